@@ -1,0 +1,422 @@
+// Package config loads stancewatch's configuration: one YAML file, then
+// environment overrides, then validation. The zero-file case (built-in
+// defaults plus environment) is a valid configuration too.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+)
+
+// EnvPrefix starts the name of every environment override except
+// DATABASE_URL, e.g. STANCEWATCH_POLL_WORKERS for poll.workers.
+const EnvPrefix = "STANCEWATCH_"
+
+// Config is the whole configuration. Field comments are the reference
+// documentation; README.md repeats them for users.
+type Config struct {
+	Database     Database     `yaml:"database"`
+	Timezone     string       `yaml:"timezone"`
+	Log          Log          `yaml:"log"`
+	HTTP         HTTP         `yaml:"http"`
+	Poll         Poll         `yaml:"poll"`
+	Tagger       Tagger       `yaml:"tagger"`
+	Digest       Digest       `yaml:"digest"`
+	Housekeeping Housekeeping `yaml:"housekeeping"`
+	Shutdown     Shutdown     `yaml:"shutdown"`
+	// Feeds are added to the database when the daemon starts (existing
+	// feeds keep their state; feeds not listed here are left alone).
+	Feeds []Feed `yaml:"feeds"`
+}
+
+// Database says where PostgreSQL is.
+type Database struct {
+	URL      string `yaml:"url"` // overridden by DATABASE_URL; masked when printed
+	MaxConns int    `yaml:"max_conns"`
+}
+
+// Log configures log/slog output on stderr.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// HTTP is the daemon's listener for /healthz, /readyz, /metrics, /digests/.
+type HTTP struct {
+	Listen string `yaml:"listen"` // empty disables the listener
+}
+
+// Poll configures fetching.
+type Poll struct {
+	Schedule        string        `yaml:"schedule"` // cron spec of the poll tick
+	Workers         int           `yaml:"workers"`
+	PerHost         int           `yaml:"per_host"`
+	Interval        time.Duration `yaml:"interval"` // default per-feed interval
+	MinInterval     time.Duration `yaml:"min_interval"`
+	MaxInterval     time.Duration `yaml:"max_interval"`
+	Timeout         time.Duration `yaml:"timeout"`         // whole request
+	ConnectTimeout  time.Duration `yaml:"connect_timeout"` // TCP + TLS
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	MaxErrors       int           `yaml:"max_errors"` // consecutive failures before a feed is disabled
+	UserAgent       string        `yaml:"user_agent"` // empty: stancewatch/VERSION (+URL)
+	FullTextWorkers int           `yaml:"full_text_workers"`
+}
+
+// Tagger configures the rule engine.
+type Tagger struct {
+	RulesDir       string `yaml:"rules_dir"`      // empty: the rules built into the binary
+	RetagSchedule  string `yaml:"retag_schedule"` // cron spec for re-tagging after a rules change
+	RetagBatchSize int    `yaml:"retag_batch_size"`
+}
+
+// Digest configures the daily digest.
+type Digest struct {
+	Schedule string `yaml:"schedule"` // cron spec; the digest covers the previous day
+	OutDir   string `yaml:"out_dir"`
+	FeedSize int    `yaml:"feed_size"` // digests listed in feed.atom
+}
+
+// Housekeeping configures retention.
+type Housekeeping struct {
+	Schedule string `yaml:"schedule"`
+	// KeepHTMLDays drops the stored sanitised HTML of articles older than
+	// this many days; the plain text and labels stay. 0 keeps it forever.
+	KeepHTMLDays int `yaml:"keep_html_days"`
+	// KeepPollLogDays deletes rows of the poll log older than this.
+	KeepPollLogDays int `yaml:"keep_poll_log_days"`
+}
+
+// Shutdown bounds how long running jobs may take after SIGTERM.
+type Shutdown struct {
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Feed is one feed listed in the configuration file.
+type Feed struct {
+	URL      string `yaml:"url"`
+	Name     string `yaml:"name"`
+	FullText bool   `yaml:"full_text"`
+}
+
+// Default returns the built-in configuration.
+func Default() Config {
+	return Config{
+		Database: Database{MaxConns: 10},
+		Timezone: "UTC",
+		Log:      Log{Level: "info", Format: "text"},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		Poll: Poll{
+			Schedule:        "@every 1m",
+			Workers:         8,
+			PerHost:         2,
+			Interval:        15 * time.Minute,
+			MinInterval:     5 * time.Minute,
+			MaxInterval:     24 * time.Hour,
+			Timeout:         30 * time.Second,
+			ConnectTimeout:  10 * time.Second,
+			MaxBodyBytes:    10 << 20,
+			MaxErrors:       10,
+			FullTextWorkers: 4,
+		},
+		Tagger: Tagger{RetagSchedule: "@every 10m", RetagBatchSize: 500},
+		Digest: Digest{Schedule: "0 6 * * *", OutDir: "digests", FeedSize: 30},
+		Housekeeping: Housekeeping{
+			Schedule:        "30 3 * * *",
+			KeepHTMLDays:    90,
+			KeepPollLogDays: 30,
+		},
+		Shutdown: Shutdown{Timeout: 30 * time.Second},
+	}
+}
+
+// Loaded is a configuration with a note of where its values came from.
+type Loaded struct {
+	Config
+	File         string   // "" when no file was read
+	EnvOverrides []string // names of the environment variables that applied
+}
+
+// Load reads path (skipped when empty), applies environment overrides from
+// getenv and validates the result.
+func Load(path string, getenv func(string) string) (*Loaded, error) {
+	l := &Loaded{Config: Default(), File: path}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		if err := decode(data, &l.Config); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	applied, err := applyEnv(&l.Config, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	l.EnvOverrides = applied
+	if err := l.Config.Validate(); err != nil {
+		if path != "" {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return l, nil
+}
+
+func decode(data []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true) // a misspelt key is an error, not a silent default
+	err := dec.Decode(c)
+	if errors.Is(err, io.EOF) {
+		return nil // empty file: defaults
+	}
+	if err != nil {
+		return errors.New(unknownField.ReplaceAllStringFunc(err.Error(), func(m string) string {
+			sub := unknownField.FindStringSubmatch(m)
+			return fmt.Sprintf("unknown key %q in %s", sub[1], sectionOf(sub[2]))
+		}))
+	}
+	return nil
+}
+
+// unknownField matches yaml's message for a key that has no field.
+var unknownField = regexp.MustCompile(`field (\S+) not found in type config\.(\w+)`)
+
+// sectionOf names the YAML section that Go type name decodes.
+func sectionOf(typeName string) string {
+	if typeName == "Config" {
+		return "the top level"
+	}
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		ft := f.Type
+		if ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Name() == typeName {
+			return "section " + strings.Split(f.Tag.Get("yaml"), ",")[0]
+		}
+	}
+	return typeName
+}
+
+// applyEnv sets every scalar field for which STANCEWATCH_<PATH> is set,
+// PATH being the YAML keys joined by "_" in upper case. DATABASE_URL wins
+// over STANCEWATCH_DATABASE_URL, as every Postgres tool expects.
+func applyEnv(c *Config, getenv func(string) string) ([]string, error) {
+	var applied []string
+	var walk func(v reflect.Value, prefix string) error
+	walk = func(v reflect.Value, prefix string) error {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if key == "" || key == "-" {
+				continue
+			}
+			fv := v.Field(i)
+			name := prefix + strings.ToUpper(key)
+			if fv.Kind() == reflect.Struct {
+				if err := walk(fv, name+"_"); err != nil {
+					return err
+				}
+				continue
+			}
+			raw := getenv(name)
+			if raw == "" {
+				continue
+			}
+			if err := setScalar(fv, raw); err != nil {
+				return fmt.Errorf("environment %s=%q: %w", name, raw, err)
+			}
+			applied = append(applied, name)
+		}
+		return nil
+	}
+	if err := walk(reflect.ValueOf(c).Elem(), EnvPrefix); err != nil {
+		return nil, err
+	}
+	if u := getenv("DATABASE_URL"); u != "" {
+		c.Database.URL = u
+		applied = append(applied, "DATABASE_URL")
+	}
+	return applied, nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func setScalar(v reflect.Value, raw string) error {
+	switch {
+	case v.Type() == durationType:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+// CronParser is the parser every schedule in the configuration must pass;
+// the daemon uses the same one.
+func CronParser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
+
+// Validate reports every invalid setting, each naming its YAML key.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		bad("timezone", "unknown time zone %q (use an IANA name such as UTC or Europe/Kyiv)", c.Timezone)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	parser := CronParser()
+	for key, spec := range map[string]string{
+		"poll.schedule":         c.Poll.Schedule,
+		"tagger.retag_schedule": c.Tagger.RetagSchedule,
+		"digest.schedule":       c.Digest.Schedule,
+		"housekeeping.schedule": c.Housekeeping.Schedule,
+	} {
+		if _, err := parser.Parse(spec); err != nil {
+			bad(key, "invalid cron schedule %q: %v", spec, err)
+		}
+	}
+	positive := map[string]int64{
+		"database.max_conns":      int64(c.Database.MaxConns),
+		"poll.workers":            int64(c.Poll.Workers),
+		"poll.per_host":           int64(c.Poll.PerHost),
+		"poll.interval":           int64(c.Poll.Interval),
+		"poll.min_interval":       int64(c.Poll.MinInterval),
+		"poll.max_interval":       int64(c.Poll.MaxInterval),
+		"poll.timeout":            int64(c.Poll.Timeout),
+		"poll.connect_timeout":    int64(c.Poll.ConnectTimeout),
+		"poll.max_body_bytes":     c.Poll.MaxBodyBytes,
+		"poll.max_errors":         int64(c.Poll.MaxErrors),
+		"poll.full_text_workers":  int64(c.Poll.FullTextWorkers),
+		"tagger.retag_batch_size": int64(c.Tagger.RetagBatchSize),
+		"digest.feed_size":        int64(c.Digest.FeedSize),
+		"shutdown.timeout":        int64(c.Shutdown.Timeout),
+	}
+	for key, n := range positive {
+		if n <= 0 {
+			bad(key, "must be greater than zero")
+		}
+	}
+	if c.Poll.MinInterval > c.Poll.MaxInterval {
+		bad("poll.min_interval", "%s is greater than poll.max_interval %s", c.Poll.MinInterval, c.Poll.MaxInterval)
+	}
+	if c.Housekeeping.KeepHTMLDays < 0 {
+		bad("housekeeping.keep_html_days", "must not be negative")
+	}
+	if c.Housekeeping.KeepPollLogDays < 0 {
+		bad("housekeeping.keep_poll_log_days", "must not be negative")
+	}
+	if c.Digest.OutDir == "" {
+		bad("digest.out_dir", "must not be empty")
+	}
+	seen := map[string]bool{}
+	for i, f := range c.Feeds {
+		key := fmt.Sprintf("feeds[%d].url", i)
+		u, err := url.Parse(f.URL)
+		switch {
+		case f.URL == "":
+			bad(key, "must not be empty")
+		case err != nil:
+			bad(key, "%v", err)
+		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file":
+			bad(key, "%q: scheme must be http, https or file", f.URL)
+		case seen[f.URL]:
+			bad(key, "%q is listed twice", f.URL)
+		}
+		seen[f.URL] = true
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	// Sorted so that the message does not depend on map iteration order.
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = "\n  - " + e.Error()
+	}
+	return fmt.Errorf("invalid configuration:%s", strings.Join(lines, ""))
+}
+
+// Location returns the configured time zone (validated by Load).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Masked returns the configuration as YAML with secrets masked.
+func (l *Loaded) Masked() ([]byte, error) {
+	c := l.Config
+	c.Database.URL = MaskURL(c.Database.URL)
+	return yaml.Marshal(&c)
+}
+
+var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
+// MaskURL hides the password in a PostgreSQL URL or key=value string.
+func MaskURL(s string) string {
+	if s == "" {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	return dsnPassword.ReplaceAllString(s, "${1}xxxxx")
+}
