@@ -1,0 +1,225 @@
+// Command stancewatch follows how the press covers the Russia–Ukraine
+// peace talks: it polls news feeds, stores and tags articles, and writes a
+// daily digest. Run `stancewatch help` for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // time zones even on images without /usr/share/zoneinfo
+
+	"github.com/stancewatch/stancewatch/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runCLI(ctx, os.Args[1:], &cli{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		getenv: os.Getenv, version: buildVersion(),
+	})
+	stop()
+	os.Exit(code)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// cli is what every command gets: its streams, the environment and the
+// configuration, loaded on first use.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	version        string
+
+	configPath string
+	cfg        *config.Loaded
+	log        *slog.Logger
+}
+
+// errUsage makes a command exit with status 2 after its own message.
+var errUsage = errors.New("usage")
+
+// command is one subcommand; name may hold a space ("feeds add").
+type command struct {
+	name    string
+	args    string // synopsis of the arguments, for help
+	summary string
+	run     func(ctx context.Context, c *cli, args []string) error
+}
+
+func commands() []command {
+	cmds := []command{
+		{"version", "", "print the version", cmdVersion},
+		{"migrate", "", "apply database migrations", cmdMigrate},
+		{"config check", "", "print the effective configuration (secrets masked) or what is wrong with it", cmdConfigCheck},
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	return cmds
+}
+
+func runCLI(ctx context.Context, args []string, c *cli) int {
+	// Global flags may come before the command.
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch {
+		case args[0] == "--config" || args[0] == "-config":
+			if len(args) < 2 {
+				fmt.Fprintln(c.stderr, "--config needs a file")
+				return 2
+			}
+			c.configPath, args = args[1], args[2:]
+		case strings.HasPrefix(args[0], "--config="):
+			c.configPath, args = strings.TrimPrefix(args[0], "--config="), args[1:]
+		case args[0] == "-h" || args[0] == "--help":
+			args = []string{"help"}
+		default:
+			fmt.Fprintf(c.stderr, "unknown flag %s\n", args[0])
+			usage(c.stderr)
+			return 2
+		}
+	}
+	if len(args) == 0 || args[0] == "help" {
+		usage(c.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	if c.configPath == "" {
+		c.configPath = c.getenv("STANCEWATCH_CONFIG")
+	}
+	cmd, rest, ok := lookup(args)
+	if !ok {
+		fmt.Fprintf(c.stderr, "unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+		usage(c.stderr)
+		return 2
+	}
+	err := cmd.run(ctx, c, rest)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	default:
+		fmt.Fprintf(c.stderr, "stancewatch %s: %v\n", cmd.name, err)
+		return 1
+	}
+}
+
+// lookup finds the longest command name that prefixes args.
+func lookup(args []string) (command, []string, bool) {
+	var best command
+	bestLen := 0
+	for _, cmd := range commands() {
+		words := strings.Fields(cmd.name)
+		if len(words) > len(args) || len(words) <= bestLen {
+			continue
+		}
+		match := true
+		for i, w := range words {
+			if args[i] != w {
+				match = false
+				break
+			}
+		}
+		if match {
+			best, bestLen = cmd, len(words)
+		}
+	}
+	return best, args[min(bestLen, len(args)):], bestLen > 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "stancewatch follows press coverage of the Russia–Ukraine peace talks.\n\nUsage: stancewatch [--config FILE] COMMAND [ARGS]\n\nCommands:\n")
+	for _, cmd := range commands() {
+		fmt.Fprintf(w, "  %-28s %s\n", strings.TrimSpace(cmd.name+" "+cmd.args), cmd.summary)
+	}
+	fmt.Fprint(w, "\nThe configuration file is --config FILE or $STANCEWATCH_CONFIG; DATABASE_URL and\nSTANCEWATCH_<SECTION>_<KEY> environment variables override it. See README.md.\n")
+}
+
+// flags returns a flag set for cmd that also accepts --config.
+func (c *cli) flags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet("stancewatch "+cmd, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&c.configPath, "config", c.configPath, "configuration file (YAML)")
+	return fs
+}
+
+// parse parses args, turning a flag error into errUsage (flag has printed
+// the message already).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// config loads the configuration once and sets up logging from it.
+func (c *cli) config() (*config.Loaded, error) {
+	if c.cfg != nil {
+		return c.cfg, nil
+	}
+	cfg, err := config.Load(c.configPath, c.getenv)
+	if err != nil {
+		return nil, err
+	}
+	c.cfg = cfg
+	c.log = newLogger(c.stderr, cfg.Log)
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, lc config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(lc.Level)) // validated by config.Load
+	opts := &slog.HandlerOptions{Level: level}
+	if lc.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// databaseURL returns the configured database, or an error saying how to
+// set one.
+func (c *cli) databaseURL() (string, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return "", err
+	}
+	if cfg.Database.URL == "" {
+		return "", errors.New("no database configured: set DATABASE_URL (e.g. postgres://user:pass@localhost:5432/stancewatch) or database.url in the configuration file")
+	}
+	return cfg.Database.URL, nil
+}
+
+func cmdVersion(_ context.Context, c *cli, args []string) error {
+	if err := parse(c.flags("version"), args); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, "stancewatch", c.version)
+	return nil
+}
