@@ -1,0 +1,363 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The digest's queries. Each selects articles by a published_at range so
+// that articles_published_at_idx drives it, then reaches the label tables
+// through their primary keys (article_id first). Days are given as
+// boundaries computed by the caller in its time zone; width_bucket puts
+// each article in its day with exactly those boundaries.
+
+// DayCounts are the headline counts of one day.
+type DayCounts struct {
+	Articles        int // articles published in the day
+	Outlets         int // distinct sources among them
+	Tagged          int // articles that have labels
+	Relevant        int
+	RelevantOutlets int            // distinct sources of relevant articles
+	Outlook         map[string]int // relevant articles per outlook (all four keys present)
+}
+
+// Outlooks are the outlook values in the taxonomy's order.
+var Outlooks = []string{"progress", "stalemate", "mixed", "none"}
+
+// Topics are the topic names in the taxonomy's order.
+var Topics = []string{"territory", "security_guarantees", "european_response", "sanctions",
+	"ceasefire", "humanitarian", "peace_plan", "us_mediation"}
+
+// Framings are the framing values in the taxonomy's order.
+var Framings = []string{"pro_ukraine", "neutral", "pro_russia"}
+
+const dailyCountsSQL = `
+SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day,
+       count(*),
+       count(DISTINCT a.source),
+       count(t.article_id),
+       count(*) FILTER (WHERE t.relevant),
+       count(DISTINCT a.source) FILTER (WHERE t.relevant),
+       count(*) FILTER (WHERE t.relevant AND t.outlook = 'progress'),
+       count(*) FILTER (WHERE t.relevant AND t.outlook = 'stalemate'),
+       count(*) FILTER (WHERE t.relevant AND t.outlook = 'mixed'),
+       count(*) FILTER (WHERE t.relevant AND t.outlook = 'none')
+FROM articles a
+LEFT JOIN article_tags t ON t.article_id = a.id
+WHERE a.published_at >= $2 AND a.published_at < $3
+GROUP BY 1`
+
+// DailyCounts returns the counts of each day between consecutive bounds
+// (len(bounds)-1 days; bounds ascending, each day [bounds[i], bounds[i+1])).
+func (s *Store) DailyCounts(ctx context.Context, bounds []time.Time) ([]DayCounts, error) {
+	if err := checkBounds(bounds); err != nil {
+		return nil, fmt.Errorf("daily counts: %w", err)
+	}
+	n := len(bounds) - 1
+	out := make([]DayCounts, n)
+	for i := range out {
+		out[i].Outlook = map[string]int{"progress": 0, "stalemate": 0, "mixed": 0, "none": 0}
+	}
+	rows, err := s.pool.Query(ctx, dailyCountsSQL, bounds[:n], bounds[0], bounds[n])
+	if err != nil {
+		return nil, fmt.Errorf("daily counts %s to %s: %w", bounds[0].Format(time.RFC3339), bounds[n].Format(time.RFC3339), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day int
+		var c DayCounts
+		var p, st, m, none int
+		if err := rows.Scan(&day, &c.Articles, &c.Outlets, &c.Tagged, &c.Relevant, &c.RelevantOutlets, &p, &st, &m, &none); err != nil {
+			return nil, fmt.Errorf("daily counts: %w", err)
+		}
+		if day < 1 || day > n {
+			continue // cannot happen with the range filter; never index out of range
+		}
+		c.Outlook = map[string]int{"progress": p, "stalemate": st, "mixed": m, "none": none}
+		out[day-1] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("daily counts: %w", err)
+	}
+	return out, nil
+}
+
+const dailyTopicsSQL = `
+SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day, x.topic, count(*)
+FROM articles a
+JOIN article_tags t ON t.article_id = a.id AND t.relevant
+JOIN article_topics x ON x.article_id = a.id
+WHERE a.published_at >= $2 AND a.published_at < $3
+GROUP BY 1, 2`
+
+// DailyTopicCounts returns, for each day between consecutive bounds, the
+// number of relevant articles per topic (every topic of Topics present).
+func (s *Store) DailyTopicCounts(ctx context.Context, bounds []time.Time) ([]map[string]int, error) {
+	if err := checkBounds(bounds); err != nil {
+		return nil, fmt.Errorf("daily topic counts: %w", err)
+	}
+	n := len(bounds) - 1
+	out := make([]map[string]int, n)
+	for i := range out {
+		out[i] = make(map[string]int, len(Topics))
+		for _, t := range Topics {
+			out[i][t] = 0
+		}
+	}
+	rows, err := s.pool.Query(ctx, dailyTopicsSQL, bounds[:n], bounds[0], bounds[n])
+	if err != nil {
+		return nil, fmt.Errorf("daily topic counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, count int
+		var topic string
+		if err := rows.Scan(&day, &topic, &count); err != nil {
+			return nil, fmt.Errorf("daily topic counts: %w", err)
+		}
+		if day >= 1 && day <= n {
+			out[day-1][topic] = count
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("daily topic counts: %w", err)
+	}
+	return out, nil
+}
+
+func checkBounds(bounds []time.Time) error {
+	if len(bounds) < 2 {
+		return errors.New("need at least two day bounds")
+	}
+	for i := 1; i < len(bounds); i++ {
+		if !bounds[i].After(bounds[i-1]) {
+			return fmt.Errorf("day bounds not ascending at %d (%s)", i, bounds[i].Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// DigestArticle is a relevant article with what the digest shows of it.
+type DigestArticle struct {
+	ID          int64
+	URL         string
+	Title       string
+	Source      string
+	Lang        string
+	PublishedAt time.Time
+	Outlook     string
+	Framing     string
+	Topics      []string // sorted
+	Lead        string   // the start of content_text, for grouping copies
+	ContentHash []byte
+}
+
+const relevantArticlesSQL = `
+SELECT a.id, a.url, a.title, a.source, a.lang, a.published_at, t.outlook, t.framing,
+       coalesce((SELECT array_agg(x.topic ORDER BY x.topic) FROM article_topics x WHERE x.article_id = a.id), '{}'),
+       left(a.content_text, $3), a.content_hash
+FROM articles a
+JOIN article_tags t ON t.article_id = a.id AND t.relevant
+WHERE a.published_at >= $1 AND a.published_at < $2
+ORDER BY a.published_at, a.id`
+
+// RelevantArticles returns the relevant articles published in [start,
+// end), oldest first, each with the first leadChars characters of its text.
+func (s *Store) RelevantArticles(ctx context.Context, start, end time.Time, leadChars int) ([]DigestArticle, error) {
+	rows, err := s.pool.Query(ctx, relevantArticlesSQL, start, end, leadChars)
+	if err != nil {
+		return nil, fmt.Errorf("relevant articles: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[DigestArticle])
+	if err != nil {
+		return nil, fmt.Errorf("relevant articles: %w", err)
+	}
+	return out, nil
+}
+
+// OutletFraming counts one outlet's relevant articles per framing.
+type OutletFraming struct {
+	Source     string
+	ProUkraine int
+	Neutral    int
+	ProRussia  int
+	Total      int
+}
+
+const framingByOutletSQL = `
+SELECT a.source,
+       count(*) FILTER (WHERE t.framing = 'pro_ukraine'),
+       count(*) FILTER (WHERE t.framing = 'neutral'),
+       count(*) FILTER (WHERE t.framing = 'pro_russia'),
+       count(*)
+FROM articles a
+JOIN article_tags t ON t.article_id = a.id AND t.relevant
+WHERE a.published_at >= $1 AND a.published_at < $2
+GROUP BY a.source
+ORDER BY count(*) DESC, a.source`
+
+// FramingByOutlet counts the relevant articles of [start, end) by outlet
+// and framing, the busiest outlet first.
+func (s *Store) FramingByOutlet(ctx context.Context, start, end time.Time) ([]OutletFraming, error) {
+	rows, err := s.pool.Query(ctx, framingByOutletSQL, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("framing by outlet: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[OutletFraming])
+	if err != nil {
+		return nil, fmt.Errorf("framing by outlet: %w", err)
+	}
+	return out, nil
+}
+
+// ActorCount is how much relevant coverage named an actor.
+type ActorCount struct {
+	Actor    string
+	Articles int // relevant articles naming the actor
+	Mentions int // mentions summed over them
+}
+
+const topActorsSQL = `
+SELECT x.actor, count(*), sum(x.mentions)
+FROM articles a
+JOIN article_tags t ON t.article_id = a.id AND t.relevant
+JOIN article_actors x ON x.article_id = a.id
+WHERE a.published_at >= $1 AND a.published_at < $2
+GROUP BY x.actor
+ORDER BY count(*) DESC, sum(x.mentions) DESC, x.actor
+LIMIT $3`
+
+// TopActors returns the actors named in most relevant articles of
+// [start, end), at most limit of them.
+func (s *Store) TopActors(ctx context.Context, start, end time.Time, limit int) ([]ActorCount, error) {
+	rows, err := s.pool.Query(ctx, topActorsSQL, start, end, limit)
+	if err != nil {
+		return nil, fmt.Errorf("top actors: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ActorCount])
+	if err != nil {
+		return nil, fmt.Errorf("top actors: %w", err)
+	}
+	return out, nil
+}
+
+// EvidenceWindow is one evidence row with the bytes around its match.
+// Window holds the field's bytes from WindowStart on; it may start or end
+// inside a UTF-8 sequence, which the caller trims.
+type EvidenceWindow struct {
+	ArticleID   int64
+	Label       string
+	RuleID      string
+	Field       string // title or body
+	Matched     string
+	Start, End  int // byte offsets of the match in the field
+	WindowStart int
+	Window      []byte
+}
+
+// The window is cut from the field's UTF-8 bytes because the offsets are
+// byte offsets; substring on text would count characters.
+const evidenceWindowsSQL = `
+SELECT e.article_id, e.label, e.rule_id, e.field, e.matched_text, e.start_offset, e.end_offset,
+       greatest(e.start_offset - $2, 0),
+       substring(convert_to(CASE e.field WHEN 'title' THEN a.title ELSE a.content_text END, 'UTF8')
+                 FROM greatest(e.start_offset - $2, 0) + 1
+                 FOR e.end_offset - greatest(e.start_offset - $2, 0) + $2)
+FROM tag_evidence e
+JOIN articles a ON a.id = e.article_id
+WHERE e.article_id = ANY($1) AND e.label NOT LIKE 'actor:%'
+ORDER BY e.article_id, e.field, e.start_offset, e.id`
+
+// EvidenceWindows returns the evidence of the given articles (actor
+// evidence left out), each with up to radius bytes of context either side.
+func (s *Store) EvidenceWindows(ctx context.Context, articleIDs []int64, radius int) ([]EvidenceWindow, error) {
+	if len(articleIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, evidenceWindowsSQL, articleIDs, radius)
+	if err != nil {
+		return nil, fmt.Errorf("evidence of %d articles: %w", len(articleIDs), err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[EvidenceWindow])
+	if err != nil {
+		return nil, fmt.Errorf("evidence of %d articles: %w", len(articleIDs), err)
+	}
+	return out, nil
+}
+
+// DigestRow is one stored digest.
+type DigestRow struct {
+	Day         time.Time // the date (midnight UTC)
+	Timezone    string
+	GeneratedAt time.Time
+	Markdown    string
+	HTML        string
+	Data        []byte // the digest as JSON
+	Stats       []byte // headline figures as JSON
+}
+
+// SaveDigest stores the digest of d.Day, replacing any earlier one.
+func (s *Store) SaveDigest(ctx context.Context, d DigestRow) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO digests (day, timezone, generated_at, markdown, html, data, stats)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (day) DO UPDATE
+		SET timezone = EXCLUDED.timezone, generated_at = EXCLUDED.generated_at, markdown = EXCLUDED.markdown,
+		    html = EXCLUDED.html, data = EXCLUDED.data, stats = EXCLUDED.stats`,
+		dateOnly(d.Day), d.Timezone, d.GeneratedAt, d.Markdown, d.HTML, string(d.Data), string(d.Stats))
+	if err != nil {
+		return fmt.Errorf("save digest of %s: %w", d.Day.Format(time.DateOnly), err)
+	}
+	return nil
+}
+
+// GetDigest returns the stored digest of day (ErrNotFound if none).
+func (s *Store) GetDigest(ctx context.Context, day time.Time) (DigestRow, error) {
+	d := DigestRow{}
+	err := s.pool.QueryRow(ctx, `
+		SELECT day, timezone, generated_at, markdown, html, data, stats FROM digests WHERE day = $1`,
+		dateOnly(day)).Scan(&d.Day, &d.Timezone, &d.GeneratedAt, &d.Markdown, &d.HTML, &d.Data, &d.Stats)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("digest of %s: %w", day.Format(time.DateOnly), ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("digest of %s: %w", day.Format(time.DateOnly), err)
+	}
+	return d, nil
+}
+
+// RecentDigests returns the last limit digests, newest day first
+// (limit <= 0: all). withData also reads the JSON of each; Markdown and
+// HTML are never read here.
+func (s *Store) RecentDigests(ctx context.Context, limit int, withData bool) ([]DigestRow, error) {
+	var lim *int
+	if limit > 0 {
+		lim = &limit
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT day, timezone, generated_at, CASE WHEN $2 THEN data END, stats
+		FROM digests ORDER BY day DESC LIMIT $1`, lim, withData)
+	if err != nil {
+		return nil, fmt.Errorf("recent digests: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DigestRow, error) {
+		var d DigestRow
+		err := r.Scan(&d.Day, &d.Timezone, &d.GeneratedAt, &d.Data, &d.Stats)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent digests: %w", err)
+	}
+	return out, nil
+}
+
+// dateOnly makes a date of t's calendar day whatever its location, so
+// that pgx sends the day the caller means.
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
