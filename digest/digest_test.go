@@ -257,3 +257,37 @@ func checkSnippets(t *testing.T, dg *digest.Digest) {
 		t.Fatal("no snippets at all")
 	}
 }
+
+// A bad evidence row (offsets that no longer point at its words) is left
+// out with a note; the rest of the digest is built.
+func TestBadEvidenceIsLeftOut(t *testing.T) {
+	ctx := context.Background()
+	st, _, ids := fixtureStore(t)
+	l, err := st.LabelsOf(ctx, ids[wireOriginal])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []store.Evidence{
+		{Label: "topic:territory", RuleID: "stale", Field: "body", Text: "ceasefire", Start: 0, End: 9},
+		{Label: "topic:territory", RuleID: "past-end", Field: "body", Text: "x", Start: 1 << 20, End: 1<<20 + 1},
+	}
+	l.Evidence = append(bad, l.Evidence...)
+	if err := st.SaveLabels(ctx, []store.Labels{l}); err != nil {
+		t.Fatal(err)
+	}
+	dg, err := digest.Build(ctx, st, fixtureDay, digest.Options{Now: fixtureNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dg.Notes) != 1 || !strings.HasPrefix(dg.Notes[0], "2 evidence rows left out") {
+		t.Errorf("notes = %q", dg.Notes)
+	}
+	for _, tp := range dg.Topics {
+		for _, ref := range tp.TopStories {
+			if ref.Snippet != nil && (ref.Snippet.RuleID == "stale" || ref.Snippet.RuleID == "past-end") {
+				t.Errorf("topic %s shows the bad evidence", tp.Topic)
+			}
+		}
+	}
+	checkSnippets(t, dg)
+}

@@ -105,9 +105,7 @@ func makeSnippet(ev store.EvidenceWindow, all []store.EvidenceWindow) *Snippet {
 	}
 	to = trimIncompleteRune(w, matchTo, to)
 	before := ev.WindowStart+from > 0
-	// The store returns a full radius after the match unless the text
-	// ends first.
-	after := len(w)-matchTo >= snippetRadius
+	after := ev.WindowStart+to < ev.FieldLength
 	// Cut the partial word at each cut end.
 	if before {
 		if i := bytes.IndexAny(w[from:matchFrom], " \t\n\r"); i >= 0 {

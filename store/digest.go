@@ -257,6 +257,7 @@ type EvidenceWindow struct {
 	Start, End  int // byte offsets of the match in the field
 	WindowStart int
 	Window      []byte
+	FieldLength int // bytes in the whole field, to tell whether the window was cut
 }
 
 // The window is cut from the field's UTF-8 bytes because the offsets are
@@ -264,11 +265,11 @@ type EvidenceWindow struct {
 const evidenceWindowsSQL = `
 SELECT e.article_id, e.label, e.rule_id, e.field, e.matched_text, e.start_offset, e.end_offset,
        greatest(e.start_offset - $2, 0),
-       substring(convert_to(CASE e.field WHEN 'title' THEN a.title ELSE a.content_text END, 'UTF8')
-                 FROM greatest(e.start_offset - $2, 0) + 1
-                 FOR e.end_offset - greatest(e.start_offset - $2, 0) + $2)
+       substring(f.bytes FROM greatest(e.start_offset - $2, 0) + 1 FOR e.end_offset - greatest(e.start_offset - $2, 0) + $2),
+       octet_length(f.bytes)
 FROM tag_evidence e
 JOIN articles a ON a.id = e.article_id
+CROSS JOIN LATERAL (SELECT convert_to(CASE e.field WHEN 'title' THEN a.title ELSE a.content_text END, 'UTF8') AS bytes) f
 WHERE e.article_id = ANY($1) AND e.label NOT LIKE 'actor:%'
 ORDER BY e.article_id, e.field, e.start_offset, e.id`
 
