@@ -191,7 +191,6 @@ func Build(ctx context.Context, st *store.Store, d Day, opts Options) (*Digest, 
 	if err := d.CheckNotFuture(set.now); err != nil {
 		return nil, err
 	}
-	bounds := d.TrendBounds(TrendDays)
 	start, end := d.Start(), d.End()
 	dg := &Digest{
 		SchemaVersion: SchemaVersion,
@@ -206,13 +205,25 @@ func Build(ctx context.Context, st *store.Store, d Day, opts Options) (*Digest, 
 		dg.TrendDays = append(dg.TrendDays, d.AddDays(i-TrendDays+1).String())
 	}
 
-	counts, err := st.DailyCounts(ctx, bounds)
+	err := st.ReadDigest(ctx, func(r *store.DigestReader) error {
+		return dg.read(ctx, r, d, set)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: %w", d, err)
 	}
-	topics, err := st.DailyTopicCounts(ctx, bounds)
+	return dg, nil
+}
+
+// read fills the digest from one snapshot of the database.
+func (dg *Digest) read(ctx context.Context, r *store.DigestReader, d Day, set resolvedSettings) error {
+	start, end := d.Start(), d.End()
+	counts, err := r.DailyCounts(ctx, d.TrendBounds(TrendDays))
 	if err != nil {
-		return nil, fmt.Errorf("digest %s: %w", d, err)
+		return err
+	}
+	topics, err := r.DailyTopicCounts(ctx, d.TrendBounds(TrendDays))
+	if err != nil {
+		return err
 	}
 	today := counts[len(counts)-1]
 	dg.Empty = today.Articles == 0
@@ -221,12 +232,12 @@ func Build(ctx context.Context, st *store.Store, d Day, opts Options) (*Digest, 
 	dg.Stories, dg.Framing, dg.Actors = []Story{}, []OutletFraming{}, []ActorCount{}
 	if today.Relevant == 0 {
 		dg.Headline.Reading = reading(dg.Headline, today.Articles)
-		return dg, nil
+		return nil
 	}
 
-	arts, err := st.RelevantArticles(ctx, start, end, leadChars)
+	arts, err := r.RelevantArticles(ctx, start, end, leadChars)
 	if err != nil {
-		return nil, fmt.Errorf("digest %s: %w", d, err)
+		return err
 	}
 	for i := range arts {
 		// The same instant, written in the digest's zone whatever the
@@ -237,26 +248,22 @@ func Build(ctx context.Context, st *store.Store, d Day, opts Options) (*Digest, 
 	dg.Headline.Stories = len(dg.Stories)
 	dg.Headline.Reading = reading(dg.Headline, today.Articles)
 
-	framing, err := st.FramingByOutlet(ctx, start, end)
+	framing, err := r.FramingByOutlet(ctx, start, end)
 	if err != nil {
-		return nil, fmt.Errorf("digest %s: %w", d, err)
+		return err
 	}
 	for _, f := range framing {
 		dg.Framing = append(dg.Framing, OutletFraming(f))
 	}
-	actors, err := st.TopActors(ctx, start, end, set.topActors)
+	actors, err := r.TopActors(ctx, start, end, set.topActors)
 	if err != nil {
-		return nil, fmt.Errorf("digest %s: %w", d, err)
+		return err
 	}
 	for _, a := range actors {
 		dg.Actors = append(dg.Actors, ActorCount(a))
 	}
-
 	pickTopStories(dg, set.topStories)
-	if err := attachSnippets(ctx, st, dg); err != nil {
-		return nil, fmt.Errorf("digest %s: %w", d, err)
-	}
-	return dg, nil
+	return attachSnippets(ctx, r, dg)
 }
 
 // headline computes the figures from the daily counts (today last).

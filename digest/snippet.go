@@ -13,7 +13,7 @@ import (
 
 // attachSnippets gives every story shown under a topic an evidence snippet
 // for that topic, and the story itself one for its outlook.
-func attachSnippets(ctx context.Context, st *store.Store, dg *Digest) error {
+func attachSnippets(ctx context.Context, r *store.DigestReader, dg *Digest) error {
 	shown := map[string]bool{}
 	for _, t := range dg.Topics {
 		for _, ref := range t.TopStories {
@@ -28,7 +28,7 @@ func attachSnippets(ctx context.Context, st *store.Store, dg *Digest) error {
 			}
 		}
 	}
-	rows, err := st.EvidenceWindows(ctx, ids, snippetRadius)
+	rows, err := r.EvidenceWindows(ctx, ids, snippetRadius)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,9 +12,41 @@ import (
 
 // The digest's queries. Each selects articles by a published_at range so
 // that articles_published_at_idx drives it, then reaches the label tables
-// through their primary keys (article_id first). Days are given as
-// boundaries computed by the caller in its time zone; width_bucket puts
-// each article in its day with exactly those boundaries.
+// through their primary keys (article_id first), one probe per article.
+// The label tables are joined as LATERAL subqueries with OFFSET 0, which
+// keeps the planner from turning them into a hash join over the whole
+// table: with the default cost settings it prefers that for a few
+// thousand articles, and its cost then grows with the table, not the day.
+// Days are given as boundaries computed by the caller in its time zone;
+// width_bucket puts each article in its day with exactly those bounds.
+
+// DigestReader runs the digest's queries, all in one snapshot.
+type DigestReader struct {
+	q interface {
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	}
+}
+
+// ReadDigest calls fn with a reader whose queries all see the same
+// snapshot of the database (a read-only repeatable-read transaction), so
+// the digest's sections agree with each other while articles keep
+// arriving. JIT compilation is off for it: the planner's estimates for
+// the per-article index probes pass jit_above_cost, and compiling then
+// takes ten times longer than the queries themselves.
+func (s *Store) ReadDigest(ctx context.Context, fn func(*DigestReader) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("digest snapshot: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return fmt.Errorf("digest snapshot: %w", err)
+	}
+	if err := fn(&DigestReader{q: tx}); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
 
 // DayCounts are the headline counts of one day.
 type DayCounts struct {
@@ -47,13 +80,13 @@ SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day,
        count(*) FILTER (WHERE t.relevant AND t.outlook = 'mixed'),
        count(*) FILTER (WHERE t.relevant AND t.outlook = 'none')
 FROM articles a
-LEFT JOIN article_tags t ON t.article_id = a.id
+LEFT JOIN LATERAL (SELECT t.article_id, t.relevant, t.outlook FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t ON true
 WHERE a.published_at >= $2 AND a.published_at < $3
 GROUP BY 1`
 
 // DailyCounts returns the counts of each day between consecutive bounds
 // (len(bounds)-1 days; bounds ascending, each day [bounds[i], bounds[i+1])).
-func (s *Store) DailyCounts(ctx context.Context, bounds []time.Time) ([]DayCounts, error) {
+func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]DayCounts, error) {
 	if err := checkBounds(bounds); err != nil {
 		return nil, fmt.Errorf("daily counts: %w", err)
 	}
@@ -62,7 +95,7 @@ func (s *Store) DailyCounts(ctx context.Context, bounds []time.Time) ([]DayCount
 	for i := range out {
 		out[i].Outlook = map[string]int{"progress": 0, "stalemate": 0, "mixed": 0, "none": 0}
 	}
-	rows, err := s.pool.Query(ctx, dailyCountsSQL, bounds[:n], bounds[0], bounds[n])
+	rows, err := r.q.Query(ctx, dailyCountsSQL, bounds[:n], bounds[0], bounds[n])
 	if err != nil {
 		return nil, fmt.Errorf("daily counts %s to %s: %w", bounds[0].Format(time.RFC3339), bounds[n].Format(time.RFC3339), err)
 	}
@@ -89,14 +122,14 @@ func (s *Store) DailyCounts(ctx context.Context, bounds []time.Time) ([]DayCount
 const dailyTopicsSQL = `
 SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day, x.topic, count(*)
 FROM articles a
-JOIN article_tags t ON t.article_id = a.id AND t.relevant
-JOIN article_topics x ON x.article_id = a.id
-WHERE a.published_at >= $2 AND a.published_at < $3
+CROSS JOIN LATERAL (SELECT t.relevant FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t
+CROSS JOIN LATERAL (SELECT x.topic FROM article_topics x WHERE x.article_id = a.id OFFSET 0) x
+WHERE a.published_at >= $2 AND a.published_at < $3 AND t.relevant
 GROUP BY 1, 2`
 
 // DailyTopicCounts returns, for each day between consecutive bounds, the
 // number of relevant articles per topic (every topic of Topics present).
-func (s *Store) DailyTopicCounts(ctx context.Context, bounds []time.Time) ([]map[string]int, error) {
+func (r *DigestReader) DailyTopicCounts(ctx context.Context, bounds []time.Time) ([]map[string]int, error) {
 	if err := checkBounds(bounds); err != nil {
 		return nil, fmt.Errorf("daily topic counts: %w", err)
 	}
@@ -108,7 +141,7 @@ func (s *Store) DailyTopicCounts(ctx context.Context, bounds []time.Time) ([]map
 			out[i][t] = 0
 		}
 	}
-	rows, err := s.pool.Query(ctx, dailyTopicsSQL, bounds[:n], bounds[0], bounds[n])
+	rows, err := r.q.Query(ctx, dailyTopicsSQL, bounds[:n], bounds[0], bounds[n])
 	if err != nil {
 		return nil, fmt.Errorf("daily topic counts: %w", err)
 	}
@@ -161,14 +194,14 @@ SELECT a.id, a.url, a.title, a.source, a.lang, a.published_at, t.outlook, t.fram
        coalesce((SELECT array_agg(x.topic ORDER BY x.topic) FROM article_topics x WHERE x.article_id = a.id), '{}'),
        left(a.content_text, $3), a.content_hash
 FROM articles a
-JOIN article_tags t ON t.article_id = a.id AND t.relevant
-WHERE a.published_at >= $1 AND a.published_at < $2
+CROSS JOIN LATERAL (SELECT t.relevant, t.outlook, t.framing FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t
+WHERE a.published_at >= $1 AND a.published_at < $2 AND t.relevant
 ORDER BY a.published_at, a.id`
 
 // RelevantArticles returns the relevant articles published in [start,
 // end), oldest first, each with the first leadChars characters of its text.
-func (s *Store) RelevantArticles(ctx context.Context, start, end time.Time, leadChars int) ([]DigestArticle, error) {
-	rows, err := s.pool.Query(ctx, relevantArticlesSQL, start, end, leadChars)
+func (r *DigestReader) RelevantArticles(ctx context.Context, start, end time.Time, leadChars int) ([]DigestArticle, error) {
+	rows, err := r.q.Query(ctx, relevantArticlesSQL, start, end, leadChars)
 	if err != nil {
 		return nil, fmt.Errorf("relevant articles: %w", err)
 	}
@@ -195,15 +228,15 @@ SELECT a.source,
        count(*) FILTER (WHERE t.framing = 'pro_russia'),
        count(*)
 FROM articles a
-JOIN article_tags t ON t.article_id = a.id AND t.relevant
-WHERE a.published_at >= $1 AND a.published_at < $2
+CROSS JOIN LATERAL (SELECT t.relevant, t.framing FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t
+WHERE a.published_at >= $1 AND a.published_at < $2 AND t.relevant
 GROUP BY a.source
 ORDER BY count(*) DESC, a.source`
 
 // FramingByOutlet counts the relevant articles of [start, end) by outlet
 // and framing, the busiest outlet first.
-func (s *Store) FramingByOutlet(ctx context.Context, start, end time.Time) ([]OutletFraming, error) {
-	rows, err := s.pool.Query(ctx, framingByOutletSQL, start, end)
+func (r *DigestReader) FramingByOutlet(ctx context.Context, start, end time.Time) ([]OutletFraming, error) {
+	rows, err := r.q.Query(ctx, framingByOutletSQL, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("framing by outlet: %w", err)
 	}
@@ -224,17 +257,17 @@ type ActorCount struct {
 const topActorsSQL = `
 SELECT x.actor, count(*), sum(x.mentions)
 FROM articles a
-JOIN article_tags t ON t.article_id = a.id AND t.relevant
-JOIN article_actors x ON x.article_id = a.id
-WHERE a.published_at >= $1 AND a.published_at < $2
+CROSS JOIN LATERAL (SELECT t.relevant FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t
+CROSS JOIN LATERAL (SELECT x.actor, x.mentions FROM article_actors x WHERE x.article_id = a.id OFFSET 0) x
+WHERE a.published_at >= $1 AND a.published_at < $2 AND t.relevant
 GROUP BY x.actor
 ORDER BY count(*) DESC, sum(x.mentions) DESC, x.actor
 LIMIT $3`
 
 // TopActors returns the actors named in most relevant articles of
 // [start, end), at most limit of them.
-func (s *Store) TopActors(ctx context.Context, start, end time.Time, limit int) ([]ActorCount, error) {
-	rows, err := s.pool.Query(ctx, topActorsSQL, start, end, limit)
+func (r *DigestReader) TopActors(ctx context.Context, start, end time.Time, limit int) ([]ActorCount, error) {
+	rows, err := r.q.Query(ctx, topActorsSQL, start, end, limit)
 	if err != nil {
 		return nil, fmt.Errorf("top actors: %w", err)
 	}
@@ -275,11 +308,11 @@ ORDER BY e.article_id, e.field, e.start_offset, e.id`
 
 // EvidenceWindows returns the evidence of the given articles (actor
 // evidence left out), each with up to radius bytes of context either side.
-func (s *Store) EvidenceWindows(ctx context.Context, articleIDs []int64, radius int) ([]EvidenceWindow, error) {
+func (r *DigestReader) EvidenceWindows(ctx context.Context, articleIDs []int64, radius int) ([]EvidenceWindow, error) {
 	if len(articleIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, evidenceWindowsSQL, articleIDs, radius)
+	rows, err := r.q.Query(ctx, evidenceWindowsSQL, articleIDs, radius)
 	if err != nil {
 		return nil, fmt.Errorf("evidence of %d articles: %w", len(articleIDs), err)
 	}
@@ -361,4 +394,44 @@ func (s *Store) RecentDigests(ctx context.Context, limit int, withData bool) ([]
 func dateOnly(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ExplainDigest runs EXPLAIN (ANALYZE, BUFFERS) on the digest's queries
+// for the day [start, end) with the given trend bounds, and returns each
+// plan by query name. It is for benchmarks and for checking that the
+// queries use the indexes on a real database.
+func (s *Store) ExplainDigest(ctx context.Context, bounds []time.Time, evidenceIDs []int64) (map[string]string, error) {
+	if err := checkBounds(bounds); err != nil {
+		return nil, err
+	}
+	n := len(bounds) - 1
+	start, end := bounds[n-1], bounds[n]
+	queries := []struct {
+		name string
+		sql  string
+		args []any
+	}{
+		{"daily counts", dailyCountsSQL, []any{bounds[:n], bounds[0], bounds[n]}},
+		{"daily topics", dailyTopicsSQL, []any{bounds[:n], bounds[0], bounds[n]}},
+		{"relevant articles", relevantArticlesSQL, []any{start, end, 600}},
+		{"framing by outlet", framingByOutletSQL, []any{start, end}},
+		{"top actors", topActorsSQL, []any{start, end, 15}},
+		{"evidence windows", evidenceWindowsSQL, []any{evidenceIDs, 120}},
+	}
+	out := map[string]string{}
+	err := s.ReadDigest(ctx, func(r *DigestReader) error {
+		for _, q := range queries {
+			rows, err := r.q.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.sql, q.args...)
+			if err != nil {
+				return fmt.Errorf("explain %s: %w", q.name, err)
+			}
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return fmt.Errorf("explain %s: %w", q.name, err)
+			}
+			out[q.name] = strings.Join(lines, "\n")
+		}
+		return nil
+	})
+	return out, err
 }
