@@ -12,7 +12,8 @@ import (
 	"github.com/stancewatch/stancewatch/store"
 )
 
-// Grouping copies into stories. Two articles are the same story when
+// Grouping copies into stories. An article is a copy of a story's first
+// article (its leader) when
 //   - they have the same content hash (the same text under two URLs), or
 //   - their titles are the same after normalisation and have at least
 //     minTitleWords words, or
@@ -94,94 +95,73 @@ func similarity(a, b *[minHashes]uint64) float64 {
 	return float64(same) / minHashes
 }
 
-// unionFind groups article indexes.
-type unionFind []int
-
-func newUnionFind(n int) unionFind {
-	u := make(unionFind, n)
-	for i := range u {
-		u[i] = i
-	}
-	return u
-}
-
-func (u unionFind) find(i int) int {
-	for u[i] != i {
-		u[i] = u[u[i]]
-		i = u[i]
-	}
-	return i
-}
-
-// union keeps the smaller index as the root, so roots are deterministic.
-func (u unionFind) union(a, b int) {
-	ra, rb := u.find(a), u.find(b)
-	if ra == rb {
-		return
-	}
-	if rb < ra {
-		ra, rb = rb, ra
-	}
-	u[rb] = ra
-}
-
 // groupStories groups the day's relevant articles (oldest first) into
 // stories, ranked: most outlets first, then most articles, then earliest.
+//
+// Each story is led by its first article, and a later article joins the
+// story whose leader it is a copy of (the most similar, when several are).
+// Comparing with the leader, not with any member, keeps chains of
+// loosely similar articles (A like B, B like C, ...) from merging
+// different stories into one.
 func groupStories(arts []store.DigestArticle) []Story {
-	n := len(arts)
-	uf := newUnionFind(n)
-	sigs := make([][minHashes]uint64, n)
-	byHash := map[string]int{}
-	byTitle := map[string]int{}
-	buckets := map[uint64][]int{}
 	rows := minHashes / lshBands
+	var (
+		leaderOf = make([]int, len(arts)) // article index -> its leader's index
+		sigs     = make([][minHashes]uint64, len(arts))
+		byHash   = map[string]int{}   // content hash -> leader
+		byTitle  = map[string]int{}   // normalised title -> leader
+		buckets  = map[uint64][]int{} // LSH band key -> leaders
+		members  = map[int][]int{}    // leader -> article indexes, oldest first
+		leaders  []int
+	)
 	for i, a := range arts {
-		if j, ok := byHash[string(a.ContentHash)]; ok && len(a.ContentHash) > 0 {
-			uf.union(j, i)
-		} else {
-			byHash[string(a.ContentHash)] = i
-		}
 		tw := words(a.Title, 0)
+		title := ""
 		if len(tw) >= minTitleWords {
-			key := strings.Join(tw, " ")
-			if j, ok := byTitle[key]; ok {
-				uf.union(j, i)
-			} else {
-				byTitle[key] = i
-			}
+			title = strings.Join(tw, " ")
 		}
 		sigs[i] = signature(append(tw, words(a.Lead, leadWords)...))
-		for b := 0; b < lshBands; b++ {
-			h := fnv.New64a()
-			var buf [8]byte
-			binary.LittleEndian.PutUint64(buf[:], uint64(b))
-			h.Write(buf[:])
-			for _, v := range sigs[i][b*rows : (b+1)*rows] {
-				binary.LittleEndian.PutUint64(buf[:], v)
-				h.Write(buf[:])
-			}
-			key := h.Sum64()
-			for _, j := range buckets[key] {
-				if uf.find(j) != uf.find(i) && similarity(&sigs[i], &sigs[j]) >= copyThreshold {
-					uf.union(j, i)
+		keys := bandKeys(&sigs[i], rows)
+
+		leader, ok := -1, false
+		if len(a.ContentHash) > 0 {
+			leader, ok = byHash[string(a.ContentHash)]
+		}
+		if !ok && title != "" {
+			leader, ok = byTitle[title]
+		}
+		if !ok {
+			best := copyThreshold
+			for _, k := range keys {
+				for _, l := range buckets[k] {
+					if sim := similarity(&sigs[i], &sigs[l]); sim >= best && (!ok || sim > best || l < leader) {
+						leader, best, ok = l, sim, true
+					}
 				}
 			}
-			buckets[key] = append(buckets[key], i)
 		}
+		if !ok {
+			leader = i
+			leaders = append(leaders, i)
+			for _, k := range keys {
+				buckets[k] = append(buckets[k], i)
+			}
+			if title != "" {
+				byTitle[title] = i
+			}
+		}
+		if len(a.ContentHash) > 0 {
+			if _, seen := byHash[string(a.ContentHash)]; !seen {
+				byHash[string(a.ContentHash)] = leader
+			}
+		}
+		leaderOf[i] = leader
+		members[leader] = append(members[leader], i)
 	}
 
-	members := map[int][]int{}
-	var roots []int
-	for i := range arts {
-		r := uf.find(i)
-		if _, ok := members[r]; !ok {
-			roots = append(roots, r)
-		}
-		members[r] = append(members[r], i)
-	}
-	stories := make([]Story, 0, len(roots))
-	for _, r := range roots {
-		stories = append(stories, newStory(arts, members[r]))
+	stories := make([]Story, 0, len(leaders))
+	for _, l := range leaders {
+		stories = append(stories, newStory(arts, members[l]))
 	}
 	slices.SortStableFunc(stories, func(a, b Story) int {
 		return cmp.Or(
@@ -192,6 +172,24 @@ func groupStories(arts []store.DigestArticle) []Story {
 		)
 	})
 	return stories
+}
+
+// bandKeys hashes each LSH band of a signature: two signatures that agree
+// on a whole band share its key.
+func bandKeys(sig *[minHashes]uint64, rows int) []uint64 {
+	keys := make([]uint64, 0, lshBands)
+	var buf [8]byte
+	for b := 0; b < lshBands; b++ {
+		h := fnv.New64a()
+		binary.LittleEndian.PutUint64(buf[:], uint64(b))
+		h.Write(buf[:])
+		for _, v := range sig[b*rows : (b+1)*rows] {
+			binary.LittleEndian.PutUint64(buf[:], v)
+			h.Write(buf[:])
+		}
+		keys = append(keys, h.Sum64())
+	}
+	return keys
 }
 
 // newStory makes a story of the articles at idx (oldest first).
