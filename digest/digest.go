@@ -221,14 +221,10 @@ func (dg *Digest) read(ctx context.Context, r *store.DigestReader, d Day, set re
 	if err != nil {
 		return err
 	}
-	topics, err := r.DailyTopicCounts(ctx, d.TrendBounds(TrendDays))
-	if err != nil {
-		return err
-	}
 	today := counts[len(counts)-1]
 	dg.Empty = today.Articles == 0
 	dg.Headline = headline(counts)
-	dg.Topics = topicSummaries(topics)
+	dg.Topics = topicSummaries(counts)
 	dg.Stories, dg.Framing, dg.Actors = []Story{}, []OutletFraming{}, []ActorCount{}
 	if today.Relevant == 0 {
 		dg.Headline.Reading = reading(dg.Headline, today.Articles)
@@ -340,17 +336,17 @@ func lean(c store.DayCounts) string {
 	return best
 }
 
-func topicSummaries(days []map[string]int) []TopicSummary {
+func topicSummaries(days []store.DayCounts) []TopicSummary {
 	n := len(days)
 	out := make([]TopicSummary, 0, len(store.Topics))
 	for _, t := range store.Topics {
-		ts := TopicSummary{Topic: t, Articles: days[n-1][t], Trend: make([]int, n), TopStories: []TopicStoryRef{}}
+		ts := TopicSummary{Topic: t, Articles: days[n-1].Topics[t], Trend: make([]int, n), TopStories: []TopicStoryRef{}}
 		if n >= 2 {
-			ts.PreviousDay = days[n-2][t]
+			ts.PreviousDay = days[n-2].Topics[t]
 		}
 		ts.Change = ts.Articles - ts.PreviousDay
 		for i := range days {
-			ts.Trend[i] = days[i][t]
+			ts.Trend[i] = days[i].Topics[t]
 		}
 		out = append(out, ts)
 	}

@@ -55,7 +55,8 @@ type DayCounts struct {
 	Tagged          int // articles that have labels
 	Relevant        int
 	RelevantOutlets int            // distinct sources of relevant articles
-	Outlook         map[string]int // relevant articles per outlook (all four keys present)
+	Outlook         map[string]int // relevant articles per outlook (every key of Outlooks present)
+	Topics          map[string]int // relevant articles per topic (every key of Topics present)
 }
 
 // Outlooks are the outlook values in the taxonomy's order.
@@ -68,7 +69,15 @@ var Topics = []string{"territory", "security_guarantees", "european_response", "
 // Framings are the framing values in the taxonomy's order.
 var Framings = []string{"pro_ukraine", "neutral", "pro_russia"}
 
-const dailyCountsSQL = `
+// dailyCountsSQL counts the articles of each day, their labels and
+// topics in one pass over the days' articles. Topic names are the
+// schema's constants, written into the statement once.
+var dailyCountsSQL = func() string {
+	var topics strings.Builder
+	for _, t := range Topics {
+		fmt.Fprintf(&topics, ",\n       count(*) FILTER (WHERE x.topics @> '{%s}')", t)
+	}
+	return `
 SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day,
        count(*),
        count(DISTINCT a.source),
@@ -78,11 +87,13 @@ SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day,
        count(*) FILTER (WHERE t.relevant AND t.outlook = 'progress'),
        count(*) FILTER (WHERE t.relevant AND t.outlook = 'stalemate'),
        count(*) FILTER (WHERE t.relevant AND t.outlook = 'mixed'),
-       count(*) FILTER (WHERE t.relevant AND t.outlook = 'none')
+       count(*) FILTER (WHERE t.relevant AND t.outlook = 'none')` + topics.String() + `
 FROM articles a
 LEFT JOIN LATERAL (SELECT t.article_id, t.relevant, t.outlook FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t ON true
+LEFT JOIN LATERAL (SELECT array_agg(x.topic) AS topics FROM article_topics x WHERE x.article_id = a.id AND t.relevant) x ON true
 WHERE a.published_at >= $2 AND a.published_at < $3
 GROUP BY 1`
+}()
 
 // DailyCounts returns the counts of each day between consecutive bounds
 // (len(bounds)-1 days; bounds ascending, each day [bounds[i], bounds[i+1])).
@@ -93,7 +104,7 @@ func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]D
 	n := len(bounds) - 1
 	out := make([]DayCounts, n)
 	for i := range out {
-		out[i].Outlook = map[string]int{"progress": 0, "stalemate": 0, "mixed": 0, "none": 0}
+		out[i] = newDayCounts()
 	}
 	rows, err := r.q.Query(ctx, dailyCountsSQL, bounds[:n], bounds[0], bounds[n])
 	if err != nil {
@@ -102,15 +113,28 @@ func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]D
 	defer rows.Close()
 	for rows.Next() {
 		var day int
-		var c DayCounts
-		var p, st, m, none int
-		if err := rows.Scan(&day, &c.Articles, &c.Outlets, &c.Tagged, &c.Relevant, &c.RelevantOutlets, &p, &st, &m, &none); err != nil {
+		c := newDayCounts()
+		outlooks := make([]int, len(Outlooks))
+		topics := make([]int, len(Topics))
+		dst := []any{&day, &c.Articles, &c.Outlets, &c.Tagged, &c.Relevant, &c.RelevantOutlets}
+		for i := range outlooks {
+			dst = append(dst, &outlooks[i])
+		}
+		for i := range topics {
+			dst = append(dst, &topics[i])
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return nil, fmt.Errorf("daily counts: %w", err)
 		}
 		if day < 1 || day > n {
 			continue // cannot happen with the range filter; never index out of range
 		}
-		c.Outlook = map[string]int{"progress": p, "stalemate": st, "mixed": m, "none": none}
+		for i, o := range Outlooks {
+			c.Outlook[o] = outlooks[i]
+		}
+		for i, t := range Topics {
+			c.Topics[t] = topics[i]
+		}
 		out[day-1] = c
 	}
 	if err := rows.Err(); err != nil {
@@ -119,47 +143,15 @@ func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]D
 	return out, nil
 }
 
-const dailyTopicsSQL = `
-SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day, x.topic, count(*)
-FROM articles a
-CROSS JOIN LATERAL (SELECT t.relevant FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t
-CROSS JOIN LATERAL (SELECT x.topic FROM article_topics x WHERE x.article_id = a.id OFFSET 0) x
-WHERE a.published_at >= $2 AND a.published_at < $3 AND t.relevant
-GROUP BY 1, 2`
-
-// DailyTopicCounts returns, for each day between consecutive bounds, the
-// number of relevant articles per topic (every topic of Topics present).
-func (r *DigestReader) DailyTopicCounts(ctx context.Context, bounds []time.Time) ([]map[string]int, error) {
-	if err := checkBounds(bounds); err != nil {
-		return nil, fmt.Errorf("daily topic counts: %w", err)
+func newDayCounts() DayCounts {
+	c := DayCounts{Outlook: make(map[string]int, len(Outlooks)), Topics: make(map[string]int, len(Topics))}
+	for _, o := range Outlooks {
+		c.Outlook[o] = 0
 	}
-	n := len(bounds) - 1
-	out := make([]map[string]int, n)
-	for i := range out {
-		out[i] = make(map[string]int, len(Topics))
-		for _, t := range Topics {
-			out[i][t] = 0
-		}
+	for _, t := range Topics {
+		c.Topics[t] = 0
 	}
-	rows, err := r.q.Query(ctx, dailyTopicsSQL, bounds[:n], bounds[0], bounds[n])
-	if err != nil {
-		return nil, fmt.Errorf("daily topic counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var day, count int
-		var topic string
-		if err := rows.Scan(&day, &topic, &count); err != nil {
-			return nil, fmt.Errorf("daily topic counts: %w", err)
-		}
-		if day >= 1 && day <= n {
-			out[day-1][topic] = count
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("daily topic counts: %w", err)
-	}
-	return out, nil
+	return c
 }
 
 func checkBounds(bounds []time.Time) error {
@@ -412,7 +404,6 @@ func (s *Store) ExplainDigest(ctx context.Context, bounds []time.Time, evidenceI
 		args []any
 	}{
 		{"daily counts", dailyCountsSQL, []any{bounds[:n], bounds[0], bounds[n]}},
-		{"daily topics", dailyTopicsSQL, []any{bounds[:n], bounds[0], bounds[n]}},
 		{"relevant articles", relevantArticlesSQL, []any{start, end, 600}},
 		{"framing by outlet", framingByOutletSQL, []any{start, end}},
 		{"top actors", topActorsSQL, []any{start, end, 15}},
