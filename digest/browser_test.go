@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/stancewatch/stancewatch/digest"
@@ -28,12 +31,13 @@ type pageReport struct {
 	Overflow   bool     // wider than the viewport: a phone would scroll sideways
 	Screenshot []byte   // PNG of the whole page
 	Text       string   // document.body.innerText
+	Background string   // the body's computed background colour
 }
 
-// browse serves page (at /index.html, with DIR files beside it) on a
-// loopback httptest server and opens it in headless Chromium with a
-// phone-sized viewport.
-func browse(t *testing.T, files map[string][]byte, page string) pageReport {
+// browse serves files on a loopback httptest server and opens page in
+// headless Chromium with a phone-sized viewport, in the dark colour
+// scheme when dark is set.
+func browse(t *testing.T, files map[string][]byte, page string, dark bool) pageReport {
 	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -108,8 +112,18 @@ func browse(t *testing.T, files map[string][]byte, page string) pageReport {
 
 	tctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
+	scheme := "light"
+	if dark {
+		scheme = "dark"
+	}
 	err := chromedp.Do(tctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			})
+			return err
+		}),
 		chromedp.Navigate(srv.URL+"/"+page),
 	)
 	if err != nil {
@@ -122,6 +136,9 @@ func browse(t *testing.T, files map[string][]byte, page string) pageReport {
 		t.Fatal(err)
 	}
 	if rep.Text, err = chromedp.Run(tctx, chromedp.Evaluate[string](`document.body.innerText`)); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Background, err = chromedp.Run(tctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`)); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Screenshot, err = chromedp.Run(tctx, chromedp.FullScreenshot(100)); err != nil {
@@ -168,11 +185,24 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		}
 		files[name] = data
 	}
-	for _, name := range []string{"2026-03-29.html", "index.html"} {
-		rep := browse(t, files, name)
-		saveScreenshot(t, strings.TrimSuffix(name, ".html")+"-phone.png", rep.Screenshot)
+	for _, c := range []struct {
+		name string
+		dark bool
+	}{{"2026-03-29.html", false}, {"index.html", false}, {"2026-03-29.html", true}} {
+		name := c.name
+		rep := browse(t, files, name, c.dark)
+		shot := strings.TrimSuffix(name, ".html") + "-phone.png"
+		if c.dark {
+			shot = strings.TrimSuffix(name, ".html") + "-phone-dark.png"
+		}
+		saveScreenshot(t, shot, rep.Screenshot)
 		if len(rep.Console) > 0 {
 			t.Errorf("%s: console errors: %q", name, rep.Console)
+		}
+		var r, g, b int
+		fmt.Sscanf(rep.Background, "rgb(%d, %d, %d)", &r, &g, &b)
+		if isDark := r+g+b < 200; isDark != c.dark {
+			t.Errorf("%s: background %s in the %v colour scheme", name, rep.Background, map[bool]string{true: "dark", false: "light"}[c.dark])
 		}
 		if len(rep.Requests) > 0 || rep.Resources > 0 {
 			t.Errorf("%s is not self-contained: it requested %q (%d resources)", name, rep.Requests, rep.Resources)
@@ -184,7 +214,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 			t.Errorf("%s: screenshot of %d bytes is not a real PNG", name, len(rep.Screenshot))
 		}
 	}
-	rep := browse(t, files, "2026-03-29.html")
+	rep := browse(t, files, "2026-03-29.html", false)
 	for _, want := range []string{"Sunday 29 March 2026", "Coverage leaned to", "Framing by outlet", "Harbour City Gazette", "Named most"} {
 		if !strings.Contains(rep.Text, want) {
 			t.Errorf("rendered page does not show %q", want)
@@ -197,7 +227,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 func TestBrowserCheckCatchesErrors(t *testing.T) {
 	page := []byte(`<!DOCTYPE html><html><head><title>bad</title></head><body><p>bad page</p>
 <img src="/missing.png" alt=""><script>console.error("digest broke"); undefinedFunction();</script></body></html>`)
-	rep := browse(t, map[string][]byte{"bad.html": page}, "bad.html")
+	rep := browse(t, map[string][]byte{"bad.html": page}, "bad.html", false)
 	joined := strings.Join(rep.Console, "\n")
 	for _, want := range []string{"digest broke", "undefinedFunction", "404"} {
 		if !strings.Contains(joined, want) {
