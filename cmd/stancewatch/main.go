@@ -73,6 +73,7 @@ func commands() []command {
 		{"version", "", "print the version", cmdVersion},
 		{"migrate", "", "apply database migrations", cmdMigrate},
 		{"config check", "", "print the effective configuration (secrets masked) or what is wrong with it", cmdConfigCheck},
+		{"digest", "[--date YYYY-MM-DD] [--format md|html|json|all] [--out DIR]", "write the daily digest of one day (default: yesterday)", cmdDigest},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

@@ -1,0 +1,212 @@
+package digest_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"golang.org/x/net/html"
+
+	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/store"
+)
+
+// Strings a feed controls, written to break HTML, Markdown or both.
+const (
+	hostileTitle  = `<script>alert("t")</script> Talks "stall" & <img src=x onerror=alert(1)> it's *bold* _it_ [x](javascript:alert(2)) | pipe # \back` + "`tick`" + ` ~~s~~ $m$`
+	hostileSource = `Evil <b>Outlet</b> | *Wire* [1]`
+	hostileURL    = `https://evil.example/a b(c)?q=<x>&y="z"`
+	listTitle     = `1. Looks like a list - and > a quote`
+	listSource    = `- Dash Outlet`
+	scriptURL     = `javascript:alert(document.cookie)`
+)
+
+func hostileStore(t *testing.T) *store.Store {
+	t.Helper()
+	st := pg.NewStore(t)
+	at := fixtureDay.Start().Add(9 * time.Hour)
+	body := `Negotiators said the <script>talks</script> on territory had "stalled" <b>again</b> & would resume.`
+	arts := []fixtureArticle{
+		{goldArticle: goldArticle{ID: "h1", Source: hostileSource, URL: hostileURL, Title: hostileTitle, Body: body}, At: at},
+		{goldArticle: goldArticle{ID: "h2", Source: listSource, URL: scriptURL, Title: listTitle, Body: "Envoys met; the talks stalled."}, At: at.Add(time.Hour)},
+	}
+	for i := range arts {
+		arts[i].Labels.Relevant, arts[i].Labels.Topics = true, []string{"territory"}
+		arts[i].Labels.Outlook, arts[i].Labels.Framing = "stalemate", "neutral"
+		arts[i].Actors = map[string]int{`<Kremlin & "Co">`: 1}
+	}
+	loadFixture(t, st, arts)
+	return st
+}
+
+func TestHTMLEscapesFeedStrings(t *testing.T) {
+	st := hostileStore(t)
+	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := digest.HTML(dg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titleLinks, texts []string
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		switch n.Data {
+		case "script", "img", "b", "iframe", "object":
+			t.Errorf("feed markup became a <%s> element", n.Data)
+		}
+		for _, a := range n.Attr {
+			if strings.HasPrefix(a.Key, "on") {
+				t.Errorf("<%s> has an event handler attribute %s=%q", n.Data, a.Key, a.Val)
+			}
+			if a.Key == "href" && strings.Contains(strings.ToLower(a.Val), "javascript") {
+				t.Errorf("<%s href=%q>: a script link", n.Data, a.Val)
+			}
+		}
+		if n.Data == "a" && n.Parent != nil && attr(n.Parent, "class") == "title" {
+			titleLinks = append(titleLinks, attr(n, "href"))
+			texts = append(texts, textOf(n))
+		}
+	})
+	if len(titleLinks) != 1 || texts[0] != hostileTitle {
+		t.Errorf("title links %q with texts %q; want one, showing the title as text", titleLinks, texts)
+	}
+	if len(titleLinks) == 1 && !strings.EqualFold(titleLinks[0], "https://evil.example/a%20b%28c%29?q=%3Cx%3E&y=%22z%22") {
+		t.Errorf("title link href = %q", titleLinks[0])
+	}
+	whole := textOf(doc)
+	for _, want := range []string{hostileTitle, hostileSource, listTitle, `<Kremlin & "Co">`, "<script>talks</script>"} {
+		if !strings.Contains(whole, want) {
+			t.Errorf("page text does not show %q as text", want)
+		}
+	}
+}
+
+func TestMarkdownEscapesFeedStrings(t *testing.T) {
+	st := hostileStore(t)
+	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := digest.Markdown(dg)
+	// Render it as a reader's Markdown viewer would (CommonMark + GFM).
+	var out bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.GFM)).Convert([]byte(md), &out); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []*html.Node
+	var lists, quotesNested int
+	walk(doc, func(n *html.Node) {
+		if n.Type == html.CommentNode && strings.Contains(n.Data, "raw HTML") {
+			t.Errorf("feed text reached the Markdown as raw HTML")
+		}
+		if n.Type != html.ElementNode {
+			return
+		}
+		switch n.Data {
+		case "a":
+			links = append(links, n)
+		case "del", "img", "code", "h1", "h2", "h3", "h4":
+			if n.Data == "h1" || n.Data == "h2" {
+				return // our own headings
+			}
+			t.Errorf("feed text made a <%s> element: %s", n.Data, textOf(n))
+		case "ol":
+			lists++
+		case "blockquote":
+			if n.Parent != nil && n.Parent.Data == "blockquote" {
+				quotesNested++
+			}
+		}
+	})
+	found := false
+	for _, a := range links {
+		if textOf(a) == hostileTitle {
+			found = true
+			if href := attr(a, "href"); href != "https://evil.example/a%20b%28c%29?q=%3Cx%3E&y=%22z%22" {
+				t.Errorf("title link href = %q", href)
+			}
+		}
+		if strings.Contains(attr(a, "href"), "javascript") {
+			t.Errorf("link to %q", attr(a, "href"))
+		}
+	}
+	if !found {
+		t.Errorf("no link shows the hostile title as text; links: %v\n%s", linkTexts(links), md)
+	}
+	if lists > 0 || quotesNested > 0 {
+		t.Errorf("a title made an ordered list (%d) or nested quote (%d)", lists, quotesNested)
+	}
+	whole := textOf(doc)
+	for _, want := range []string{listTitle, `<Kremlin & "Co">`, "<script>talks</script>"} {
+		if !strings.Contains(whole, want) {
+			t.Errorf("rendered Markdown does not show %q", want)
+		}
+	}
+	// The framing table keeps five cells a row although outlets hold "|".
+	walk(doc, func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "tr" {
+			cells := 0
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode {
+					cells++
+				}
+			}
+			if strings.Contains(textOf(n), "Evil") && cells != 5 {
+				t.Errorf("framing row of %q has %d cells", hostileSource, cells)
+			}
+		}
+	})
+	if !strings.Contains(whole, hostileSource) || !strings.Contains(whole, listSource) {
+		t.Errorf("outlet names not shown as text")
+	}
+}
+
+func walk(n *html.Node, fn func(*html.Node)) {
+	fn(n)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, fn)
+	}
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	})
+	return b.String()
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func linkTexts(links []*html.Node) []string {
+	var out []string
+	for _, a := range links {
+		out = append(out, textOf(a))
+	}
+	return out
+}
