@@ -12,7 +12,7 @@ import (
 func TestLoadSynthetic(t *testing.T) {
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	opts := store.SyntheticOptions{Articles: 20_000, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+	opts := store.SyntheticOptions{Articles: 4_000, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To: time.Date(2025, 1, 11, 0, 0, 0, 0, time.UTC), Version: "test"}
 	loaded, err := st.LoadSynthetic(ctx, opts)
 	if err != nil || !loaded {
@@ -34,7 +34,7 @@ func TestLoadSynthetic(t *testing.T) {
 	// Every evidence row points at its words (byte offsets into the text).
 	q(`SELECT count(*) FROM tag_evidence e JOIN articles a ON a.id = e.article_id
 	   WHERE convert_from(substring(convert_to(a.content_text, 'UTF8') FROM e.start_offset + 1 FOR e.end_offset - e.start_offset), 'UTF8') <> e.matched_text`, &badEvidence)
-	if articles != 20_000 || outside != 0 {
+	if articles != 4_000 || outside != 0 {
 		t.Errorf("%d articles, %d outside the range", articles, outside)
 	}
 	if share := float64(relevant) / float64(articles); share < 0.27 || share > 0.33 {
