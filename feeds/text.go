@@ -148,20 +148,41 @@ func (t *textBuilder) lineBreak() {
 
 func (t *textBuilder) text(s string) {
 	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		if isSpace(r) {
-			// Fold a run of white space, wherever it is, into one break.
-			i := size
-			for i < len(s) {
-				r2, n := utf8.DecodeRuneInString(s[i:])
-				if !isSpace(r2) {
+		// A run of white space, wherever it is, folds into one break.
+		i := 0
+		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if !asciiSpace[c] {
 					break
 				}
-				i += n
+				i++
+				continue
 			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !isSpace(r) {
+				break
+			}
+			i += n
+		}
+		if i > 0 {
 			t.want(1)
 			s = s[i:]
 			continue
+		}
+		// A run of other characters is copied in one go.
+		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if isSpace(r) {
+				break
+			}
+			i += n
 		}
 		switch t.pending {
 		case 1:
@@ -172,19 +193,13 @@ func (t *textBuilder) text(s string) {
 			t.b.WriteString("\n\n")
 		}
 		t.pending = 0
-		// Copy the run of non-space characters in one go.
-		i := size
-		for i < len(s) {
-			r2, n := utf8.DecodeRuneInString(s[i:])
-			if isSpace(r2) {
-				break
-			}
-			i += n
-		}
 		t.b.WriteString(s[:i])
 		s = s[i:]
 	}
 }
+
+// asciiSpace marks the ASCII white space characters.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func (t *textBuilder) String() string { return t.b.String() }
 

@@ -167,7 +167,8 @@ func (s *Store) KnownArticles(ctx context.Context, feedID int64, guids, canonica
 // SavePoll records one poll of a feed in a single transaction: its new
 // and changed articles, their links to the feed, the feed's new state and
 // a feed_polls row. Either all of it is stored or none, so a crash never
-// moves a feed past articles it did not store.
+// moves a feed past articles it did not store. It takes two round trips
+// when the poll brought articles (look up, then write) and one otherwise.
 //
 // Identity: an item is the stored article linked to this feed with the
 // same GUID, else the article with the same canonical URL (the same
@@ -180,12 +181,6 @@ func (s *Store) KnownArticles(ctx context.Context, feedID int64, guids, canonica
 // writes nothing.
 func (s *Store) SavePoll(ctx context.Context, r PollResult) (SavedPoll, error) {
 	saved := SavedPoll{}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return saved, fmt.Errorf("save poll of feed %d: %w", r.FeedID, err)
-	}
-	defer tx.Rollback(ctx)
-
 	var plan ingestPlan
 	if r.Outcome == PollOK && len(r.Articles) > 0 {
 		guids, canonical := make([]string, len(r.Articles)), make([]string, len(r.Articles))
@@ -195,7 +190,10 @@ func (s *Store) SavePoll(ctx context.Context, r PollResult) (SavedPoll, error) {
 			}
 			guids[i], canonical[i] = a.GUID, a.CanonicalURL
 		}
-		res, err := resolveItems(ctx, tx, r.FeedID, guids, canonical)
+		// Read outside the write transaction: only this poller holds the
+		// feed (its lease), and what another feed's poll may store in
+		// between is absorbed by ON CONFLICT and by linking by URL.
+		res, err := resolveItems(ctx, s.pool, r.FeedID, guids, canonical)
 		if err != nil {
 			return saved, fmt.Errorf("save poll of feed %d: resolve articles: %w", r.FeedID, err)
 		}
@@ -226,14 +224,13 @@ func (s *Store) SavePoll(ctx context.Context, r PollResult) (SavedPoll, error) {
 	var storedURL string
 	queueFeedState(b, r).QueryRow(func(row pgx.Row) error { return row.Scan(&storedURL) })
 
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	// A batch runs as one implicit transaction, in one round trip: all of
+	// it is stored, or none.
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return saved, fmt.Errorf("save poll of feed %d: %w", r.FeedID, ErrNotFound)
 		}
 		return saved, fmt.Errorf("save poll of feed %d: %w", r.FeedID, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return saved, fmt.Errorf("save poll of feed %d: commit: %w", r.FeedID, err)
 	}
 	saved.New, saved.Updated = newIDs, updatedIDs
 	saved.Linked = max(0, len(plan.links)-len(plan.inserts))
