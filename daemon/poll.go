@@ -450,12 +450,7 @@ func (q *hostQueue) push(f store.Feed, host string) {
 // next blocks until a feed may be fetched; false when the queue is
 // closed and empty, or ctx is done.
 func (q *hostQueue) next(ctx context.Context) (store.Feed, string, bool) {
-	stop := context.AfterFunc(ctx, func() {
-		q.mu.Lock()
-		q.cond.Broadcast()
-		q.mu.Unlock()
-	})
-	defer stop()
+	defer q.wakeOnDone(ctx)()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for {
@@ -498,12 +493,7 @@ func (q *hostQueue) done(host string) {
 // waitBelow blocks until fewer than n feeds wait in the queue; false if
 // ctx ended first.
 func (q *hostQueue) waitBelow(ctx context.Context, n int) bool {
-	stop := context.AfterFunc(ctx, func() {
-		q.mu.Lock()
-		q.cond.Broadcast()
-		q.mu.Unlock()
-	})
-	defer stop()
+	defer q.wakeOnDone(ctx)()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.queued >= n {
@@ -513,6 +503,16 @@ func (q *hostQueue) waitBelow(ctx context.Context, n int) bool {
 		q.cond.Wait()
 	}
 	return ctx.Err() == nil
+}
+
+// wakeOnDone wakes the waiters when ctx ends, so that they see it; call
+// the function it returns when done waiting.
+func (q *hostQueue) wakeOnDone(ctx context.Context) (stop func() bool) {
+	return context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
 }
 
 func (q *hostQueue) close() {

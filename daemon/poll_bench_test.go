@@ -112,16 +112,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		st := benchStore(b)
-		nfs := make([]store.NewFeed, nFeeds)
-		for i := range nfs {
-			nfs[i] = store.NewFeed{URL: fmt.Sprintf("%s/feed/%d", srv, i)}
-		}
-		if _, err := st.AddFeeds(ctx, nfs); err != nil {
-			b.Fatal(err)
-		}
-		fetcher := feeds.NewFetcher(feeds.Options{Version: "bench"})
-		p := NewPoller(st, fetcher, PollerOptions{}, slog.New(slog.DiscardHandler))
+		p := benchPoller(b, nFeeds, func(i int) string { return fmt.Sprintf("%s/feed/%d", srv, i) })
 		b.StartTimer()
 
 		start := time.Now()
@@ -136,7 +127,7 @@ func BenchmarkIngest(b *testing.B) {
 			b.Fatalf("stored %d articles from %d ok feeds, want %d from %d", got, sum.Count("ok"), nFeeds*nItems, nFeeds)
 		}
 		stored += got
-		fetcher.CloseIdleConnections()
+		p.fetcher.CloseIdleConnections()
 
 		cst := benchStore(b)
 		start = time.Now()
@@ -181,19 +172,10 @@ func BenchmarkPollNotModified(b *testing.B) {
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		st := benchStore(b)
-		nfs := make([]store.NewFeed, nFeeds)
-		for i := range nfs {
-			nfs[i] = store.NewFeed{URL: fmt.Sprintf("%s/feed/%d", hosts[i%nHosts], i)}
-		}
-		if _, err := st.AddFeeds(ctx, nfs); err != nil {
+		p := benchPoller(b, nFeeds, func(i int) string { return fmt.Sprintf("%s/feed/%d", hosts[i%nHosts], i) })
+		if _, err := p.store.Pool().Exec(ctx, `UPDATE feeds SET etag = '"same"'`); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.Pool().Exec(ctx, `UPDATE feeds SET etag = '"same"'`); err != nil {
-			b.Fatal(err)
-		}
-		fetcher := feeds.NewFetcher(feeds.Options{Version: "bench"})
-		p := NewPoller(st, fetcher, PollerOptions{}, slog.New(slog.DiscardHandler))
 		resetPeakRSS(b)
 		b.StartTimer()
 
@@ -208,13 +190,28 @@ func BenchmarkPollNotModified(b *testing.B) {
 		if sum.Count("not_modified") != nFeeds {
 			b.Fatalf("%d of %d feeds not modified", sum.Count("not_modified"), nFeeds)
 		}
-		fetcher.CloseIdleConnections()
+		p.fetcher.CloseIdleConnections()
 		b.StartTimer()
 	}
 	b.StopTimer()
 	b.ReportMetric(cycle.Seconds()/float64(b.N), "s/cycle")
 	b.ReportMetric(float64(nFeeds*b.N)/cycle.Seconds(), "feeds/s")
 	b.ReportMetric(float64(peak)/1024, "peak_rss_MB")
+}
+
+// benchPoller returns a poller with the default options on a fresh
+// database holding n feeds, feed i at url(i).
+func benchPoller(b *testing.B, n int, url func(i int) string) *Poller {
+	b.Helper()
+	st := benchStore(b)
+	nfs := make([]store.NewFeed, n)
+	for i := range nfs {
+		nfs[i] = store.NewFeed{URL: url(i)}
+	}
+	if _, err := st.AddFeeds(context.Background(), nfs); err != nil {
+		b.Fatal(err)
+	}
+	return NewPoller(st, feeds.NewFetcher(feeds.Options{Version: "bench"}), PollerOptions{}, slog.New(slog.DiscardHandler))
 }
 
 // benchStore opens a store on a fresh database with the default pool

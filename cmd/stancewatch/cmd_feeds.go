@@ -41,6 +41,16 @@ func openFeedStore(ctx context.Context, c *cli) (*store.Store, error) {
 	return st, nil
 }
 
+// listFeeds returns every feed of the configured database.
+func listFeeds(ctx context.Context, c *cli) ([]store.Feed, error) {
+	st, err := openFeedStore(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.ListFeeds(ctx)
+}
+
 // parseMixed parses flags that may come before, between or after the
 // positional arguments, and returns the positional ones.
 func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -156,12 +166,7 @@ func cmdFeedsList(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stderr, "usage: stancewatch feeds list [--json]")
 		return errUsage
 	}
-	st, err := openFeedStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	list, err := st.ListFeeds(ctx)
+	list, err := listFeeds(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -430,12 +435,7 @@ func cmdFeedsExport(ctx context.Context, c *cli, args []string) error {
 	if err := parse(c.flags("feeds export"), args); err != nil {
 		return err
 	}
-	st, err := openFeedStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	list, err := st.ListFeeds(ctx)
+	list, err := listFeeds(ctx, c)
 	if err != nil {
 		return err
 	}
