@@ -259,6 +259,10 @@ func (p *Poller) pollFeed(ctx context.Context, f store.Feed, release func()) (Fe
 		if f.FullText && len(fd.Items) > 0 {
 			items, ftr, err := p.fullText(fctx, f, fd.Items)
 			if err != nil {
+				if ctx.Err() != nil {
+					out.Err = context.Cause(ctx)
+					return out, nil
+				}
 				out.Err = err
 				return out, err
 			}
@@ -276,6 +280,13 @@ func (p *Poller) pollFeed(ctx context.Context, f store.Feed, release func()) (Fe
 	pr.NextPollAt, pr.Disable, pr.DisabledReason = p.schedule(f, res, ttl, time.Now())
 	pr.Duration = time.Since(started)
 
+	if ctx.Err() != nil {
+		// Stopped from outside (shutdown, or a database failure seen by
+		// another worker): not the feed's failure. Nothing is saved; the
+		// lease expires and the feed is polled again.
+		out.Outcome, out.Err, out.Duration = store.PollError, context.Cause(ctx), time.Since(started)
+		return out, nil
+	}
 	saved, err := p.store.SavePoll(ctx, pr)
 	out.Duration = time.Since(started)
 	if err != nil {

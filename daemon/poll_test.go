@@ -547,3 +547,28 @@ func TestPollDatabaseOutage(t *testing.T) {
 		t.Errorf("feeds polled without a database: %+v", sum.Feeds)
 	}
 }
+
+func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
+	st := pg.NewStore(t)
+	srv := newPollServer(t)
+	arrived := make(chan struct{}, 1)
+	srv.mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done()
+	})
+	f := addFeed(t, st, srv.URL+"/hang", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived
+		cancel() // a shutdown while the feed is being fetched
+	}()
+	_, err := newTestPoller(t, st, PollerOptions{}, feeds.Options{}).PollDue(ctx)
+	if err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Errorf("PollDue after cancel: %v", err)
+	}
+	got := feedByID(t, st, f.ID)
+	if got.ConsecutiveErrors != 0 || got.LastError != "" || got.LeaseUntil.IsZero() {
+		t.Errorf("feed after an interrupted poll: errors %d, last error %q, lease %v (want it left to expire)",
+			got.ConsecutiveErrors, got.LastError, got.LeaseUntil)
+	}
+}

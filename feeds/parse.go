@@ -89,6 +89,13 @@ func NewParser() *Parser {
 // that cannot be used are listed in Feed.Skipped; only a document that
 // cannot be read at all is an error.
 func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed *Feed, err error) {
+	// One malformed document must never take the process down, whether
+	// the parser or the normalisation trips over it.
+	defer func() {
+		if r := recover(); r != nil {
+			feed, err = nil, fmt.Errorf("feed parser failed on this document: %v", r)
+		}
+	}()
 	if opts.FetchedAt.IsZero() {
 		opts.FetchedAt = time.Now()
 	}
@@ -102,7 +109,7 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 	gp := gofeed.NewParser()
 	gp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	gp.KeepOriginalFeed = true // for RSS <ttl> and <source>, JSON item language
-	gf, err := parseSafely(gp, body)
+	gf, err := gp.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			if isHTMLPage(body) {
@@ -160,17 +167,6 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 		feed.Items = append(feed.Items, it)
 	}
 	return feed, nil
-}
-
-// parseSafely turns a panic inside the parser into an error: one
-// malformed document must never take the process down.
-func parseSafely(gp *gofeed.Parser, body []byte) (f *gofeed.Feed, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("feed parser failed on this document: %v", r)
-		}
-	}()
-	return gp.Parse(bytes.NewReader(body))
 }
 
 // extra holds what gofeed's universal item leaves out.
