@@ -159,6 +159,12 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 		cancel(err)
 	}
 
+	// The cycle starts by the database's clock: feeds polled since are
+	// not claimed again in this cycle.
+	cycle, err := p.store.Now(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("poll feeds: database: %w", err)
+	}
 	q := newHostQueue(p.opts.PerHost)
 	batch := max(32, 4*p.opts.Workers)
 	go func() {
@@ -167,7 +173,7 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 			claimed, err := p.store.ClaimFeeds(ctx, store.ClaimOptions{
 				Lease: p.lease(), Limit: batch, All: all,
 				// Each feed once per cycle, even if it is due again at once.
-				NotPolledSince: sum.Started.Add(-time.Millisecond),
+				NotPolledSince: cycle,
 			})
 			if err != nil {
 				if ctx.Err() == nil {
@@ -251,6 +257,10 @@ func (p *Poller) pollFeed(ctx context.Context, f store.Feed, release func()) (Fe
 	}
 	if res.Err != nil {
 		pr.Error = res.Err.Error()
+	}
+	if res.Outcome != feeds.OutcomeOK && res.Outcome != feeds.OutcomeNotModified {
+		// Only a redirect to a working feed moves it.
+		pr.MovedTo, out.MovedTo = "", ""
 	}
 	if res.Feed != nil {
 		fd := res.Feed

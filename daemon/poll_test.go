@@ -572,3 +572,36 @@ func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
 			got.ConsecutiveErrors, got.LastError, got.LeaseUntil)
 	}
 }
+
+func TestPollVisitsEachFeedOncePerCycle(t *testing.T) {
+	st := pg.NewStore(t)
+	srv := newPollServer(t)
+	// Due again at once, every time.
+	srv.mux.HandleFunc("/again", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	srv.mux.HandleFunc("/moved-to-broken", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/broken", http.StatusMovedPermanently)
+	})
+	srv.mux.HandleFunc("/broken", http.NotFound)
+	again := addFeed(t, st, srv.URL+"/again", "")
+	moved := addFeed(t, st, srv.URL+"/moved-to-broken", "")
+	p := newTestPoller(t, st, PollerOptions{}, feeds.Options{})
+	for _, poll := range []func(context.Context) (PollSummary, error){p.PollDue, p.PollAll} {
+		sum, err := poll(context.Background())
+		if err != nil || len(sum.Feeds) != 2 {
+			t.Fatalf("cycle: %d feeds, %v", len(sum.Feeds), err)
+		}
+	}
+	if n := srv.count("/again"); n != 2 {
+		t.Errorf("a feed due at once was fetched %d times in two cycles", n)
+	}
+	if got := feedByID(t, st, again.ID); got.NextPollAt.After(time.Now()) || got.ConsecutiveErrors != 2 {
+		t.Errorf("Retry-After 0: next poll %v, errors %d", got.NextPollAt, got.ConsecutiveErrors)
+	}
+	// A permanent redirect to a URL that fails does not move the feed.
+	if got := feedByID(t, st, moved.ID); got.URL != moved.URL {
+		t.Errorf("moved to a broken URL: %q", got.URL)
+	}
+}

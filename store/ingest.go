@@ -30,6 +30,17 @@ type ClaimOptions struct {
 	NotPolledSince time.Time
 }
 
+// Now is the database's clock, against which leases and poll times are
+// compared: a polling cycle starts at it, so that clock skew between
+// hosts does not matter.
+func (s *Store) Now(ctx context.Context) (time.Time, error) {
+	var now time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+		return time.Time{}, fmt.Errorf("read the database clock: %w", err)
+	}
+	return now, nil
+}
+
 // ClaimFeeds leases enabled feeds that are due (or all, with All) and
 // not leased by another poller, soonest due first. It locks the rows with
 // FOR UPDATE SKIP LOCKED and sets their lease in one short statement, so
