@@ -39,6 +39,15 @@ func PollerOptionsFrom(c config.Poll) PollerOptions {
 	}
 }
 
+// FetcherOptions takes the fetcher's options from the poll section of
+// the configuration; version names stancewatch in the User-Agent.
+func FetcherOptions(c config.Poll, version string) feeds.Options {
+	return feeds.Options{
+		Version: version, UserAgent: c.UserAgent, Timeout: c.Timeout, ConnectTimeout: c.ConnectTimeout,
+		MaxBodyBytes: c.MaxBodyBytes, FullTextWorkers: c.FullTextWorkers, PerHost: c.PerHost,
+	}
+}
+
 func (o PollerOptions) withDefaults() PollerOptions {
 	d := config.Default().Poll
 	o.Workers = orDefault(o.Workers, d.Workers)

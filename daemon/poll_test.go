@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/stancewatch/stancewatch/config"
 	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
@@ -603,5 +604,21 @@ func TestPollVisitsEachFeedOncePerCycle(t *testing.T) {
 	// A permanent redirect to a URL that fails does not move the feed.
 	if got := feedByID(t, st, moved.ID); got.URL != moved.URL {
 		t.Errorf("moved to a broken URL: %q", got.URL)
+	}
+}
+
+func TestOptionsFromConfig(t *testing.T) {
+	c := config.Default().Poll
+	c.UserAgent, c.PerHost, c.Workers, c.MaxBodyBytes = "custom/2", 3, 5, 1234
+	fo := FetcherOptions(c, "1.0")
+	if fo.UserAgent != "custom/2" || fo.Version != "1.0" || fo.PerHost != 3 || fo.MaxBodyBytes != 1234 || fo.Timeout != c.Timeout {
+		t.Errorf("FetcherOptions %+v", fo)
+	}
+	po := PollerOptionsFrom(c)
+	if po.Workers != 5 || po.PerHost != 3 || po.MaxErrors != c.MaxErrors || po.MaxInterval != c.MaxInterval {
+		t.Errorf("PollerOptionsFrom %+v", po)
+	}
+	if d := (PollerOptions{}).withDefaults(); d.Workers != 8 || d.PerHost != 2 || d.Interval != 15*time.Minute {
+		t.Errorf("defaults %+v", d)
 	}
 }

@@ -25,13 +25,9 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer st.Close()
-	pc := c.cfg.Poll
-	fetcher := feeds.NewFetcher(feeds.Options{
-		Version: c.version, UserAgent: pc.UserAgent, Timeout: pc.Timeout, ConnectTimeout: pc.ConnectTimeout,
-		MaxBodyBytes: pc.MaxBodyBytes, FullTextWorkers: pc.FullTextWorkers, PerHost: pc.PerHost,
-	})
+	fetcher := feeds.NewFetcher(daemon.FetcherOptions(c.cfg.Poll, c.version))
 	defer fetcher.CloseIdleConnections()
-	poller := daemon.NewPoller(st, fetcher, daemon.PollerOptionsFrom(pc), c.log)
+	poller := daemon.NewPoller(st, fetcher, daemon.PollerOptionsFrom(c.cfg.Poll), c.log)
 	// Tagging of new articles is wired here once the tagger lands
 	// (poller.OnStored).
 
