@@ -74,6 +74,14 @@ func commands() []command {
 		{"migrate", "", "apply database migrations", cmdMigrate},
 		{"config check", "", "print the effective configuration (secrets masked) or what is wrong with it", cmdConfigCheck},
 		{"digest", "[--date YYYY-MM-DD] [--format md|html|json|all] [--out DIR]", "write the daily digest of one day (default: yesterday)", cmdDigest},
+		{"feeds add", "URL [--name N] [--full-text]", "add a feed (polled at the next poll)", cmdFeedsAdd},
+		{"feeds list", "[--json]", "list feeds with state, last poll, article count and last error", cmdFeedsList},
+		{"feeds remove", "ID|URL", "remove a feed; its articles are kept", cmdFeedsRemove},
+		{"feeds enable", "ID|URL", "enable a feed again (clears its error count)", cmdFeedsEnable},
+		{"feeds disable", "ID|URL", "stop polling a feed", cmdFeedsDisable},
+		{"feeds import", "FILE.opml", "add the feeds of an OPML file (relative URLs resolve against its folder)", cmdFeedsImport},
+		{"feeds export", "", "print every feed as OPML 2.0", cmdFeedsExport},
+		{"poll", "--once [--all]", "poll the due (or all) feeds once, with a line per feed and a total", cmdPoll},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/stancewatch/stancewatch/daemon"
+	"github.com/stancewatch/stancewatch/feeds"
+)
+
+func cmdPoll(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("poll")
+	once := fs.Bool("once", false, "poll once and exit (required: continuous polling is `stancewatch run`)")
+	all := fs.Bool("all", false, "poll every enabled feed, not only those that are due")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*once || fs.NArg() > 0 {
+		fmt.Fprintln(c.stderr, "usage: stancewatch poll --once [--all]")
+		return errUsage
+	}
+	st, err := openFeedStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fetcher := feeds.NewFetcher(daemon.FetcherOptions(c.cfg.Poll, c.version))
+	defer fetcher.CloseIdleConnections()
+	poller := daemon.NewPoller(st, fetcher, daemon.PollerOptionsFrom(c.cfg.Poll), c.log)
+	// Tagging of new articles is wired here once the tagger lands
+	// (poller.OnStored).
+
+	poll := poller.PollDue
+	if *all {
+		poll = poller.PollAll
+	}
+	sum, err := poll(ctx)
+	for _, r := range sum.Feeds {
+		line := fmt.Sprintf("%-12s feed %d  %s", r.Outcome, r.FeedID, r.URL)
+		if r.HTTPStatus != 0 {
+			line += fmt.Sprintf("  HTTP %d", r.HTTPStatus)
+		}
+		if r.Outcome == "ok" {
+			line += fmt.Sprintf("  items %d  new %d  updated %d", r.Items, r.New, r.Updated)
+		}
+		if r.Skipped > 0 {
+			line += fmt.Sprintf("  skipped %d", r.Skipped)
+		}
+		if r.FullText != nil {
+			line += fmt.Sprintf("  full text %d/%d", r.FullText.Extracted, r.FullText.Tried)
+		}
+		line += fmt.Sprintf("  %s", r.Duration.Round(time.Millisecond))
+		if r.MovedTo != "" {
+			line += "  moved to " + r.MovedTo
+		}
+		if r.Err != nil {
+			line += "\n             " + r.Err.Error()
+		}
+		if r.Disabled {
+			line += "\n             the feed is now disabled"
+		}
+		fmt.Fprintln(c.stdout, line)
+	}
+	stored, changed := sum.Articles()
+	fmt.Fprintf(c.stdout, "polled %d feeds in %s: %d ok, %d not modified, %d failed, %d gone; %d new and %d updated articles\n",
+		len(sum.Feeds), sum.Duration.Round(time.Millisecond), sum.Count("ok"), sum.Count("not_modified"),
+		sum.Count("error"), sum.Count("gone"), stored, changed)
+	return err
+}
