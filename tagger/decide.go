@@ -1,0 +1,157 @@
+package tagger
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// decide turns label scores into the taxonomy's answers and keeps the
+// evidence of the labels given.
+func (e *Engine) decide(st *docState, doc Document) Result {
+	s := &e.settings
+	sc := st.scores
+	res := Result{Outlook: "none", Framing: "neutral", Scores: make(map[string]float64, numFixed)}
+	for i := 0; i < numFixed; i++ {
+		res.Scores[e.labels[i]] = round(sc[i])
+	}
+
+	res.Relevant = sc[lblRelevant] >= s.relevance && sc[lblRelevant] > 0
+	given := make([]bool, len(e.labels))
+	given[lblRelevant] = res.Relevant
+	outlookEvidence := int32(-1) // label the outlook evidence is filed under
+	if res.Relevant {
+		for i, t := range topicNames {
+			th, ok := s.topicMins[t]
+			if !ok {
+				th = s.topicMin
+			}
+			if v := sc[lblTopic0+i]; v >= th && v > 0 {
+				res.Topics = append(res.Topics, TopicScore{Topic: t, Score: round(v)})
+				given[lblTopic0+i] = true
+			}
+		}
+		sort.Slice(res.Topics, func(i, j int) bool { return res.Topics[i].Topic < res.Topics[j].Topic })
+		res.Outlook = decideOutlook(s, sc[lblProgress], sc[lblStalemate], sc[lblMixed])
+		switch res.Outlook {
+		case "progress":
+			given[lblProgress] = true
+		case "stalemate":
+			given[lblStalemate] = true
+		case "mixed":
+			given[lblProgress], given[lblStalemate], given[lblMixed] = true, true, true
+			outlookEvidence = lblMixed
+		}
+		res.Framing = decideSide(sc[lblProUkraine], sc[lblProRussia], s.framingMin, s.framingMarg, s.framingRatio, "pro_ukraine", "pro_russia", "neutral")
+		switch res.Framing {
+		case "pro_ukraine":
+			given[lblProUkraine] = true
+		case "pro_russia":
+			given[lblProRussia] = true
+		}
+	}
+
+	for l := numFixed; l < len(e.labels); l++ {
+		if st.mentions[l] > 0 {
+			res.Actors = append(res.Actors, Actor{Name: strings.TrimPrefix(e.labels[l], "actor:"), Mentions: st.mentions[l]})
+			given[l] = true
+		}
+	}
+	sort.Slice(res.Actors, func(i, j int) bool {
+		a, b := res.Actors[i], res.Actors[j]
+		if a.Mentions != b.Mentions {
+			return a.Mentions > b.Mentions
+		}
+		return a.Name < b.Name
+	})
+
+	for _, c := range st.contribs {
+		if !given[c.label] || c.weight < 0 && c.label < numFixed {
+			continue // evidence only for labels given, and only what argued for them
+		}
+		label := e.labels[c.label]
+		if outlookEvidence >= 0 && (c.label == lblProgress || c.label == lblStalemate) {
+			label = e.labels[outlookEvidence]
+		}
+		anchor := c.h.span
+		if c.neg >= 0 {
+			anchor.start = c.neg // show the negation with the cue: "no breakthrough"
+		}
+		res.Evidence = append(res.Evidence, st.evidence(label, e.rules[c.rule].id, anchor, round(c.weight)))
+		for _, sp := range st.sups[c.h.sup : c.h.sup+c.h.nsup] {
+			res.Evidence = append(res.Evidence, st.evidence(label, e.rules[c.rule].id, sp, 0))
+		}
+	}
+	sort.SliceStable(res.Evidence, func(i, j int) bool {
+		a, b := res.Evidence[i], res.Evidence[j]
+		if a.Field != b.Field {
+			return a.Field == "title"
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.Label < b.Label
+	})
+	// The same span can support a label through several rules or as
+	// context several times; keep it once per label and rule.
+	out := res.Evidence[:0]
+	for i, ev := range res.Evidence {
+		dup := false
+		for j := i - 1; j >= 0 && res.Evidence[j].Field == ev.Field && res.Evidence[j].Start == ev.Start; j-- {
+			p := res.Evidence[j]
+			if p.Label == ev.Label && p.Rule == ev.Rule && p.End == ev.End {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, ev)
+		}
+	}
+	res.Evidence = out
+	return res
+}
+
+func (st *docState) evidence(label, rule string, s span, w float64) Evidence {
+	a, b := st.z.toks[s.start], st.z.toks[s.end-1]
+	field, text := "body", st.doc.Body
+	if a.field == fieldTitle {
+		field, text = "title", st.doc.Title
+	}
+	return Evidence{Label: label, Rule: rule, Field: field, Text: text[a.start:b.end], Start: int(a.start), End: int(b.end), Weight: w}
+}
+
+// decideOutlook: below min on both sides (and no mixed cues) the article
+// does not characterise the talks; a side wins when it leads the other
+// by the margin and ratio; otherwise, or when mixed cues reach their
+// threshold, the picture is mixed.
+func decideOutlook(s *settingsSpec, p, st, m float64) string {
+	if p < s.outlookMin && st < s.outlookMin {
+		if s.mixedMin > 0 && m >= s.mixedMin && p > 0 && st > 0 {
+			return "mixed"
+		}
+		return "none"
+	}
+	if s.mixedMin > 0 && m >= s.mixedMin {
+		return "mixed"
+	}
+	return decideSide(p, st, s.outlookMin, s.outlookMarg, s.outlookRatio, "progress", "stalemate", "mixed")
+}
+
+// decideSide picks a when it reaches min and beats b by margin and ratio,
+// b likewise, and tie otherwise (or none of them reaching min: tie too;
+// callers check min first when "nothing" differs from "a tie").
+func decideSide(a, b, min, margin, ratio float64, aName, bName, tie string) string {
+	if a < min && b < min {
+		return tie
+	}
+	switch {
+	case a >= min && a-b >= margin && a >= ratio*b:
+		return aName
+	case b >= min && b-a >= margin && b >= ratio*a:
+		return bName
+	}
+	return tie
+}
+
+func round(v float64) float64 { return math.Round(v*1000) / 1000 }
