@@ -82,16 +82,7 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 			res.Evidence = append(res.Evidence, st.evidence(label, e.rules[c.rule].id, sp, 0))
 		}
 	}
-	sort.SliceStable(res.Evidence, func(i, j int) bool {
-		a, b := res.Evidence[i], res.Evidence[j]
-		if a.Field != b.Field {
-			return a.Field == "title"
-		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		return a.Label < b.Label
-	})
+	sortEvidence(res.Evidence)
 	// The same span can support a label through several rules or as
 	// context several times; keep it once per label and rule.
 	out := res.Evidence[:0]
@@ -112,6 +103,19 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	return res
 }
 
+func sortEvidence(ev []Evidence) {
+	sort.SliceStable(ev, func(i, j int) bool {
+		a, b := ev[i], ev[j]
+		if a.Field != b.Field {
+			return a.Field == "title"
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.Label < b.Label
+	})
+}
+
 func (st *docState) evidence(label, rule string, s span, w float64) Evidence {
 	a, b := st.z.toks[s.start], st.z.toks[s.end-1]
 	field, text := "body", st.doc.Body
@@ -121,26 +125,23 @@ func (st *docState) evidence(label, rule string, s span, w float64) Evidence {
 	return Evidence{Label: label, Rule: rule, Field: field, Text: text[a.start:b.end], Start: int(a.start), End: int(b.end), Weight: w}
 }
 
-// decideOutlook: below min on both sides (and no mixed cues) the article
-// does not characterise the talks; a side wins when it leads the other
-// by the margin and ratio; otherwise, or when mixed cues reach their
-// threshold, the picture is mixed.
+// decideOutlook: when progress, stalemate and mixed cues together stay
+// below min, the article does not characterise the talks (none). Mixed
+// cues reaching their own threshold, with cues on both sides, make it
+// mixed. Otherwise a side wins when it reaches min and leads the other
+// by the margin and ratio; failing that the picture is mixed.
 func decideOutlook(s *settingsSpec, p, st, m float64) string {
-	if p < s.outlookMin && st < s.outlookMin {
-		if s.mixedMin > 0 && m >= s.mixedMin && p > 0 && st > 0 {
-			return "mixed"
-		}
+	if p+st+m < s.outlookMin {
 		return "none"
 	}
-	if s.mixedMin > 0 && m >= s.mixedMin {
+	if s.mixedMin > 0 && m >= s.mixedMin && p > 0 && st > 0 {
 		return "mixed"
 	}
 	return decideSide(p, st, s.outlookMin, s.outlookMarg, s.outlookRatio, "progress", "stalemate", "mixed")
 }
 
 // decideSide picks a when it reaches min and beats b by margin and ratio,
-// b likewise, and tie otherwise (or none of them reaching min: tie too;
-// callers check min first when "nothing" differs from "a tie").
+// b likewise, and tie otherwise (also when neither reaches min).
 func decideSide(a, b, min, margin, ratio float64, aName, bName, tie string) string {
 	if a < min && b < min {
 		return tie

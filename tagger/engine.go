@@ -216,6 +216,29 @@ func (e *Engine) Tag(doc Document) Result {
 	return e.decide(st, doc)
 }
 
+// Explain tags doc like Tag and also returns every match of every rule,
+// under the label it scored for, whether or not that label was given:
+// the answer to "why not?" when a label is missing.
+func (e *Engine) Explain(doc Document) (Result, []Evidence) {
+	st := e.pool.Get().(*docState)
+	defer e.pool.Put(st)
+	e.match(st, doc)
+	e.evaluate(st, doc, -1)
+	var all []Evidence
+	for _, c := range st.contribs {
+		if c.label >= numFixed {
+			continue
+		}
+		anchor := c.h.span
+		if c.neg >= 0 {
+			anchor.start = c.neg
+		}
+		all = append(all, st.evidence(e.labels[c.label], e.rules[c.rule].id, anchor, round(c.weight)))
+	}
+	sortEvidence(all)
+	return e.decide(st, doc), all
+}
+
 // RuleTestFailure is a rule test or example that did not come out as its
 // rule file says.
 type RuleTestFailure struct {

@@ -73,6 +73,10 @@ func commands() []command {
 		{"version", "", "print the version", cmdVersion},
 		{"migrate", "", "apply database migrations", cmdMigrate},
 		{"config check", "", "print the effective configuration (secrets masked) or what is wrong with it", cmdConfigCheck},
+		{"tag", "< FILE.jsonl", "tag JSON-lines articles from stdin; one JSON line of labels and evidence each on stdout", cmdTag},
+		{"eval", "--gold FILE [FILE ...]", "measure the tagger against gold labels: P/R/F1, accuracy, confusion, misses", cmdEval},
+		{"rules test", "", "run the tests written in the rule files; exit 1 on any failure", cmdRulesTest},
+		{"rules export", "DIR", "write the built-in rule files to DIR, to start a rules directory", cmdRulesExport},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
