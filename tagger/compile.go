@@ -86,6 +86,7 @@ type rule struct {
 	fw        fieldWeights
 	scope     [3]bool // title, lead, rest of body
 	quotes    uint8
+	quotedW   float64 // weight multiplier inside quotation marks
 	negation  uint8
 	maxHits   int // 0: no limit
 	langs     []string
@@ -225,7 +226,7 @@ func (c *compiler) label(name string, line int) int32 {
 
 func (c *compiler) rule(rs *ruleSpec) *rule {
 	s := &c.e.settings
-	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, fw: s.fieldWeights, maxHits: s.maxHits,
+	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
 		langs: rs.langs, actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
 	r.label = c.label(rs.label, rs.line)
 	if r.label < 0 {
@@ -286,6 +287,9 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 		if outlook {
 			r.negation = negFlip
 		}
+	}
+	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
+		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")
 	}
 	if r.negation == negFlip {
 		switch {

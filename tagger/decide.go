@@ -42,7 +42,8 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 			given[lblProgress], given[lblStalemate], given[lblMixed] = true, true, true
 			outlookEvidence = lblMixed
 		}
-		res.Framing = decideSide(sc[lblProUkraine], sc[lblProRussia], s.framingMin, s.framingMarg, s.framingRatio, "pro_ukraine", "pro_russia", "neutral")
+		pu, pr := sc[lblProUkraine], sc[lblProRussia]
+		res.Framing = decideSide(pu, pr, pr, pu, s.framingMin, s.framingMarg, s.framingRatio, "pro_ukraine", "pro_russia", "neutral")
 		switch res.Framing {
 		case "pro_ukraine":
 			given[lblProUkraine] = true
@@ -126,30 +127,24 @@ func (st *docState) evidence(label, rule string, s span, w float64) Evidence {
 }
 
 // decideOutlook: when progress, stalemate and mixed cues together stay
-// below min, the article does not characterise the talks (none). Mixed
-// cues reaching their own threshold, with cues on both sides, make it
-// mixed. Otherwise a side wins when it reaches min and leads the other
-// by the margin and ratio; failing that the picture is mixed.
+// below min, the article does not characterise the talks (none). A side
+// wins when it reaches min and leads the other side plus the mixed cues
+// by the margin and the ratio; otherwise the picture is mixed.
 func decideOutlook(s *settingsSpec, p, st, m float64) string {
 	if p+st+m < s.outlookMin {
 		return "none"
 	}
-	if s.mixedMin > 0 && m >= s.mixedMin && p > 0 && st > 0 {
-		return "mixed"
-	}
-	return decideSide(p, st, s.outlookMin, s.outlookMarg, s.outlookRatio, "progress", "stalemate", "mixed")
+	return decideSide(p, st+m, st, p+m, s.outlookMin, s.outlookMarg, s.outlookRatio, "progress", "stalemate", "mixed")
 }
 
-// decideSide picks a when it reaches min and beats b by margin and ratio,
-// b likewise, and tie otherwise (also when neither reaches min).
-func decideSide(a, b, min, margin, ratio float64, aName, bName, tie string) string {
-	if a < min && b < min {
-		return tie
-	}
+// decideSide picks side a when a reaches min and beats againstA (what
+// speaks against it) by margin and ratio, side b likewise, and tie
+// otherwise (also when neither reaches min).
+func decideSide(a, againstA, b, againstB, min, margin, ratio float64, aName, bName, tie string) string {
 	switch {
-	case a >= min && a-b >= margin && a >= ratio*b:
+	case a >= min && a-againstA >= margin && a >= ratio*againstA:
 		return aName
-	case b >= min && b-a >= margin && b >= ratio*a:
+	case b >= min && b-againstB >= margin && b >= ratio*againstB:
 		return bName
 	}
 	return tie

@@ -253,7 +253,11 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			}
 			label = r.flip
 		}
-		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, neg: neg, weight: r.weight * ev.fieldWeight(h.start)})
+		w := r.weight * ev.fieldWeight(h.start)
+		if r.quotedW != 1 && ev.quoted(h.span) {
+			w *= r.quotedW
+		}
+		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, neg: neg, weight: w})
 	}
 	mine := st.contribs[first:]
 	// The strongest matches count first; a rule adds at most maxHits
@@ -317,7 +321,7 @@ func (ev *evaluator) admit(s span) bool {
 			return false
 		}
 	}
-	quoted := tk.quoted || toks[s.end-1].quoted
+	quoted := ev.quoted(s)
 	switch ev.r.quotes {
 	case quotesExclude:
 		return !quoted
@@ -325,6 +329,11 @@ func (ev *evaluator) admit(s span) bool {
 		return quoted
 	}
 	return true
+}
+
+func (ev *evaluator) quoted(s span) bool {
+	toks := ev.st.z.toks
+	return toks[s.start].quoted || toks[s.end-1].quoted
 }
 
 // negated returns the first token of a negator within the window before

@@ -97,6 +97,7 @@ type ruleSpec struct {
 	scope           []string
 	fieldWeights    *fieldWeights
 	quotes          string
+	quotedWeight    float64 // multiplier for matches inside quotation marks
 	negation        string
 	flipTo          string
 	maxHits         int
@@ -141,7 +142,6 @@ type settingsSpec struct {
 	outlookMin   float64
 	outlookMarg  float64
 	outlookRatio float64
-	mixedMin     float64
 	framingMin   float64
 	framingMarg  float64
 	framingRatio float64
@@ -367,10 +367,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 					s.outlookMarg = r.nonNegative(x.val, "settings.outlook.margin")
 				case "ratio":
 					s.outlookRatio = r.nonNegative(x.val, "settings.outlook.ratio")
-				case "mixed":
-					s.mixedMin = r.nonNegative(x.val, "settings.outlook.mixed")
 				default:
-					r.bad(x.keyNode, "unknown key %q in settings.outlook (want min, margin, ratio, mixed)", x.key)
+					r.bad(x.keyNode, "unknown key %q in settings.outlook (want min, margin, ratio)", x.key)
 				}
 			}
 		case "framing":
@@ -417,7 +415,7 @@ func (r *reader) fieldWeights(n *yaml.Node, def fieldWeights) fieldWeights {
 }
 
 func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
-	rs := &ruleSpec{file: r.file, line: n.Line, weight: 1}
+	rs := &ruleSpec{file: r.file, line: n.Line, weight: 1, quotedWeight: 1}
 	r.rule = ""
 	defer func() { r.rule = "" }()
 	kvs := r.mapping(n, "a rule")
@@ -461,6 +459,8 @@ func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 			if rs.quotes != "include" && rs.quotes != "exclude" && rs.quotes != "only" {
 				r.bad(kv.val, "quotes must be include, exclude or only, not %q", rs.quotes)
 			}
+		case "quoted_weight":
+			rs.quotedWeight = r.nonNegative(kv.val, "quoted_weight")
 		case "negation":
 			rs.negation = r.str(kv.val, "negation")
 			if rs.negation != "ignore" && rs.negation != "cancel" && rs.negation != "flip" {
@@ -479,7 +479,7 @@ func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 		case "tests":
 			rs.tests = r.tests(kv.val)
 		default:
-			r.bad(kv.keyNode, "unknown key %q (want id, label, description, weight, scope, field_weights, quotes, negation, flip_to, max_hits, langs, match, exclude, tests)", kv.key)
+			r.bad(kv.keyNode, "unknown key %q (want id, label, description, weight, scope, field_weights, quotes, quoted_weight, negation, flip_to, max_hits, langs, match, exclude, tests)", kv.key)
 		}
 	}
 	if rs.label == "" {
@@ -492,7 +492,7 @@ func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 }
 
 func (r *reader) actorSpec(n *yaml.Node) *ruleSpec {
-	rs := &ruleSpec{file: r.file, line: n.Line, weight: 1, actor: true, negation: "ignore", quotes: "include"}
+	rs := &ruleSpec{file: r.file, line: n.Line, weight: 1, actor: true, negation: "ignore", quotes: "include", quotedWeight: 1}
 	r.rule = ""
 	defer func() { r.rule = "" }()
 	kvs := r.mapping(n, "an actor")
