@@ -420,8 +420,9 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 		return len(hs) > 0, hs
 
 	case opNone:
+		// An exclusion holds anywhere in the article.
 		for _, k := range n.kids {
-			if ok, _ := ev.node(k); ok {
+			if ok, _ := ev.nodeIn(k, true); ok {
 				return false, nil
 			}
 		}
@@ -445,11 +446,16 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 		return len(out) > 0, out
 
 	case opAll, opNOf:
+		// The first positional item is what the rule counts, so the
+		// rule's scope and quote handling apply to it; the other items
+		// are context and may be anywhere in the article (all only: in
+		// n_of any satisfied item may be the anchor).
 		var anchor []hit
 		var others [][]hit
 		okCount := 0
 		for _, k := range n.kids {
-			ok, hs := ev.node(k)
+			context := n.op == opAll && (anchor != nil || !k.positional())
+			ok, hs := ev.nodeIn(k, context)
 			if !ok {
 				if n.op == opAll {
 					return false, nil
@@ -478,7 +484,7 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 		}
 		var others [][]hit
 		for _, k := range n.kids[1:] {
-			_, hs := ev.node(k)
+			_, hs := ev.nodeIn(k, true)
 			if len(hs) == 0 {
 				return false, nil
 			}
@@ -488,6 +494,18 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 		return len(out) > 0, out
 	}
 	return false, nil
+}
+
+// nodeIn evaluates n as context (everywhere, quotes included) when
+// context is true, else under the rule's scope and quote handling.
+func (ev *evaluator) nodeIn(n *cnode, context bool) (bool, []hit) {
+	if !context || ev.all {
+		return ev.node(n)
+	}
+	ev.all = true
+	ok, hs := ev.node(n)
+	ev.all = false
+	return ok, hs
 }
 
 // support keeps the anchor matches that have a match of every other

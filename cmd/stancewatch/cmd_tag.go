@@ -101,6 +101,8 @@ type tagOutput struct {
 	Evidence     []tagEvidence      `json:"evidence"`
 	Scores       map[string]float64 `json:"scores"`
 	RulesVersion string             `json:"rules_version"`
+	// Matches lists every rule match, given or not (--explain only).
+	Matches []tagEvidence `json:"matches,omitempty"`
 }
 
 // maxLine bounds one input line; a longer one is reported and skipped.
@@ -109,8 +111,9 @@ const maxLine = 64 << 20
 func cmdTag(ctx context.Context, c *cli, args []string) error {
 	fl := c.flags("tag")
 	rules := rulesFlag(fl)
+	explain := fl.Bool("explain", false, "add every rule match to each line (\"matches\"), also for labels not given")
 	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch tag [--rules DIR] < articles.jsonl > tags.jsonl\n\n"+
+		fmt.Fprint(fl.Output(), "Usage: stancewatch tag [--rules DIR] [--explain] < articles.jsonl > tags.jsonl\n\n"+
 			"Reads one JSON article a line (id, title, body, lang, ...) and writes one line of labels,\n"+
 			"actors and evidence per article. Bad lines are reported on stderr and skipped.\n\n")
 		fl.PrintDefaults()
@@ -160,8 +163,16 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 				fmt.Fprintf(c.stderr, "line %d: no id; skipped\n", lines)
 				break
 			}
-			res := eng.Tag(tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang})
-			if err := enc.Encode(toOutput(a.ID, res, eng.Version())); err != nil {
+			doc := tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang}
+			var o tagOutput
+			if *explain {
+				res, matches := eng.Explain(doc)
+				o = toOutput(a.ID, res, eng.Version())
+				o.Matches = toEvidence(matches)
+			} else {
+				o = toOutput(a.ID, eng.Tag(doc), eng.Version())
+			}
+			if err := enc.Encode(o); err != nil {
 				return fmt.Errorf("write standard output: %w", err)
 			}
 			tagged++
@@ -216,10 +227,16 @@ func toOutput(id json.RawMessage, r tagger.Result, version string) tagOutput {
 	for _, a := range r.Actors {
 		o.Actors = append(o.Actors, tagActor{a.Name, a.Mentions})
 	}
-	for _, e := range r.Evidence {
-		o.Evidence = append(o.Evidence, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight})
-	}
+	o.Evidence = toEvidence(r.Evidence)
 	return o
+}
+
+func toEvidence(evs []tagger.Evidence) []tagEvidence {
+	out := make([]tagEvidence, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight})
+	}
+	return out
 }
 
 func cmdEval(_ context.Context, c *cli, args []string) error {
