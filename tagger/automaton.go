@@ -36,17 +36,24 @@ func (w wordPattern) String() string {
 }
 
 // lexicon is a frozen byte trie. Node 0 is the root; a node's edges are
-// edges[first : first+n], sorted by byte.
+// label/next[first : first+n], sorted by byte. Nodes with many edges (the
+// root, first letters) also get a dense 256-entry row in `dense`, so the
+// busy top of the trie costs one load per byte.
 type lexicon struct {
 	nodes []lexNode
 	label []byte
 	next  []int32
+	dense []int32
 }
 
 type lexNode struct {
 	first, n    int32
 	exact, glob int32 // word-pattern ids ending here, or -1
+	row         int32 // row in dense, or -1
 }
+
+// denseMin is the number of edges from which a node gets a dense row.
+const denseMin = 6
 
 // lexBuilder collects word patterns before freezing.
 type lexBuilder struct {
@@ -107,10 +114,22 @@ func (b *lexBuilder) freeze() *lexicon {
 			keys = append(keys, c)
 		}
 		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
-		lx.nodes[i] = lexNode{first: int32(len(lx.label)), n: int32(len(keys)), exact: b.exact[i], glob: b.glob[i]}
+		lx.nodes[i] = lexNode{first: int32(len(lx.label)), n: int32(len(keys)), exact: b.exact[i], glob: b.glob[i], row: -1}
 		for _, c := range keys {
 			lx.label = append(lx.label, c)
 			lx.next = append(lx.next, kids[c])
+		}
+		if len(keys) >= denseMin {
+			row := int32(len(lx.dense) / 256)
+			lx.dense = append(lx.dense, make([]int32, 256)...)
+			r := lx.dense[row*256 : row*256+256]
+			for j := range r {
+				r[j] = -1
+			}
+			for _, c := range keys {
+				r[c] = kids[c]
+			}
+			lx.nodes[i].row = row
 		}
 	}
 	return lx
@@ -119,24 +138,12 @@ func (b *lexBuilder) freeze() *lexicon {
 // child follows the edge labelled c, or returns -1.
 func (lx *lexicon) child(n int32, c byte) int32 {
 	nd := &lx.nodes[n]
-	lo, hi := nd.first, nd.first+nd.n
-	if nd.n <= 8 {
-		for i := lo; i < hi; i++ {
-			if lx.label[i] == c {
-				return lx.next[i]
-			}
-		}
-		return -1
+	if nd.row >= 0 {
+		return lx.dense[int(nd.row)*256+int(c)]
 	}
-	for lo < hi {
-		m := (lo + hi) / 2
-		switch l := lx.label[m]; {
-		case l == c:
-			return lx.next[m]
-		case l < c:
-			lo = m + 1
-		default:
-			hi = m
+	for i := nd.first; i < nd.first+nd.n; i++ {
+		if lx.label[i] == c {
+			return lx.next[i]
 		}
 	}
 	return -1
@@ -161,17 +168,50 @@ func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
 }
 
 // phraseTrie follows sequences of word-pattern ids. Children of the
-// root are a dense table indexed by word id; deeper nodes are rare and
-// small, so they use maps.
+// root are a dense table indexed by word id; deeper nodes have few
+// children, kept (after freeze) as short sorted edge lists.
 type phraseTrie struct {
 	root  []int32 // word id -> node, or -1
 	nodes []phraseNode
+	word  []int32 // edges, by node: word id ...
+	next  []int32 // ... and child
 }
 
 type phraseNode struct {
-	depth  int32
-	phrase int32 // phrase id ending here, or -1
-	kids   map[int32]int32
+	depth    int32
+	phrase   int32 // phrase id ending here, or -1
+	first, n int32 // edges after freeze
+	kids     map[int32]int32
+}
+
+// freeze turns the children maps into edge lists.
+func (pt *phraseTrie) freeze() {
+	pt.word, pt.next = pt.word[:0], pt.next[:0]
+	for i := range pt.nodes {
+		nd := &pt.nodes[i]
+		keys := make([]int32, 0, len(nd.kids))
+		for w := range nd.kids {
+			keys = append(keys, w)
+		}
+		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+		nd.first, nd.n = int32(len(pt.word)), int32(len(keys))
+		for _, w := range keys {
+			pt.word = append(pt.word, w)
+			pt.next = append(pt.next, nd.kids[w])
+		}
+		nd.kids = nil
+	}
+}
+
+// child follows the edge of node n labelled with word id w, or returns -1.
+func (pt *phraseTrie) child(n, w int32) int32 {
+	nd := &pt.nodes[n]
+	for i := nd.first; i < nd.first+nd.n; i++ {
+		if pt.word[i] == w {
+			return pt.next[i]
+		}
+	}
+	return -1
 }
 
 func newPhraseTrie() *phraseTrie {

@@ -202,6 +202,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 			e.phraseGroups[p] = append(e.phraseGroups[p], int32(g))
 		}
 	}
+	e.trie.freeze()
 	e.nodePhrase = make([]int32, len(e.trie.nodes))
 	for i := range e.nodePhrase {
 		e.nodePhrase[i] = e.trie.nodes[i].phrase

@@ -2,7 +2,7 @@ package tagger
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +17,11 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	}
 
 	res.Relevant = sc[lblRelevant] >= s.relevance && sc[lblRelevant] > 0
-	given := make([]bool, len(e.labels))
+	if cap(st.given) < len(e.labels) {
+		st.given = make([]bool, len(e.labels))
+	}
+	given := st.given[:len(e.labels)]
+	clear(given)
 	given[lblRelevant] = res.Relevant
 	outlookEvidence := int32(-1) // label the outlook evidence is filed under
 	if res.Relevant {
@@ -31,7 +35,7 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 				given[lblTopic0+i] = true
 			}
 		}
-		sort.Slice(res.Topics, func(i, j int) bool { return res.Topics[i].Topic < res.Topics[j].Topic })
+		slices.SortFunc(res.Topics, func(a, b TopicScore) int { return strings.Compare(a.Topic, b.Topic) })
 		res.Outlook = decideOutlook(s, sc[lblProgress], sc[lblStalemate], sc[lblMixed])
 		switch res.Outlook {
 		case "progress":
@@ -58,62 +62,126 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 			given[l] = true
 		}
 	}
-	sort.Slice(res.Actors, func(i, j int) bool {
-		a, b := res.Actors[i], res.Actors[j]
+	slices.SortFunc(res.Actors, func(a, b Actor) int {
 		if a.Mentions != b.Mentions {
-			return a.Mentions > b.Mentions
+			return b.Mentions - a.Mentions
 		}
-		return a.Name < b.Name
+		return strings.Compare(a.Name, b.Name)
 	})
 
-	for _, c := range st.contribs {
+	// Evidence is gathered as compact references, sorted and deduplicated,
+	// and only then turned into strings.
+	refs := st.refs[:0]
+	for ci, c := range st.contribs {
 		if !given[c.label] || c.weight < 0 && c.label < numFixed {
 			continue // evidence only for labels given, and only what argued for them
 		}
-		label := e.labels[c.label]
+		label := c.label
 		if outlookEvidence >= 0 && (c.label == lblProgress || c.label == lblStalemate) {
-			label = e.labels[outlookEvidence]
+			label = outlookEvidence
 		}
 		anchor := c.h.span
 		if c.neg >= 0 {
 			anchor.start = c.neg // show the negation with the cue: "no breakthrough"
 		}
-		res.Evidence = append(res.Evidence, st.evidence(label, e.rules[c.rule].id, anchor, round(c.weight)))
+		refs = append(refs, st.ref(label, c.rule, anchor, int32(ci)))
 		for _, sp := range st.sups[c.h.sup : c.h.sup+c.h.nsup] {
-			res.Evidence = append(res.Evidence, st.evidence(label, e.rules[c.rule].id, sp, 0))
+			refs = append(refs, st.ref(label, c.rule, sp, -1))
 		}
 	}
-	sortEvidence(res.Evidence)
-	// The same span can support a label through several rules or as
-	// context several times; keep it once per label and rule.
-	out := res.Evidence[:0]
-	for i, ev := range res.Evidence {
-		dup := false
-		for j := i - 1; j >= 0 && res.Evidence[j].Field == ev.Field && res.Evidence[j].Start == ev.Start; j-- {
-			p := res.Evidence[j]
-			if p.Label == ev.Label && p.Rule == ev.Rule && p.End == ev.End {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, ev)
-		}
+	// Sort by a packed key (field, start, label, rule) with the ref's
+	// index in the low bits: plain integers sort fast.
+	keys := st.keys[:0]
+	for i, r := range refs {
+		keys = append(keys, uint64(r.field)<<63|uint64(r.start&0x7FFFFF)<<40|uint64(r.label&0x3FF)<<30|uint64(r.rule&0x3FFF)<<16|uint64(i&0xFFFF))
 	}
-	res.Evidence = out
+	if len(refs) > 0xFFFF {
+		slices.SortFunc(refs, compareRefs) // too many for the packed index
+		for i := range keys {
+			keys[i] = uint64(i)
+		}
+	} else {
+		slices.Sort(keys)
+	}
+	st.keys = keys
+	res.Evidence = make([]Evidence, 0, len(refs))
+	var prev evRef
+	for i, k := range keys {
+		r := refs[k&0xFFFF]
+		if len(refs) > 0xFFFF {
+			r = refs[i]
+		}
+		// The same span can support a label through several rules or as
+		// context several times; keep it once per label and rule.
+		if i > 0 && r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule {
+			continue
+		}
+		prev = r
+		field, text := "body", st.doc.Body
+		if r.field == fieldTitle {
+			field, text = "title", st.doc.Title
+		}
+		w := 0.0
+		if r.contrib >= 0 {
+			w = round(st.contribs[r.contrib].weight)
+		}
+		res.Evidence = append(res.Evidence, Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
+			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w})
+	}
+	st.refs = refs
 	return res
 }
 
+// evRef is a piece of evidence before it becomes strings.
+type evRef struct {
+	field      uint8
+	start, end int32 // bytes in the field
+	label      int32
+	rule       int32
+	contrib    int32 // the contribution whose anchor it is, or -1 for context
+}
+
+func (st *docState) ref(label, rule int32, s span, contrib int32) evRef {
+	a, b := &st.z.toks[s.start], &st.z.toks[s.end-1]
+	return evRef{field: a.field, start: a.start, end: b.end, label: label, rule: rule, contrib: contrib}
+}
+
+// compareRefs orders evidence by field (title first), position, label and
+// rule; anchors before context of the same span.
+func compareRefs(a, b evRef) int {
+	switch {
+	case a.field != b.field:
+		return int(a.field) - int(b.field)
+	case a.start != b.start:
+		return int(a.start - b.start)
+	case a.label != b.label:
+		return int(a.label - b.label)
+	case a.rule != b.rule:
+		return int(a.rule - b.rule)
+	case a.end != b.end:
+		return int(a.end - b.end)
+	case (a.contrib < 0) != (b.contrib < 0):
+		if a.contrib >= 0 {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// sortEvidence orders evidence by field (title first), then position.
 func sortEvidence(ev []Evidence) {
-	sort.SliceStable(ev, func(i, j int) bool {
-		a, b := ev[i], ev[j]
-		if a.Field != b.Field {
-			return a.Field == "title"
+	slices.SortStableFunc(ev, func(a, b Evidence) int {
+		switch {
+		case a.Field != b.Field:
+			if a.Field == "title" {
+				return -1
+			}
+			return 1
+		case a.Start != b.Start:
+			return a.Start - b.Start
 		}
-		if a.Start != b.Start {
-			return a.Start < b.Start
-		}
-		return a.Label < b.Label
+		return strings.Compare(a.Label, b.Label)
 	})
 }
 

@@ -1,8 +1,9 @@
 package tagger
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // span is a run of tokens [start, end).
@@ -34,6 +35,11 @@ type docState struct {
 
 	active, next []int32
 
+	// Word-pattern ids of words seen before, across the documents this
+	// state has tagged: news repeats its words, and a hash probe is
+	// cheaper than a trie walk.
+	cache wordCache
+
 	ghits   [][]span // group -> matches, in text order
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
@@ -45,6 +51,9 @@ type docState struct {
 	arena     []hit
 	sups      []span
 	contribs  []contrib
+	refs      []evRef
+	keys      []uint64
+	given     []bool
 	cancelled int
 	scores    []float64
 	mentions  []int
@@ -85,7 +94,7 @@ func (e *Engine) match(st *docState, doc Document) {
 			st.active = st.active[:0]
 		}
 		from := len(st.wids)
-		st.wids = e.lex.lookup(st.z.norm[tk.nstart:tk.nend], st.wids)
+		st.wids = st.lookup(e.lex, st.z.norm[tk.nstart:tk.nend], st.wids)
 		st.woff = append(st.woff, int32(len(st.wids)))
 		ws := st.wids[from:]
 		if len(ws) == 0 {
@@ -98,7 +107,7 @@ func (e *Engine) match(st *docState, doc Document) {
 				next = append(next, k)
 			}
 			for _, a := range st.active {
-				if k, ok := nodes[a].kids[w]; ok {
+				if k := e.trie.child(a, w); k >= 0 {
 					next = append(next, k)
 				}
 			}
@@ -108,7 +117,7 @@ func (e *Engine) match(st *docState, doc Document) {
 			if p := e.nodePhrase[k]; p >= 0 {
 				e.emit(st, p, int32(t)+1-nodes[k].depth, int32(t)+1)
 			}
-			if len(nodes[k].kids) > 0 {
+			if nodes[k].n > 0 {
 				st.active = append(st.active, k)
 			}
 		}
@@ -133,6 +142,66 @@ func (e *Engine) match(st *docState, doc Document) {
 			st.barrier[i] = true
 		}
 	}
+}
+
+// wordCache is an open-addressing hash table from normalised words to
+// their word-pattern ids. It is cleared when half full.
+type wordCache struct {
+	slots []cacheSlot
+	used  int
+	words []byte
+	ids   []int32
+}
+
+type cacheSlot struct {
+	h          uint64
+	woff, ioff uint32
+	wlen       uint16 // word length + 1; 0: empty
+	n          uint16
+}
+
+const cacheSlots = 1 << 15
+
+// lookup appends the word-pattern ids of word, through the cache.
+func (st *docState) lookup(lx *lexicon, word []byte, out []int32) []int32 {
+	c := &st.cache
+	if c.slots == nil {
+		c.slots = make([]cacheSlot, cacheSlots)
+	}
+	h := uint64(14695981039346656037) // FNV-1a
+	for _, b := range word {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	mask := uint64(len(c.slots) - 1)
+	i := h & mask
+	for {
+		sl := &c.slots[i]
+		if sl.wlen == 0 {
+			break
+		}
+		if sl.h == h && int(sl.wlen)-1 == len(word) && string(c.words[sl.woff:sl.woff+uint32(len(word))]) == string(word) {
+			return append(out, c.ids[sl.ioff:sl.ioff+uint32(sl.n)]...)
+		}
+		i = (i + 1) & mask
+	}
+	from := len(out)
+	out = lx.lookup(word, out)
+	if len(word) >= 1<<16-1 || len(out)-from >= 1<<16 {
+		return out // not worth caching
+	}
+	if c.used >= len(c.slots)/2 {
+		clear(c.slots)
+		c.used, c.words, c.ids = 0, c.words[:0], c.ids[:0]
+		i = h & mask
+		for c.slots[i].wlen != 0 {
+			i = (i + 1) & mask
+		}
+	}
+	c.slots[i] = cacheSlot{h: h, woff: uint32(len(c.words)), ioff: uint32(len(c.ids)), wlen: uint16(len(word) + 1), n: uint16(len(out) - from)}
+	c.words = append(c.words, word...)
+	c.ids = append(c.ids, out[from:]...)
+	c.used++
+	return out
 }
 
 // emit records a phrase match in every group that holds the phrase.
@@ -191,7 +260,7 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 			}
 		}
 	}
-	sort.Slice(st.cands, func(i, j int) bool { return st.cands[i] < st.cands[j] })
+	slices.Sort(st.cands)
 	for _, r := range st.cands {
 		st.rmark[r] = false
 		rl := e.rules[r]
@@ -262,11 +331,11 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 	mine := st.contribs[first:]
 	// The strongest matches count first; a rule adds at most maxHits
 	// matches to each label.
-	sort.SliceStable(mine, func(i, j int) bool {
-		if mine[i].label != mine[j].label {
-			return mine[i].label < mine[j].label
+	slices.SortStableFunc(mine, func(a, b contrib) int {
+		if a.label != b.label {
+			return int(a.label - b.label)
 		}
-		return math.Abs(mine[i].weight) > math.Abs(mine[j].weight)
+		return cmp.Compare(math.Abs(b.weight), math.Abs(a.weight))
 	})
 	kept := mine[:0]
 	count := 0
@@ -432,10 +501,14 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 		var all []hit
 		for _, k := range n.kids {
 			if _, hs := ev.node(k); len(hs) > 0 {
-				all = append(all, hs...)
+				if all == nil {
+					all = hs // owned by the arena; copied below only when merging
+					continue
+				}
+				all = append(all[:len(all):len(all)], hs...)
 			}
 		}
-		sort.SliceStable(all, func(i, j int) bool { return all[i].start < all[j].start })
+		slices.SortStableFunc(all, func(a, b hit) int { return int(a.start - b.start) })
 		out := all[:0]
 		for _, h := range all {
 			if len(out) > 0 && h.start < out[len(out)-1].end {
@@ -512,7 +585,7 @@ func (ev *evaluator) nodeIn(n *cnode, context bool) (bool, []hit) {
 // condition within w, attaching the nearest one of each as context.
 func (ev *evaluator) support(anchor []hit, others [][]hit, w window) []hit {
 	st := ev.st
-	out := make([]hit, 0, len(anchor))
+	first := len(st.arena)
 next:
 	for _, a := range anchor {
 		from := int32(len(st.sups))
@@ -526,7 +599,7 @@ next:
 			st.sups = append(st.sups, b.span)
 			st.sups = append(st.sups, st.sups[b.sup:b.sup+b.nsup]...)
 		}
-		out = append(out, hit{span: a.span, sup: from, nsup: int32(len(st.sups)) - from})
+		st.arena = append(st.arena, hit{span: a.span, sup: from, nsup: int32(len(st.sups)) - from})
 	}
-	return out
+	return st.arena[first:len(st.arena):len(st.arena)]
 }

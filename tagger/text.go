@@ -7,6 +7,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// Normalisation is per word: case folding (simple lower case), ё/е,
+// apostrophe variants inside words, dashes as word separators, and
+// Unicode NFKC for the rare words whose characters it would change.
+
 // Field numbers of a token.
 const (
 	fieldTitle = 0
@@ -42,7 +46,6 @@ type tokenizer struct {
 	pendSent  bool   // a sentence ended; the next token starts a new one
 	pendPara  bool
 	pendClaus bool
-	slow      bool // field is not NFKC-normal: normalise each token
 	fieldToks int
 	scratch   []byte
 }
@@ -113,8 +116,13 @@ func runeAt(s string, i int) (rune, int) {
 	if i >= len(s) {
 		return -1, 0
 	}
-	if c := s[i]; c < utf8.RuneSelf {
+	c := s[i]
+	if c < utf8.RuneSelf {
 		return rune(c), 1
+	}
+	// Two-byte sequences (Cyrillic, Latin accents) decoded inline.
+	if c&0xE0 == 0xC0 && c >= 0xC2 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
@@ -137,12 +145,24 @@ func (z *tokenizer) add(s string, field uint8) {
 	z.s, z.field, z.para, z.fieldToks = s, field, 0, 0
 	z.quotes = z.quotes[:0]
 	z.pendSent, z.pendPara, z.pendClaus = true, false, true
-	z.slow = !norm.NFKC.IsNormalString(s)
 
 	i := 0
 	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiFold[c] != 0 {
+				i = z.word(i)
+				continue
+			}
+			if c == ' ' {
+				i++
+				continue
+			}
+		}
 		r, size := runeAt(s, i)
-		if wordRune(r) {
+		// Cyrillic letters first, then the general punctuation block
+		// (dashes, quotes, spaces), which is never a word; only the rest
+		// needs the Unicode tables.
+		if 0x400 <= r && r <= 0x4FF && r != 0x482 || r >= utf8.RuneSelf && (r < 0x2000 || r > 0x206F) && wordRune(r) {
 			i = z.word(i)
 			continue
 		}
@@ -170,7 +190,7 @@ func (z *tokenizer) add(s string, field uint8) {
 			if unicode.IsSpace(prevRune(s, i)) {
 				z.pendClaus = true
 			}
-		default:
+		case isQuoteRune(r):
 			z.quote(r, i, size)
 		}
 		i += size
@@ -316,17 +336,45 @@ func (z *tokenizer) close(r rune) bool {
 func (z *tokenizer) word(i int) int {
 	s := z.s
 	start := i
-	nstart := len(z.norm)
+	buf := z.norm // local copy: appends in the loop stay in registers
+	nstart := len(buf)
 	apos := -1 // byte offset of the last apostrophe kept
 	numeric := true
+	slow := false // a character that NFKC may change: normalise the word
 	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if f := asciiFold[c]; f != 0 {
+				if f > '9' {
+					numeric = false
+				}
+				buf = append(buf, f)
+				i++
+				continue
+			}
+			if (c == ',' || c == '.') && numeric && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				// Thousands separators and decimals stay in numbers: 1,000 and 3.5.
+				buf = append(buf, c)
+				i++
+				continue
+			}
+		}
 		r, size := runeAt(s, i)
 		switch {
+		case 0x400 <= r && r <= 0x4FF && r != 0x482 && (r < 0x483 || r > 0x489):
+			// Cyrillic letters: the common case after ASCII, kept fast.
+			numeric = false
+			buf = utf8.AppendRune(buf, foldCyrillic(r))
+			i += size
+			continue
 		case wordRune(r):
 			if r >= utf8.RuneSelf || r < '0' || r > '9' {
 				numeric = false
 			}
-			z.norm = utf8.AppendRune(z.norm, foldRune(r))
+			if !nfkcStable(r) {
+				slow = true
+			}
+			buf = utf8.AppendRune(buf, foldRune(r))
 			i += size
 			continue
 		case ignorable(r):
@@ -335,22 +383,16 @@ func (z *tokenizer) word(i int) int {
 		case apostrophe(r):
 			if next, _ := runeAt(s, i+size); next != -1 && wordRune(next) && !unicode.IsDigit(next) {
 				apos = i
-				z.norm = append(z.norm, '\'')
+				buf = append(buf, '\'')
 				i += size
-				continue
-			}
-		case (r == ',' || r == '.') && numeric:
-			// Thousands separators and decimals stay in numbers: 1,000 and 3.5.
-			if next, _ := runeAt(s, i+1); next >= '0' && next <= '9' {
-				z.norm = append(z.norm, byte(r))
-				i++
 				continue
 			}
 		}
 		break
 	}
+	z.norm = buf
 	end := i
-	if z.slow {
+	if slow {
 		z.renormalise(nstart, s[start:end])
 	}
 	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
@@ -380,6 +422,51 @@ func (z *tokenizer) word(i int) int {
 	})
 	z.pendSent, z.pendClaus = false, false
 	return i
+}
+
+// asciiFold maps ASCII letters and digits to their folded form and
+// everything else to 0.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c), byte(c)
+	}
+	return t
+}()
+
+// foldCyrillic lower-cases a Cyrillic letter and spells ё as е.
+func foldCyrillic(r rune) rune {
+	switch {
+	case 0x410 <= r && r <= 0x42F:
+		r += 0x20
+	case 0x400 <= r && r <= 0x40F:
+		r += 0x50
+	case r >= 0x460:
+		r = unicode.ToLower(r)
+	}
+	if r == 'ё' {
+		return 'е'
+	}
+	return r
+}
+
+// nfkcStable reports word characters that NFKC never changes, so that
+// only words with other characters (ligatures, full-width letters,
+// combining marks, ...) pay for normalisation.
+func nfkcStable(r rune) bool {
+	switch {
+	case r < 0xA0:
+		return true
+	case 0xC0 <= r && r <= 0xFF:
+		return true // precomposed Latin-1 letters
+	case 0x100 <= r && r <= 0x17F:
+		return r != 0x132 && r != 0x133 && r != 0x13F && r != 0x140 && r != 0x149 && r != 0x17F
+	case 0x400 <= r && r <= 0x4FF:
+		return r < 0x483 || r > 0x489
+	}
+	return false
 }
 
 // renormalise replaces the word's normalised form, written from raw,
