@@ -132,3 +132,23 @@ func BenchmarkRuleGrowth(b *testing.B) {
 	}
 	b.ReportMetric(float64(t10)/float64(t1), "slowdown-10x")
 }
+
+// BenchmarkTagLongDocument tags one document of about 1 MB (the gold
+// corpus run together): the cost must stay linear in the length.
+func BenchmarkTagLongDocument(b *testing.B) {
+	docs, _ := benchCorpus(b)
+	var body strings.Builder
+	for body.Len() < 1<<20 {
+		for _, d := range docs {
+			body.WriteString(d.Body)
+			body.WriteString("\n\n")
+		}
+	}
+	doc := tagger.Document{Title: docs[0].Title, Body: body.String()}
+	e := builtin(b)
+	b.SetBytes(int64(len(doc.Title) + len(doc.Body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Tag(doc)
+	}
+}

@@ -229,7 +229,11 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	s := &c.e.settings
 	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
 		langs: rs.langs, actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
-	r.label = c.label(rs.label, rs.line)
+	labelLine := rs.labelLine
+	if labelLine == 0 {
+		labelLine = rs.line
+	}
+	r.label = c.label(rs.label, labelLine)
 	if r.label < 0 {
 		return nil
 	}

@@ -434,7 +434,7 @@ func TestLoadErrors(t *testing.T) {
 		"unknown key": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    weigth: 2\n    match: x" + tests},
 			[]string{`test/a.yaml:4: rule "r1": unknown key "weigth"`}},
 		"unknown label": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: topic:football\n    match: x" + tests},
-			[]string{`test/a.yaml:2: rule "r1": unknown label "topic:football"`}},
+			[]string{`test/a.yaml:3: rule "r1": unknown label "topic:football"`}},
 		"no tests": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: x\n    tests: [{ruleid: x}]"},
 			[]string{`rule "r1": needs tests`}},
 		"short glob": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: [ok, \"ne*\"]" + tests},

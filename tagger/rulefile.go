@@ -91,7 +91,7 @@ type testSpec struct {
 
 type ruleSpec struct {
 	file, id, label string
-	line            int
+	line, labelLine int
 	description     string
 	weight          float64
 	scope           []string
@@ -436,7 +436,7 @@ func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 		switch kv.key {
 		case "id":
 		case "label":
-			rs.label = r.str(kv.val, "label")
+			rs.label, rs.labelLine = r.str(kv.val, "label"), kv.val.Line
 		case "description":
 			rs.description = r.str(kv.val, "description")
 		case "weight":

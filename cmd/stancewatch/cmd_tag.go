@@ -13,7 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/stancewatch/stancewatch/daemon"
+	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
 	"github.com/stancewatch/stancewatch/tagger/gold"
 )
@@ -342,4 +345,83 @@ func cmdRulesExport(_ context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stdout, "wrote %s\n", filepath.Join(dir, n))
 	}
 	return nil
+}
+
+func cmdRetag(ctx context.Context, c *cli, args []string) error {
+	fl := c.flags("retag")
+	rules := rulesFlag(fl)
+	sinceFlag := fl.String("since", "", "only articles published on or after this date (YYYY-MM-DD, UTC) or time (RFC 3339)")
+	dryRun := fl.Bool("dry-run", false, "only count the articles that are due")
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), "Usage: stancewatch retag [--since DATE] [--dry-run] [--rules DIR]\n\n"+
+			"Re-tags stored articles that are due: never tagged, tagged by other rules, or changed\n"+
+			"since. Works in batches (tagger.retag_batch_size), each in its own short transaction;\n"+
+			"safe to interrupt and run again, and to run while the daemon polls.\n\n")
+		fl.PrintDefaults()
+	}
+	if pos, err := parseAll(fl, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		fl.Usage()
+		return errUsage
+	}
+	var since time.Time
+	if *sinceFlag != "" {
+		var err error
+		if since, err = parseSince(*sinceFlag); err != nil {
+			fmt.Fprintf(c.stderr, "stancewatch retag: --since %q: want a date (2025-12-01) or an RFC 3339 time\n", *sinceFlag)
+			return errUsage
+		}
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	url, err := c.databaseURL()
+	if err != nil {
+		return err
+	}
+	eng, err := c.engine(*rules)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, url, store.Options{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if *dryRun {
+		n, err := st.CountPendingArticles(ctx, eng.Version(), since)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%d articles are due for tagging under rules version %s\n", n, eng.Version())
+		return nil
+	}
+	done, last := 0, time.Now()
+	tg := daemon.NewTagging(st, eng, daemon.TaggingOptions{
+		BatchSize: cfg.Tagger.RetagBatchSize,
+		Logger:    c.log,
+		OnTagged: func(n int, _ time.Duration) {
+			done += n
+			if time.Since(last) >= 5*time.Second {
+				c.log.Info("retag: progress", "articles", done)
+				last = time.Now()
+			}
+		},
+	})
+	n, err := tg.Retag(ctx, since)
+	fmt.Fprintf(c.stdout, "re-tagged %d articles (rules version %s)\n", n, eng.Version())
+	return err
+}
+
+// parseSince reads a date (midnight UTC) or an RFC 3339 time.
+func parseSince(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
 }
