@@ -156,6 +156,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	// Negation words and barriers are phrases like any other.
 	c.cur = problem{file: e.settings.file}
 	e.negGroup = c.group(c.phrases(e.settings.negWords, e.settings.line))
+	e.afterGroup = c.group(c.phrases(e.settings.afterWords, e.settings.line))
 	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))
 
 	seen := map[string]*ruleSpec{}

@@ -82,7 +82,7 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		}
 		anchor := c.h.span
 		if c.neg >= 0 {
-			anchor.start = c.neg // show the negation with the cue: "no breakthrough"
+			anchor = c.negSpan // show the negation with the cue: "no breakthrough"
 		}
 		refs = append(refs, st.ref(label, c.rule, anchor, int32(ci)))
 		for _, sp := range st.sups[c.h.sup : c.h.sup+c.h.nsup] {

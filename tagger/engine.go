@@ -96,6 +96,7 @@ type Engine struct {
 	groups       [][]int32 // group -> phrases
 	groupRules   [][]int32 // group -> rules it can trigger
 	negGroup     int32
+	afterGroup   int32 // negations that follow their cue
 	barrierGroup int32
 
 	rules    []*rule
@@ -231,7 +232,7 @@ func (e *Engine) Explain(doc Document) (Result, []Evidence) {
 		}
 		anchor := c.h.span
 		if c.neg >= 0 {
-			anchor.start = c.neg
+			anchor = c.negSpan
 		}
 		all = append(all, st.evidence(e.labels[c.label], e.rules[c.rule].id, anchor, round(c.weight)))
 	}

@@ -19,11 +19,12 @@ type hit struct {
 
 // contrib is what one hit of a rule adds to one label.
 type contrib struct {
-	rule   int32
-	label  int32
-	h      hit
-	neg    int32 // first token of the negation that flipped it, or -1
-	weight float64
+	rule    int32
+	label   int32
+	h       hit
+	neg     int32 // 1 when negated (shown span in negSpan), else -1
+	negSpan span
+	weight  float64
 }
 
 // docState is the per-document scratch space, reused through a pool.
@@ -43,6 +44,7 @@ type docState struct {
 	ghits   [][]span // group -> matches, in text order
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
+	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
 
 	rmark []bool
@@ -127,15 +129,19 @@ func (e *Engine) match(st *docState, doc Document) {
 	n := len(toks)
 	if cap(st.negAt) < n {
 		st.negAt = make([]int32, n)
+		st.negFrom = make([]int32, n)
 		st.barrier = make([]bool, n)
 	}
-	st.negAt, st.barrier = st.negAt[:n], st.barrier[:n]
+	st.negAt, st.negFrom, st.barrier = st.negAt[:n], st.negFrom[:n], st.barrier[:n]
 	for i := range st.negAt {
-		st.negAt[i] = -1
+		st.negAt[i], st.negFrom[i] = -1, -1
 		st.barrier[i] = false
 	}
 	for _, s := range st.ghits[e.negGroup] {
 		st.negAt[s.end-1] = s.start
+	}
+	for _, s := range st.ghits[e.afterGroup] {
+		st.negFrom[s.start] = s.end - 1
 	}
 	for _, s := range st.ghits[e.barrierGroup] {
 		for i := s.start; i < s.end; i++ {
@@ -310,9 +316,11 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 	}
 	first := len(st.contribs)
 	for _, h := range hits {
-		neg := int32(-1)
+		neg, negSpan := int32(-1), span{}
 		if r.negation != negIgnore {
-			neg = ev.negated(h.start)
+			if sp, ok := ev.negated(h.span); ok {
+				neg, negSpan = 1, sp
+			}
 		}
 		label := r.label
 		if neg >= 0 {
@@ -326,7 +334,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 		if r.quotedW != 1 && ev.quoted(h.span) {
 			w *= r.quotedW
 		}
-		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, neg: neg, weight: w})
+		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, neg: neg, negSpan: negSpan, weight: w})
 	}
 	mine := st.contribs[first:]
 	// The strongest matches count first; a rule adds at most maxHits
@@ -405,20 +413,32 @@ func (ev *evaluator) quoted(s span) bool {
 	return toks[s.start].quoted || toks[s.end-1].quoted
 }
 
-// negated returns the first token of a negator within the window before
-// token t in the same clause ("no breakthrough", "far from a deal"), or -1.
-func (ev *evaluator) negated(t int32) int32 {
+// negated finds a negation of the match s in its clause: a negation word
+// within the window before it ("no breakthrough", "far from a deal"), or
+// one of the following negations right after it ("прорыва нет"). It
+// returns the span to show as evidence (the match with its negation),
+// or ok false.
+func (ev *evaluator) negated(s span) (span, bool) {
 	st := ev.st
 	toks := st.z.toks
-	for j := t - 1; j >= 0 && j >= t-int32(ev.e.settings.negWindow); j-- {
+	set := &ev.e.settings
+	for j := s.start - 1; j >= 0 && j >= s.start-int32(set.negWindow); j-- {
 		if toks[j+1].clause || st.barrier[j] {
 			break
 		}
 		if st.negAt[j] >= 0 {
-			return st.negAt[j]
+			return span{st.negAt[j], s.end}, true
 		}
 	}
-	return -1
+	for j := s.end; j < int32(len(toks)) && j < s.end+int32(set.afterWindow); j++ {
+		if toks[j].clause || st.barrier[j] {
+			break
+		}
+		if st.negFrom[j] >= 0 {
+			return span{s.start, st.negFrom[j] + 1}, true
+		}
+	}
+	return span{}, false
 }
 
 // within reports whether spans a and b are close enough for w.

@@ -135,6 +135,8 @@ type settingsSpec struct {
 	actorEvid    int
 	negWindow    int
 	negWords     []string
+	afterWindow  int
+	afterWords   []string // negations that follow the cue ("прорыва нет")
 	barriers     []string
 	relevance    float64
 	topicMin     float64
@@ -308,7 +310,7 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
-		negWindow: 3, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{}}
+		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{}}
 	required := map[string]bool{"relevance": false, "topics": false, "outlook": false, "framing": false}
 	for _, kv := range r.mapping(n, "settings") {
 		switch kv.key {
@@ -325,10 +327,14 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 					s.negWindow = r.integer(x.val, "settings.negation.window", 1)
 				case "words":
 					s.negWords = r.strings(x.val, "settings.negation.words")
+				case "after_window":
+					s.afterWindow = r.integer(x.val, "settings.negation.after_window", 1)
+				case "after_words":
+					s.afterWords = r.strings(x.val, "settings.negation.after_words")
 				case "barriers":
 					s.barriers = r.strings(x.val, "settings.negation.barriers")
 				default:
-					r.bad(x.keyNode, "unknown key %q in settings.negation (want window, words, barriers)", x.key)
+					r.bad(x.keyNode, "unknown key %q in settings.negation (want window, words, after_window, after_words, barriers)", x.key)
 				}
 			}
 		case "relevance":
