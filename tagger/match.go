@@ -476,54 +476,24 @@ func (ev *evaluator) nearAny(s span, hs []hit, w window) bool {
 }
 
 // nearest returns the hit of hs closest to s that is within w. Hits are
-// in text order, so it starts from where s would be and walks outwards
-// only while a closer hit can still be within the window: long
-// documents stay linear, not quadratic.
+// in text order and do not overlap, so a binary search finds the two
+// candidates: long documents stay n log n, not quadratic.
 func (ev *evaluator) nearest(s span, hs []hit, w window) (hit, bool) {
 	j, _ := slices.BinarySearchFunc(hs, s.start, func(h hit, t int32) int { return int(h.start - t) })
 	best, found := hit{}, false
 	bestGap := int32(math.MaxInt32)
-	// Right of s, then left of s; each side stops at the first hit that
-	// is out of the window in a way no farther hit can improve on.
-	for k := j; k < len(hs); k++ {
+	// The closest hit on each side decides: a farther one on the same side
+	// is no nearer and in no nearer sentence or paragraph.
+	for _, k := range [2]int{j, j - 1} {
+		if k < 0 || k >= len(hs) {
+			continue
+		}
 		h := hs[k]
-		g := gap(s, h.span)
-		if g >= bestGap || !ev.reachable(s, h.span, g, w) {
-			break
-		}
-		if ev.within(s, h.span, w) {
+		if g := gap(s, h.span); g < bestGap && ev.within(s, h.span, w) {
 			best, bestGap, found = h, g, true
-			break
-		}
-	}
-	for k := j - 1; k >= 0; k-- {
-		h := hs[k]
-		g := gap(s, h.span)
-		if g >= bestGap || !ev.reachable(s, h.span, g, w) {
-			break
-		}
-		if ev.within(s, h.span, w) {
-			best, bestGap, found = h, g, true
-			break
 		}
 	}
 	return best, found
-}
-
-// reachable reports whether a hit at this distance could still be within
-// w, or one farther away could (false: stop searching this direction).
-func (ev *evaluator) reachable(a, b span, g int32, w window) bool {
-	toks := ev.st.z.toks
-	ta, tb := &toks[a.start], &toks[b.start]
-	switch w.unit {
-	case withinArticle:
-		return true
-	case withinSentence:
-		return ta.sent == tb.sent
-	case withinParagraph:
-		return ta.field == tb.field && ta.para == tb.para
-	}
-	return ta.field == tb.field && g <= int32(w.n)
 }
 
 // node evaluates a condition: whether it holds, and its matches.

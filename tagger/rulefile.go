@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -339,13 +340,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			}
 		case "relevance":
 			required[kv.key] = true
-			for _, x := range r.mapping(kv.val, "settings.relevance") {
-				if x.key != "threshold" {
-					r.bad(x.keyNode, "unknown key %q in settings.relevance (want threshold)", x.key)
-					continue
-				}
-				s.relevance = r.nonNegative(x.val, "settings.relevance.threshold")
-			}
+			r.numbers(kv.val, "settings.relevance", map[string]*float64{"threshold": &s.relevance})
 		case "topics":
 			required[kv.key] = true
 			for _, x := range r.mapping(kv.val, "settings.topics") {
@@ -365,32 +360,10 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			}
 		case "outlook":
 			required[kv.key] = true
-			for _, x := range r.mapping(kv.val, "settings.outlook") {
-				switch x.key {
-				case "min":
-					s.outlookMin = r.nonNegative(x.val, "settings.outlook.min")
-				case "margin":
-					s.outlookMarg = r.nonNegative(x.val, "settings.outlook.margin")
-				case "ratio":
-					s.outlookRatio = r.nonNegative(x.val, "settings.outlook.ratio")
-				default:
-					r.bad(x.keyNode, "unknown key %q in settings.outlook (want min, margin, ratio)", x.key)
-				}
-			}
+			r.numbers(kv.val, "settings.outlook", map[string]*float64{"min": &s.outlookMin, "margin": &s.outlookMarg, "ratio": &s.outlookRatio})
 		case "framing":
 			required[kv.key] = true
-			for _, x := range r.mapping(kv.val, "settings.framing") {
-				switch x.key {
-				case "min":
-					s.framingMin = r.nonNegative(x.val, "settings.framing.min")
-				case "margin":
-					s.framingMarg = r.nonNegative(x.val, "settings.framing.margin")
-				case "ratio":
-					s.framingRatio = r.nonNegative(x.val, "settings.framing.ratio")
-				default:
-					r.bad(x.keyNode, "unknown key %q in settings.framing (want min, margin, ratio)", x.key)
-				}
-			}
+			r.numbers(kv.val, "settings.framing", map[string]*float64{"min": &s.framingMin, "margin": &s.framingMarg, "ratio": &s.framingRatio})
 		default:
 			r.bad(kv.keyNode, "unknown key %q in settings", kv.key)
 		}
@@ -401,6 +374,23 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		}
 	}
 	return s
+}
+
+// numbers reads a mapping of non-negative numbers into the given fields.
+func (r *reader) numbers(n *yaml.Node, what string, fields map[string]*float64) {
+	for _, kv := range r.mapping(n, what) {
+		dst, ok := fields[kv.key]
+		if !ok {
+			keys := make([]string, 0, len(fields))
+			for k := range fields {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			r.bad(kv.keyNode, "unknown key %q in %s (want %s)", kv.key, what, strings.Join(keys, ", "))
+			continue
+		}
+		*dst = r.nonNegative(kv.val, what+"."+kv.key)
+	}
 }
 
 func (r *reader) fieldWeights(n *yaml.Node, def fieldWeights) fieldWeights {
