@@ -162,7 +162,7 @@ func (z *tokenizer) add(s string, field uint8) {
 		// Cyrillic letters first, then the general punctuation block
 		// (dashes, quotes, spaces), which is never a word; only the rest
 		// needs the Unicode tables.
-		if 0x400 <= r && r <= 0x4FF && r != 0x482 || r >= utf8.RuneSelf && (r < 0x2000 || r > 0x206F) && wordRune(r) {
+		if cyrillicLetter(r) || r >= utf8.RuneSelf && (r < 0x2000 || r > 0x206F) && wordRune(r) {
 			i = z.word(i)
 			continue
 		}
@@ -361,7 +361,7 @@ func (z *tokenizer) word(i int) int {
 		}
 		r, size := runeAt(s, i)
 		switch {
-		case 0x400 <= r && r <= 0x4FF && r != 0x482 && (r < 0x483 || r > 0x489):
+		case cyrillicLetter(r):
 			// Cyrillic letters: the common case after ASCII, kept fast.
 			numeric = false
 			buf = utf8.AppendRune(buf, foldCyrillic(r))
@@ -391,6 +391,11 @@ func (z *tokenizer) word(i int) int {
 		break
 	}
 	z.norm = buf
+	if i == start {
+		// Never stall on a character the caller took for a word start.
+		_, size := runeAt(s, i)
+		return i + max(size, 1)
+	}
 	end := i
 	if slow {
 		z.renormalise(nstart, s[start:end])
@@ -435,6 +440,12 @@ var asciiFold = func() (t [utf8.RuneSelf]byte) {
 	}
 	return t
 }()
+
+// cyrillicLetter reports the letters of the Cyrillic block (not its
+// combining marks and signs).
+func cyrillicLetter(r rune) bool {
+	return 0x400 <= r && r <= 0x4FF && r != 0x482 && (r < 0x483 || r > 0x489)
+}
 
 // foldCyrillic lower-cases a Cyrillic letter and spells ё as е.
 func foldCyrillic(r rune) rune {

@@ -3,6 +3,7 @@ package tagger
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 type tokView struct {
@@ -55,6 +56,20 @@ func TestNormalisation(t *testing.T) {
 	} {
 		if got := norms(tokenize("", tc.in)); got != tc.want {
 			t.Errorf("%q: normalised to %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A character the main loop takes for a word start must never stall the
+// tokenizer (found by FuzzTag: the Cyrillic enclosing mark U+0488).
+func TestTokenizerAlwaysAdvances(t *testing.T) {
+	for _, s := range []string{"\u0488", "a\u0489b", "\u02bc", "\xe8\xe8", "\u00ad", "'", "\u0301x"} {
+		done := make(chan bool, 1)
+		go func() { tokenize(s, s); done <- true }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("tokenizer stalled on %q", s)
 		}
 	}
 }
