@@ -3,7 +3,6 @@ package tagger
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 type tokView struct {
@@ -61,15 +60,12 @@ func TestNormalisation(t *testing.T) {
 }
 
 // A character the main loop takes for a word start must never stall the
-// tokenizer (found by FuzzTag: the Cyrillic enclosing mark U+0488).
+// tokenizer (found by FuzzTag: the Cyrillic enclosing mark U+0488 looped
+// forever; a regression hangs this test).
 func TestTokenizerAlwaysAdvances(t *testing.T) {
 	for _, s := range []string{"\u0488", "a\u0489b", "\u02bc", "\xe8\xe8", "\u00ad", "'", "\u0301x"} {
-		done := make(chan bool, 1)
-		go func() { tokenize(s, s); done <- true }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("tokenizer stalled on %q", s)
+		if got := norms(tokenize(s, s)); strings.Contains(got, "\u0488") {
+			t.Errorf("%q: enclosing mark kept as a word: %q", s, got)
 		}
 	}
 }
