@@ -152,3 +152,26 @@ func BenchmarkTagLongDocument(b *testing.B) {
 		e.Tag(doc)
 	}
 }
+
+// BenchmarkBaselineByteLoop reads the corpus with the simplest loop
+// there is (a byte sum). It does no tagging: its MB/s say how fast this
+// machine runs at the moment, so that the tagging figures can be judged
+// on a shared or busy machine.
+func BenchmarkBaselineByteLoop(b *testing.B) {
+	docs, size := benchCorpus(b)
+	b.SetBytes(int64(size))
+	sum := 0
+	for i := 0; i < b.N; i++ {
+		for _, d := range docs {
+			for j := 0; j < len(d.Title); j++ {
+				sum += int(d.Title[j])
+			}
+			for j := 0; j < len(d.Body); j++ {
+				sum += int(d.Body[j])
+			}
+		}
+	}
+	if sum == 42 {
+		b.Log(sum) // keep the loop
+	}
+}
