@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -145,6 +146,9 @@ func (z *tokenizer) add(s string, field uint8) {
 	z.s, z.field, z.para, z.fieldToks = s, field, 0, 0
 	z.quotes = z.quotes[:0]
 	z.pendSent, z.pendPara, z.pendClaus = true, false, true
+	// Paragraphs are separated by blank lines; a text without any blank
+	// line but with line breaks has one paragraph per line.
+	lineParas := !hasBlankLine(s)
 
 	i := 0
 	for i < len(s) {
@@ -173,7 +177,7 @@ func (z *tokenizer) add(s string, field uint8) {
 			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
 				j++
 			}
-			if j < len(s) && s[j] == '\n' {
+			if lineParas || j < len(s) && s[j] == '\n' {
 				z.pendPara = true
 			}
 			// A line break ends a sentence too: headings and list items
@@ -195,6 +199,26 @@ func (z *tokenizer) add(s string, field uint8) {
 		}
 		i += size
 	}
+}
+
+// hasBlankLine reports whether s has two line breaks with only spaces
+// between them.
+func hasBlankLine(s string) bool {
+	for i := strings.IndexByte(s, '\n'); i >= 0; {
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+			j++
+		}
+		if j < len(s) && s[j] == '\n' {
+			return true
+		}
+		k := strings.IndexByte(s[j:], '\n')
+		if k < 0 {
+			return false
+		}
+		i = j + k
+	}
+	return false
 }
 
 // endSentence starts a new sentence at the next token.

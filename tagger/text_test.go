@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -111,6 +112,22 @@ func TestSentencesParagraphsAndClauses(t *testing.T) {
 	}
 	if !clause["talks"] || clause["began"] {
 		t.Error("comma did not start a clause, or a plain word did")
+	}
+}
+
+func TestParagraphsWithoutBlankLines(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"alpha.\nbeta.\ngamma.", "alpha:0 beta:1 gamma:2"},   // no blank line: one paragraph a line
+		{"alpha.\nbeta.\n\ngamma.", "alpha:0 beta:0 gamma:1"}, // blank lines: a line break stays inside
+		{"alpha.\n \t\r\nbeta.", "alpha:0 beta:1"},            // a blank line may hold spaces
+	} {
+		var got []string
+		for _, tk := range tokenize("", tc.body) {
+			got = append(got, fmt.Sprintf("%s:%d", tk.norm, tk.para))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q: %v, want %s", tc.body, got, tc.want)
+		}
 	}
 }
 
