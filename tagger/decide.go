@@ -81,7 +81,7 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 			label = outlookEvidence
 		}
 		anchor := c.h.span
-		if c.neg >= 0 {
+		if c.negated {
 			anchor = c.negSpan // show the negation with the cue: "no breakthrough"
 		}
 		refs = append(refs, st.ref(label, c.rule, anchor, int32(ci)))

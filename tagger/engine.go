@@ -231,7 +231,7 @@ func (e *Engine) Explain(doc Document) (Result, []Evidence) {
 			continue
 		}
 		anchor := c.h.span
-		if c.neg >= 0 {
+		if c.negated {
 			anchor = c.negSpan
 		}
 		all = append(all, st.evidence(e.labels[c.label], e.rules[c.rule].id, anchor, round(c.weight)))
@@ -280,7 +280,7 @@ func (e *Engine) TestRules() []RuleTestFailure {
 			e.evaluate(st, doc, i)
 			own, negated := 0, 0
 			for _, c := range st.contribs {
-				if c.neg >= 0 {
+				if c.negated {
 					negated++
 				} else if c.label == r.label {
 					own++
@@ -321,7 +321,7 @@ func (e *Engine) TestRules() []RuleTestFailure {
 func (e *Engine) describe(st *docState, i int) string {
 	var parts []string
 	for _, c := range st.contribs {
-		if c.rule == int32(i) && c.neg < 0 {
+		if c.rule == int32(i) && !c.negated {
 			parts = append(parts, fmt.Sprintf("%q", st.spanText(c.h.span)))
 		}
 	}

@@ -22,8 +22,8 @@ type contrib struct {
 	rule    int32
 	label   int32
 	h       hit
-	neg     int32 // 1 when negated (shown span in negSpan), else -1
-	negSpan span
+	negated bool
+	negSpan span // the match with its negation, shown as evidence when negated
 	weight  float64
 }
 
@@ -316,14 +316,12 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 	}
 	first := len(st.contribs)
 	for _, h := range hits {
-		neg, negSpan := int32(-1), span{}
+		negated, negSpan := false, span{}
 		if r.negation != negIgnore {
-			if sp, ok := ev.negated(h.span); ok {
-				neg, negSpan = 1, sp
-			}
+			negSpan, negated = ev.negated(h.span)
 		}
 		label := r.label
-		if neg >= 0 {
+		if negated {
 			if r.negation == negCancel {
 				st.cancelled++
 				continue
@@ -334,7 +332,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 		if r.quotedW != 1 && ev.quoted(h.span) {
 			w *= r.quotedW
 		}
-		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, neg: neg, negSpan: negSpan, weight: w})
+		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, negated: negated, negSpan: negSpan, weight: w})
 	}
 	mine := st.contribs[first:]
 	// The strongest matches count first; a rule adds at most maxHits
