@@ -13,7 +13,6 @@ type tokView struct {
 	clause      bool
 	field       uint8
 	start, end  int32
-	originalOK  bool
 	sentenceBeg bool
 }
 
