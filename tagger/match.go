@@ -151,19 +151,20 @@ func (e *Engine) match(st *docState, doc Document) {
 }
 
 // wordCache is an open-addressing hash table from normalised words to
-// their word-pattern ids. It is cleared when half full.
+// their word-pattern ids. Probing reads only the compact tags array (a
+// hash fragment per slot, 0 for empty), which stays in cache; the entry
+// itself is read on a tag hit. It is cleared when half full.
 type wordCache struct {
-	slots []cacheSlot
-	used  int
-	words []byte
-	ids   []int32
+	tags    []uint32
+	entries []cacheEntry
+	used    int
+	words   []byte
+	ids     []int32
 }
 
-type cacheSlot struct {
-	h          uint64
+type cacheEntry struct {
 	woff, ioff uint32
-	wlen       uint16 // word length + 1; 0: empty
-	n          uint16
+	wlen, n    uint16
 }
 
 const cacheSlots = 1 << 15
@@ -171,39 +172,38 @@ const cacheSlots = 1 << 15
 // lookup appends the word-pattern ids of word, through the cache.
 func (st *docState) lookup(lx *lexicon, word []byte, out []int32) []int32 {
 	c := &st.cache
-	if c.slots == nil {
-		c.slots = make([]cacheSlot, cacheSlots)
+	if c.tags == nil {
+		c.tags = make([]uint32, cacheSlots)
+		c.entries = make([]cacheEntry, cacheSlots)
 	}
 	h := uint64(14695981039346656037) // FNV-1a
 	for _, b := range word {
 		h = (h ^ uint64(b)) * 1099511628211
 	}
-	mask := uint64(len(c.slots) - 1)
+	tag := uint32(h>>32) | 1
+	mask := uint64(len(c.tags) - 1)
 	i := h & mask
-	for {
-		sl := &c.slots[i]
-		if sl.wlen == 0 {
-			break
-		}
-		if sl.h == h && int(sl.wlen)-1 == len(word) && string(c.words[sl.woff:sl.woff+uint32(len(word))]) == string(word) {
-			return append(out, c.ids[sl.ioff:sl.ioff+uint32(sl.n)]...)
+	for t := c.tags[i]; t != 0; t = c.tags[i] {
+		if t == tag {
+			e := &c.entries[i]
+			if int(e.wlen) == len(word) && string(c.words[e.woff:e.woff+uint32(e.wlen)]) == string(word) {
+				return append(out, c.ids[e.ioff:e.ioff+uint32(e.n)]...)
+			}
 		}
 		i = (i + 1) & mask
 	}
 	from := len(out)
 	out = lx.lookup(word, out)
-	if len(word) >= 1<<16-1 || len(out)-from >= 1<<16 {
+	if len(word) >= 1<<16 || len(out)-from >= 1<<16 {
 		return out // not worth caching
 	}
-	if c.used >= len(c.slots)/2 {
-		clear(c.slots)
+	if c.used >= len(c.tags)/2 {
+		clear(c.tags)
 		c.used, c.words, c.ids = 0, c.words[:0], c.ids[:0]
 		i = h & mask
-		for c.slots[i].wlen != 0 {
-			i = (i + 1) & mask
-		}
 	}
-	c.slots[i] = cacheSlot{h: h, woff: uint32(len(c.words)), ioff: uint32(len(c.ids)), wlen: uint16(len(word) + 1), n: uint16(len(out) - from)}
+	c.tags[i] = tag
+	c.entries[i] = cacheEntry{woff: uint32(len(c.words)), ioff: uint32(len(c.ids)), wlen: uint16(len(word)), n: uint16(len(out) - from)}
 	c.words = append(c.words, word...)
 	c.ids = append(c.ids, out[from:]...)
 	c.used++
