@@ -82,6 +82,11 @@ func commands() []command {
 		{"feeds import", "FILE.opml", "add the feeds of an OPML file (relative URLs resolve against its folder)", cmdFeedsImport},
 		{"feeds export", "", "print every feed as OPML 2.0", cmdFeedsExport},
 		{"poll", "--once [--all]", "poll the due (or all) feeds once, with a line per feed and a total", cmdPoll},
+		{"tag", "< FILE.jsonl", "tag JSON-lines articles from stdin; one JSON line of labels and evidence each on stdout", cmdTag},
+		{"eval", "--gold FILE [FILE ...]", "measure the tagger against gold labels: P/R/F1, accuracy, confusion, misses", cmdEval},
+		{"rules test", "", "run the tests written in the rule files; exit 1 on any failure", cmdRulesTest},
+		{"rules export", "DIR", "write the built-in rule files to DIR, to start a rules directory", cmdRulesExport},
+		{"retag", "[--since DATE]", "re-tag stored articles due under the current rules (resumable, in batches)", cmdRetag},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

@@ -1,0 +1,258 @@
+package tagger
+
+import (
+	"sort"
+	"strings"
+)
+
+// The matcher finds every phrase of every rule in one left-to-right pass
+// over a document's tokens, in two levels:
+//
+//  1. The lexicon, a byte trie over normalised words, classifies each
+//     token into the word patterns it satisfies: at most one exact word
+//     and every prefix glob (negotiat*, переговор*) along its path. Its
+//     cost per token is the token's length, whatever the number of rules.
+//  2. The phrase trie, keyed by word-pattern ids, follows multi-word
+//     phrases. Because one token can satisfy several patterns at once
+//     (an exact word and several globs), the pass keeps the set of live
+//     trie states, as an Aho–Corasick automaton without failure links
+//     does when every pattern starts at a word boundary. Phrases never
+//     cross a sentence boundary.
+//
+// Both levels grow with the vocabulary, not with the text; a document's
+// cost is linear in its length and nearly flat in the number of rules.
+
+// wordPattern is one word of a phrase: an exact word or a prefix glob.
+type wordPattern struct {
+	text string // normalised, without the '*'
+	glob bool
+}
+
+func (w wordPattern) String() string {
+	if w.glob {
+		return w.text + "*"
+	}
+	return w.text
+}
+
+// lexicon is a frozen byte trie. Node 0 is the root; a node's edges are
+// label/next[first : first+n], sorted by byte. Nodes with many edges (the
+// root, first letters) also get a dense 256-entry row in `dense`, so the
+// busy top of the trie costs one load per byte.
+type lexicon struct {
+	nodes []lexNode
+	label []byte
+	next  []int32
+	dense []int32
+}
+
+type lexNode struct {
+	first, n    int32
+	exact, glob int32 // word-pattern ids ending here, or -1
+	row         int32 // row in dense, or -1
+}
+
+// denseMin is the number of edges from which a node gets a dense row.
+const denseMin = 6
+
+// lexBuilder collects word patterns before freezing.
+type lexBuilder struct {
+	kids  []map[byte]int32
+	exact []int32
+	glob  []int32
+	ids   map[wordPattern]int32
+	words []wordPattern
+}
+
+func newLexBuilder() *lexBuilder {
+	b := &lexBuilder{ids: map[wordPattern]int32{}}
+	b.node()
+	return b
+}
+
+func (b *lexBuilder) node() int32 {
+	b.kids = append(b.kids, nil)
+	b.exact = append(b.exact, -1)
+	b.glob = append(b.glob, -1)
+	return int32(len(b.kids) - 1)
+}
+
+// add returns the id of word pattern w, adding it if new.
+func (b *lexBuilder) add(w wordPattern) int32 {
+	if id, ok := b.ids[w]; ok {
+		return id
+	}
+	id := int32(len(b.words))
+	b.ids[w] = id
+	b.words = append(b.words, w)
+	n := int32(0)
+	for i := 0; i < len(w.text); i++ {
+		c := w.text[i]
+		if b.kids[n] == nil {
+			b.kids[n] = map[byte]int32{}
+		}
+		k, ok := b.kids[n][c]
+		if !ok {
+			k = b.node()
+			b.kids[n][c] = k
+		}
+		n = k
+	}
+	if w.glob {
+		b.glob[n] = id
+	} else {
+		b.exact[n] = id
+	}
+	return id
+}
+
+func (b *lexBuilder) freeze() *lexicon {
+	lx := &lexicon{nodes: make([]lexNode, len(b.kids))}
+	for i, kids := range b.kids {
+		keys := make([]byte, 0, len(kids))
+		for c := range kids {
+			keys = append(keys, c)
+		}
+		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+		lx.nodes[i] = lexNode{first: int32(len(lx.label)), n: int32(len(keys)), exact: b.exact[i], glob: b.glob[i], row: -1}
+		for _, c := range keys {
+			lx.label = append(lx.label, c)
+			lx.next = append(lx.next, kids[c])
+		}
+		if len(keys) >= denseMin {
+			row := int32(len(lx.dense) / 256)
+			lx.dense = append(lx.dense, make([]int32, 256)...)
+			r := lx.dense[row*256 : row*256+256]
+			for j := range r {
+				r[j] = -1
+			}
+			for _, c := range keys {
+				r[c] = kids[c]
+			}
+			lx.nodes[i].row = row
+		}
+	}
+	return lx
+}
+
+// child follows the edge labelled c, or returns -1.
+func (lx *lexicon) child(n int32, c byte) int32 {
+	nd := &lx.nodes[n]
+	if nd.row >= 0 {
+		return lx.dense[int(nd.row)*256+int(c)]
+	}
+	for i := nd.first; i < nd.first+nd.n; i++ {
+		if lx.label[i] == c {
+			return lx.next[i]
+		}
+	}
+	return -1
+}
+
+// lookup appends the ids of every word pattern that word satisfies.
+func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
+	n := int32(0)
+	for i := 0; i < len(word); i++ {
+		n = lx.child(n, word[i])
+		if n < 0 {
+			return out
+		}
+		if g := lx.nodes[n].glob; g >= 0 {
+			out = append(out, g)
+		}
+	}
+	if e := lx.nodes[n].exact; e >= 0 {
+		out = append(out, e)
+	}
+	return out
+}
+
+// phraseTrie follows sequences of word-pattern ids. Children of the
+// root are a dense table indexed by word id; deeper nodes have few
+// children, kept (after freeze) as short sorted edge lists.
+type phraseTrie struct {
+	root  []int32 // word id -> node, or -1
+	nodes []phraseNode
+	word  []int32 // edges, by node: word id ...
+	next  []int32 // ... and child
+}
+
+type phraseNode struct {
+	depth    int32
+	phrase   int32 // phrase id ending here, or -1
+	first, n int32 // edges after freeze
+	kids     map[int32]int32
+}
+
+// freeze turns the children maps into edge lists.
+func (pt *phraseTrie) freeze() {
+	pt.word, pt.next = pt.word[:0], pt.next[:0]
+	for i := range pt.nodes {
+		nd := &pt.nodes[i]
+		keys := make([]int32, 0, len(nd.kids))
+		for w := range nd.kids {
+			keys = append(keys, w)
+		}
+		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+		nd.first, nd.n = int32(len(pt.word)), int32(len(keys))
+		for _, w := range keys {
+			pt.word = append(pt.word, w)
+			pt.next = append(pt.next, nd.kids[w])
+		}
+		nd.kids = nil
+	}
+}
+
+// child follows the edge of node n labelled with word id w, or returns -1.
+func (pt *phraseTrie) child(n, w int32) int32 {
+	nd := &pt.nodes[n]
+	for i := nd.first; i < nd.first+nd.n; i++ {
+		if pt.word[i] == w {
+			return pt.next[i]
+		}
+	}
+	return -1
+}
+
+func newPhraseTrie() *phraseTrie {
+	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}} // node 0: the root, never live
+}
+
+// add inserts a phrase (word ids) and returns its terminal node.
+func (pt *phraseTrie) add(words []int32) int32 {
+	n := int32(0)
+	for _, w := range words {
+		var k int32 = -1
+		if n == 0 {
+			for int(w) >= len(pt.root) {
+				pt.root = append(pt.root, -1)
+			}
+			k = pt.root[w]
+		} else if kk, ok := pt.nodes[n].kids[w]; ok {
+			k = kk
+		}
+		if k < 0 {
+			k = int32(len(pt.nodes))
+			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1, phrase: -1})
+			if n == 0 {
+				pt.root[w] = k
+			} else {
+				if pt.nodes[n].kids == nil {
+					pt.nodes[n].kids = map[int32]int32{}
+				}
+				pt.nodes[n].kids[w] = k
+			}
+		}
+		n = k
+	}
+	return n
+}
+
+// phraseKey is the identity of a phrase: its word patterns.
+func phraseKey(ws []wordPattern) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.String()
+	}
+	return strings.Join(parts, " ")
+}

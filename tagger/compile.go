@@ -1,0 +1,580 @@
+package tagger
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// topicNames are the topics of the taxonomy (docs/taxonomy.md).
+var topicNames = []string{"territory", "security_guarantees", "european_response", "sanctions",
+	"ceasefire", "humanitarian", "peace_plan", "us_mediation"}
+
+func isTopic(s string) bool {
+	for _, t := range topicNames {
+		if t == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Label ids: the fixed labels first, then one per actor.
+const (
+	lblRelevant   = 0
+	lblTopic0     = 1 // lblTopic0+i is topic:topicNames[i]
+	lblProgress   = lblTopic0 + 8
+	lblStalemate  = lblProgress + 1
+	lblMixed      = lblProgress + 2
+	lblProUkraine = lblProgress + 3
+	lblProRussia  = lblProgress + 4
+	numFixed      = lblProgress + 5
+)
+
+func fixedLabels() []string {
+	l := []string{"relevant"}
+	for _, t := range topicNames {
+		l = append(l, "topic:"+t)
+	}
+	return append(l, "outlook:progress", "outlook:stalemate", "outlook:mixed", "framing:pro_ukraine", "framing:pro_russia")
+}
+
+// Condition operators.
+const (
+	opLeaf = iota
+	opAny
+	opAll
+	opNone
+	opNear
+	opNOf
+)
+
+// cnode is a compiled condition.
+type cnode struct {
+	op     uint8
+	group  int32 // opLeaf
+	kids   []*cnode
+	n      int
+	within window
+}
+
+// positional reports whether the condition yields matches with a place
+// in the text (everything except none).
+func (c *cnode) positional() bool { return c.op != opNone }
+
+// Quote handling and negation modes of a rule.
+const (
+	quotesInclude = iota
+	quotesExclude
+	quotesOnly
+)
+
+const (
+	negIgnore = iota
+	negCancel
+	negFlip
+)
+
+// rule is a compiled rule.
+type rule struct {
+	id        string
+	file      string
+	label     int32
+	flip      int32 // label of negated matches under negFlip
+	weight    float64
+	fw        fieldWeights
+	scope     [3]bool // title, lead, rest of body
+	quotes    uint8
+	quotedW   float64 // weight multiplier inside quotation marks
+	negation  uint8
+	maxHits   int // 0: no limit
+	langs     []string
+	match     *cnode
+	exclude   *cnode
+	exWithin  window
+	actor     bool
+	tests     []testSpec
+	positives []int32 // groups whose matches make the rule worth evaluating
+}
+
+// compiler builds an Engine from parsed files.
+type compiler struct {
+	e        *Engine
+	lex      *lexBuilder
+	problems []problem
+	terms    map[string]*termSpec
+	resolved map[string][]int32 // term set -> phrase ids
+	phraseID map[string]int32
+	groupID  map[string]int32
+	labelID  map[string]int32
+	cur      problem // where we are, for messages
+}
+
+func (c *compiler) bad(line int, format string, args ...any) {
+	p := c.cur
+	p.line = line
+	p.msg = fmt.Sprintf(format, args...)
+	c.problems = append(c.problems, p)
+}
+
+func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
+	e := &Engine{trie: newPhraseTrie()}
+	c := &compiler{e: e, lex: newLexBuilder(), problems: problems, terms: map[string]*termSpec{},
+		resolved: map[string][]int32{}, phraseID: map[string]int32{}, groupID: map[string]int32{}, labelID: map[string]int32{}}
+	e.labels = fixedLabels()
+	for i, l := range e.labels {
+		c.labelID[l] = int32(i)
+	}
+
+	var settings []*settingsSpec
+	for _, f := range files {
+		if f.settings != nil {
+			settings = append(settings, f.settings)
+		}
+		for _, t := range f.terms {
+			if prev, ok := c.terms[t.name]; ok {
+				c.cur = problem{file: t.file}
+				c.bad(t.line, "term set %q is already defined in %s:%d", t.name, prev.file, prev.line)
+				continue
+			}
+			c.terms[t.name] = t
+		}
+	}
+	switch {
+	case len(settings) == 0:
+		c.problems = append(c.problems, problem{file: "(rules)", msg: "no settings section in any rule file: thresholds, field weights and the negation vocabulary must be set in one"})
+		e.settings = settingsSpec{fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3}
+	case len(settings) > 1:
+		c.problems = append(c.problems, problem{file: settings[1].file, line: settings[1].line,
+			msg: fmt.Sprintf("a second settings section (the first is in %s:%d); keep one", settings[0].file, settings[0].line)})
+		fallthrough
+	default:
+		e.settings = *settings[0]
+	}
+
+	// Negation words and barriers are phrases like any other.
+	c.cur = problem{file: e.settings.file}
+	e.negGroup = c.group(c.phrases(e.settings.negWords, e.settings.line))
+	e.afterGroup = c.group(c.phrases(e.settings.afterWords, e.settings.line))
+	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))
+
+	seen := map[string]*ruleSpec{}
+	for _, f := range files {
+		for _, rs := range f.rules {
+			what := "rule"
+			if rs.actor {
+				what = "actor"
+			}
+			c.cur = problem{file: rs.file, rule: fmt.Sprintf("%s %q", what, rs.id)}
+			if rs.actor {
+				c.cur.rule = fmt.Sprintf("actor %q", strings.TrimPrefix(rs.label, "actor:"))
+			}
+			if prev, ok := seen[rs.id]; ok {
+				c.bad(rs.line, "id %q is already used in %s:%d", rs.id, prev.file, prev.line)
+				continue
+			}
+			seen[rs.id] = rs
+			if r := c.rule(rs); r != nil {
+				e.rules = append(e.rules, r)
+			}
+		}
+		for _, ex := range f.examples {
+			c.cur = problem{file: ex.file, rule: fmt.Sprintf("example %q", ex.name)}
+			c.example(ex)
+			e.examples = append(e.examples, ex)
+		}
+	}
+
+	e.lex = c.lex.freeze()
+	e.words = c.lex.words
+	for int(len(e.trie.root)) < len(e.words) {
+		e.trie.root = append(e.trie.root, -1)
+	}
+	e.groupRules = make([][]int32, len(e.groups))
+	for i, r := range e.rules {
+		for _, g := range r.positives {
+			e.groupRules[g] = append(e.groupRules[g], int32(i))
+		}
+	}
+	e.phraseGroups = make([][]int32, len(e.phraseNode))
+	for g, ps := range e.groups {
+		for _, p := range ps {
+			e.phraseGroups[p] = append(e.phraseGroups[p], int32(g))
+		}
+	}
+	e.trie.freeze()
+	e.nodePhrase = make([]int32, len(e.trie.nodes))
+	for i := range e.nodePhrase {
+		e.nodePhrase[i] = e.trie.nodes[i].phrase
+	}
+	return e, c.problems
+}
+
+func (c *compiler) label(name string, line int) int32 {
+	if id, ok := c.labelID[name]; ok {
+		return id
+	}
+	if a, ok := strings.CutPrefix(name, "actor:"); ok && strings.TrimSpace(a) != "" && a == strings.TrimSpace(a) {
+		id := int32(len(c.e.labels))
+		c.e.labels = append(c.e.labels, name)
+		c.labelID[name] = id
+		return id
+	}
+	c.bad(line, "unknown label %q: want relevant, topic:<%s>, outlook:progress|stalemate|mixed, framing:pro_ukraine|pro_russia or actor:<Name>",
+		name, strings.Join(topicNames, "|"))
+	return -1
+}
+
+func (c *compiler) rule(rs *ruleSpec) *rule {
+	s := &c.e.settings
+	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
+		langs: rs.langs, actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
+	labelLine := rs.labelLine
+	if labelLine == 0 {
+		labelLine = rs.line
+	}
+	r.label = c.label(rs.label, labelLine)
+	if r.label < 0 {
+		return nil
+	}
+	if rs.fieldWeights != nil {
+		for _, p := range []struct {
+			dst *float64
+			v   float64
+		}{{&r.fw.title, rs.fieldWeights.title}, {&r.fw.lead, rs.fieldWeights.lead}, {&r.fw.body, rs.fieldWeights.body}} {
+			if p.v >= 0 {
+				*p.dst = p.v
+			}
+		}
+	}
+	if rs.maxHits > 0 {
+		r.maxHits = rs.maxHits
+	}
+	isActor := r.label >= numFixed
+	if isActor {
+		r.maxHits = 0 // every mention counts
+	}
+	if len(rs.scope) == 0 {
+		r.scope = [3]bool{true, true, true}
+	}
+	for _, sc := range rs.scope {
+		switch sc {
+		case "title":
+			r.scope[0] = true
+		case "lead":
+			r.scope[1] = true
+		case "body":
+			r.scope[1], r.scope[2] = true, true
+		}
+	}
+	framing := r.label == lblProUkraine || r.label == lblProRussia
+	outlook := r.label == lblProgress || r.label == lblStalemate
+	switch rs.quotes {
+	case "include":
+		r.quotes = quotesInclude
+	case "exclude":
+		r.quotes = quotesExclude
+	case "only":
+		r.quotes = quotesOnly
+	default:
+		if framing {
+			r.quotes = quotesExclude // only the article's own voice frames it
+		}
+	}
+	switch rs.negation {
+	case "ignore":
+		r.negation = negIgnore
+	case "cancel":
+		r.negation = negCancel
+	case "flip":
+		r.negation = negFlip
+	default:
+		if outlook {
+			r.negation = negFlip
+		}
+	}
+	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
+		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")
+	}
+	if r.negation == negFlip {
+		switch {
+		case rs.flipTo != "":
+			r.flip = c.label(rs.flipTo, rs.line)
+		case r.label == lblProgress:
+			r.flip = lblStalemate
+		case r.label == lblStalemate:
+			r.flip = lblProgress
+		default:
+			c.bad(rs.line, "negation: flip needs flip_to (the label a negated match counts for)")
+		}
+	} else if rs.flipTo != "" {
+		c.bad(rs.line, "flip_to is set but negation is not flip")
+	}
+	if isActor && rs.weight < 0 {
+		c.bad(rs.line, "an actor rule cannot have a negative weight")
+	}
+	if rs.match != nil {
+		r.match = c.cond(rs.match)
+	}
+	if rs.exclude != nil {
+		r.exclude = c.cond(rs.exclude)
+		if r.exclude != nil && !r.exclude.positional() {
+			c.bad(rs.exclude.line, "exclude must list what to exclude, not none")
+		}
+	}
+	if r.match == nil {
+		return nil
+	}
+	if !r.match.positional() {
+		c.bad(rs.match.line, "match is only a none: a rule needs something to match (put none inside all)")
+		return nil
+	}
+	collectPositives(r.match, &r.positives)
+	if len(rs.tests) == 0 || !hasTest(rs.tests, "ruleid", "negated") || !hasTest(rs.tests, "ok") {
+		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
+	}
+	return r
+}
+
+func hasTest(ts []testSpec, kinds ...string) bool {
+	for _, t := range ts {
+		for _, k := range kinds {
+			if t.kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// collectPositives lists the groups outside any none: a rule can only
+// match when one of them has a match.
+func collectPositives(n *cnode, out *[]int32) {
+	switch n.op {
+	case opLeaf:
+		for _, g := range *out {
+			if g == n.group {
+				return
+			}
+		}
+		*out = append(*out, n.group)
+	case opNone:
+	default:
+		for _, k := range n.kids {
+			collectPositives(k, out)
+		}
+	}
+}
+
+func (c *compiler) cond(s *condSpec) *cnode {
+	switch s.op {
+	case "phrase":
+		p := c.phrase(s.text, s.line)
+		if p < 0 {
+			return nil
+		}
+		return &cnode{op: opLeaf, group: c.group([]int32{p})}
+	case "terms":
+		ps, ok := c.termSet(s.text, s.line, nil)
+		if !ok {
+			return nil
+		}
+		return &cnode{op: opLeaf, group: c.group(ps)}
+	}
+	n := &cnode{n: s.n, within: s.within}
+	for _, k := range s.kids {
+		if kn := c.cond(k); kn != nil {
+			n.kids = append(n.kids, kn)
+		} else {
+			return nil
+		}
+	}
+	switch s.op {
+	case "any":
+		n.op = opAny
+		// A list of phrases is one leaf: overlapping matches of its
+		// phrases count once, the longest winning.
+		var ps []int32
+		for _, k := range n.kids {
+			if k.op != opLeaf {
+				return n
+			}
+			ps = append(ps, c.e.groups[k.group]...)
+		}
+		return &cnode{op: opLeaf, group: c.group(ps)}
+	case "all":
+		n.op = opAll
+	case "none":
+		n.op = opNone
+	case "near":
+		n.op = opNear
+		for _, k := range n.kids {
+			if !k.positional() {
+				c.bad(s.line, "near cannot hold none: its items need a place in the text")
+				return nil
+			}
+		}
+	case "n_of":
+		n.op = opNOf
+	}
+	return n
+}
+
+// termSet resolves a named term set to phrase ids; items that start with
+// $ include other sets.
+func (c *compiler) termSet(name string, line int, stack []string) ([]int32, bool) {
+	if ps, ok := c.resolved[name]; ok {
+		return ps, true
+	}
+	t, ok := c.terms[name]
+	if !ok {
+		c.bad(line, "unknown term set $%s", name)
+		return nil, false
+	}
+	for _, s := range stack {
+		if s == name {
+			c.bad(line, "term sets include each other in a loop: %s -> %s", strings.Join(stack, " -> "), name)
+			return nil, false
+		}
+	}
+	saved := c.cur
+	c.cur = problem{file: t.file, rule: "term set " + name}
+	var ps []int32
+	good := true
+	for _, item := range t.items {
+		if ref, ok := strings.CutPrefix(item, "$"); ok {
+			sub, ok := c.termSet(ref, t.line, append(stack, name))
+			good = good && ok
+			ps = append(ps, sub...)
+			continue
+		}
+		if p := c.phrase(item, t.line); p >= 0 {
+			ps = append(ps, p)
+		} else {
+			good = false
+		}
+	}
+	c.cur = saved
+	if good {
+		c.resolved[name] = ps
+	}
+	return ps, good
+}
+
+func (c *compiler) phrases(items []string, line int) []int32 {
+	var ps []int32
+	for _, it := range items {
+		if p := c.phrase(it, line); p >= 0 {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// minGlob is the shortest prefix a glob may have; shorter ones match
+// far too many words.
+const minGlob = 3
+
+// parsePhrase splits a phrase into word patterns, normalised as text is.
+func parsePhrase(text string) ([]wordPattern, error) {
+	var ws []wordPattern
+	for _, chunk := range strings.Fields(text) {
+		glob := strings.HasSuffix(chunk, "*")
+		base := strings.TrimSuffix(chunk, "*")
+		if strings.Contains(base, "*") {
+			return nil, fmt.Errorf("phrase %q: * may only end a word (a prefix glob such as negotiat*)", text)
+		}
+		words := normalizeWords(base)
+		if len(words) == 0 {
+			if glob {
+				return nil, fmt.Errorf("phrase %q: a lone * is not a word; use near to allow words in between", text)
+			}
+			continue // punctuation only
+		}
+		for i, w := range words {
+			ws = append(ws, wordPattern{text: w, glob: glob && i == len(words)-1})
+		}
+		if last := words[len(words)-1]; glob && utf8.RuneCountInString(last) < minGlob {
+			return nil, fmt.Errorf("phrase %q: the glob %s* is too short; a prefix needs at least %d letters", text, last, minGlob)
+		}
+	}
+	if len(ws) == 0 {
+		return nil, fmt.Errorf("phrase %q has no words", text)
+	}
+	if len(ws) > 12 {
+		return nil, fmt.Errorf("phrase %q is longer than 12 words", text)
+	}
+	return ws, nil
+}
+
+func (c *compiler) phrase(text string, line int) int32 {
+	ws, err := parsePhrase(text)
+	if err != nil {
+		c.bad(line, "%v", err)
+		return -1
+	}
+	key := phraseKey(ws)
+	if id, ok := c.phraseID[key]; ok {
+		return id
+	}
+	ids := make([]int32, len(ws))
+	for i, w := range ws {
+		ids[i] = c.lex.add(w)
+	}
+	node := c.e.trie.add(ids)
+	id := int32(len(c.e.phraseNode))
+	c.e.trie.nodes[node].phrase = id
+	c.e.phraseNode = append(c.e.phraseNode, node)
+	c.e.phraseText = append(c.e.phraseText, key)
+	c.phraseID[key] = id
+	return id
+}
+
+// group returns the id of a set of phrases, shared by every leaf with
+// the same phrases.
+func (c *compiler) group(ps []int32) int32 {
+	ps = append([]int32(nil), ps...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+	ps = compactIDs(ps)
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "%d,", p)
+	}
+	if id, ok := c.groupID[b.String()]; ok {
+		return id
+	}
+	id := int32(len(c.e.groups))
+	c.e.groups = append(c.e.groups, ps)
+	c.groupID[b.String()] = id
+	return id
+}
+
+func compactIDs(s []int32) []int32 {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (c *compiler) example(ex *exampleSpec) {
+	if strings.TrimSpace(ex.title+ex.body) == "" {
+		c.bad(ex.line, "example has no title or body")
+	}
+	if v, ok := ex.expect["topics"].([]string); ok {
+		for _, t := range v {
+			if !isTopic(t) {
+				c.bad(ex.line, "expect.topics: %q is not a topic", t)
+			}
+		}
+	}
+	if v, ok := ex.expect["outlook"].(string); ok && v != "progress" && v != "stalemate" && v != "mixed" && v != "none" {
+		c.bad(ex.line, "expect.outlook: %q is not progress, stalemate, mixed or none", v)
+	}
+	if v, ok := ex.expect["framing"].(string); ok && v != "pro_ukraine" && v != "pro_russia" && v != "neutral" {
+		c.bad(ex.line, "expect.framing: %q is not pro_ukraine, pro_russia or neutral", v)
+	}
+}

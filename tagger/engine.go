@@ -1,0 +1,373 @@
+// Package tagger is stancewatch's rule-based tagger. It reads rule files
+// (YAML; the built-in ones live in rules/ and are embedded in the binary)
+// and labels an article with the answers of docs/taxonomy.md — relevant,
+// topics, outlook, framing — plus the actors it names, each with the
+// evidence (rule, matched text, byte offsets) that produced it.
+//
+// The tagger does no I/O besides reading rule files; an Engine is
+// immutable once loaded and safe for concurrent use.
+package tagger
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed rules/*.yaml
+var builtin embed.FS
+
+// BuiltinRules returns the rule files built into the binary (for
+// `stancewatch rules export`, the starting point of a rules directory).
+func BuiltinRules() fs.FS {
+	sub, err := fs.Sub(builtin, "rules")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
+
+// Document is what the tagger reads: the title, and the body as plain
+// text with paragraphs separated by blank lines (the first paragraph is
+// the lead). Lang is an ISO 639-1 code or "".
+type Document struct {
+	Title, Body, Lang string
+}
+
+// Result is the tagger's answer for one document.
+type Result struct {
+	Relevant bool
+	Topics   []TopicScore // sorted by topic
+	Outlook  string       // progress, stalemate, mixed, none
+	Framing  string       // pro_ukraine, pro_russia, neutral
+	Actors   []Actor      // most mentioned first
+	Evidence []Evidence   // by field, then position
+	// Scores holds the score of every label (relevant, topic:<name>,
+	// outlook:<value>, framing:<value>), also for labels not given.
+	Scores map[string]float64
+}
+
+// TopicScore is a topic given to a document, with its score.
+type TopicScore struct {
+	Topic string
+	Score float64
+}
+
+// Actor is an actor of the gazetteer named in a document.
+type Actor struct {
+	Name     string
+	Mentions int
+}
+
+// Evidence is one match behind a label. Start and End are byte offsets
+// into the original field string: Title[Start:End] or Body[Start:End]
+// equals Text.
+type Evidence struct {
+	Label  string // relevant, topic:<name>, outlook:<value>, framing:<value>, actor:<Name>
+	Rule   string
+	Field  string // title or body
+	Text   string
+	Start  int
+	End    int
+	Weight float64 // what the match added to the label's score; 0 for context that made it count
+}
+
+// Engine holds compiled rules.
+type Engine struct {
+	version  string
+	files    []string
+	settings settingsSpec
+
+	lex          *lexicon
+	words        []wordPattern
+	trie         *phraseTrie
+	nodePhrase   []int32 // trie node -> phrase id or -1
+	phraseNode   []int32 // phrase id -> trie node
+	phraseText   []string
+	phraseGroups [][]int32 // phrase -> groups containing it
+	groups       [][]int32 // group -> phrases
+	groupRules   [][]int32 // group -> rules it can trigger
+	negGroup     int32
+	afterGroup   int32 // negations that follow their cue
+	barrierGroup int32
+
+	rules    []*rule
+	labels   []string
+	examples []*exampleSpec
+
+	pool sync.Pool // *docState
+}
+
+// LoadBuiltin loads the rules built into the binary.
+func LoadBuiltin() (*Engine, error) {
+	return load(BuiltinRules(), "rules")
+}
+
+// LoadDir loads every *.yaml and *.yml file under dir. The directory
+// replaces the built-in rules: it must hold a complete rule set
+// (`stancewatch rules export DIR` writes the built-in one to start from).
+func LoadDir(dir string) (*Engine, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("rules directory: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("rules directory %s is not a directory", dir)
+	}
+	return load(os.DirFS(dir), dir)
+}
+
+// LoadFS loads the rule files of fsys; name is how messages call its root.
+func LoadFS(fsys fs.FS, name string) (*Engine, error) { return load(fsys, name) }
+
+func load(fsys fs.FS, root string) (*Engine, error) {
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read rules %s: %w", root, err)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("rules %s: no rule files (*.yaml)", root)
+	}
+	sort.Strings(names)
+	var (
+		problems []problem
+		files    []*fileSpec
+		sums     []string
+	)
+	for _, n := range names {
+		data, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, fmt.Errorf("read rules: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		sums = append(sums, string(sum[:]))
+		files = append(files, parseFile(path.Join(root, n), data, &problems))
+	}
+	e, problems := compile(files, problems)
+	if len(problems) > 0 {
+		le := &LoadError{}
+		for _, p := range problems {
+			le.Problems = append(le.Problems, p.String())
+		}
+		return nil, le
+	}
+	// The version depends on the files' contents only, not on their names
+	// or order, so moving rules between files or directories keeps it.
+	sort.Strings(sums)
+	h := sha256.New()
+	for _, s := range sums {
+		h.Write([]byte(s))
+	}
+	e.version = hex.EncodeToString(h.Sum(nil))[:16]
+	for _, n := range names {
+		e.files = append(e.files, path.Join(root, n))
+	}
+	e.pool.New = func() any { return new(docState) }
+	return e, nil
+}
+
+// Version identifies the rule set: a hash of the rule files' contents.
+// Articles tagged under another version are due for re-tagging.
+func (e *Engine) Version() string { return e.version }
+
+// Files lists the rule files the engine was loaded from.
+func (e *Engine) Files() []string { return append([]string(nil), e.files...) }
+
+// Stats describes the size of the rule set.
+type Stats struct {
+	Rules, Actors, Phrases, Words, Examples int
+}
+
+// Stats counts what the engine holds.
+func (e *Engine) Stats() Stats {
+	s := Stats{Phrases: len(e.phraseText), Words: len(e.words), Examples: len(e.examples)}
+	for _, r := range e.rules {
+		if r.actor {
+			s.Actors++
+		} else {
+			s.Rules++
+		}
+	}
+	return s
+}
+
+// Tag labels one document. It is safe to call from several goroutines.
+func (e *Engine) Tag(doc Document) Result {
+	st := e.pool.Get().(*docState)
+	defer e.pool.Put(st)
+	e.match(st, doc)
+	e.evaluate(st, doc, -1)
+	return e.decide(st, doc)
+}
+
+// Explain tags doc like Tag and also returns every match of every rule,
+// under the label it scored for, whether or not that label was given:
+// the answer to "why not?" when a label is missing.
+func (e *Engine) Explain(doc Document) (Result, []Evidence) {
+	st := e.pool.Get().(*docState)
+	defer e.pool.Put(st)
+	e.match(st, doc)
+	e.evaluate(st, doc, -1)
+	var all []Evidence
+	for _, c := range st.contribs {
+		if c.label >= numFixed {
+			continue
+		}
+		anchor := c.h.span
+		if c.negated {
+			anchor = c.negSpan
+		}
+		all = append(all, st.evidence(e.labels[c.label], e.rules[c.rule].id, anchor, round(c.weight)))
+	}
+	sortEvidence(all)
+	return e.decide(st, doc), all
+}
+
+// RuleTestFailure is a rule test or example that did not come out as its
+// rule file says.
+type RuleTestFailure struct {
+	File    string
+	Line    int
+	Rule    string // rule id, "actor.<name>" or "example:<name>"
+	Kind    string // ruleid, ok, negated or example
+	Text    string
+	Problem string
+}
+
+func (f RuleTestFailure) String() string {
+	return fmt.Sprintf("%s:%d: %s: %s test: %s\n    text: %q", f.File, f.Line, f.Rule, f.Kind, f.Problem, clip(f.Text, 160))
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// TestRules runs the tests written in the rule files: each rule's
+// `ruleid:` texts must make it match (for its own label), `ok:` texts
+// must not, `negated:` texts must make it match negated; each example
+// must get the labels it expects. It returns the failures.
+func (e *Engine) TestRules() []RuleTestFailure {
+	var out []RuleTestFailure
+	st := new(docState)
+	for i, r := range e.rules {
+		for _, t := range r.tests {
+			doc := Document{Title: t.title, Body: t.body}
+			e.match(st, doc)
+			e.evaluate(st, doc, i)
+			own, negated := 0, 0
+			for _, c := range st.contribs {
+				if c.negated {
+					negated++
+				} else if c.label == r.label {
+					own++
+				}
+			}
+			negated += st.cancelled
+			f := RuleTestFailure{File: r.file, Line: t.line, Rule: r.id, Kind: t.kind, Text: strings.TrimSpace(t.title + "\n" + t.body)}
+			switch {
+			case t.kind == "ruleid" && own == 0:
+				f.Problem = "should match but did not"
+				if negated > 0 {
+					f.Problem = "should match but the match was negated"
+				}
+			case t.kind == "ok" && own > 0:
+				f.Problem = fmt.Sprintf("should not match but matched %s", e.describe(st, i))
+			case t.kind == "negated" && negated == 0:
+				f.Problem = "should match negated but did not"
+				if own > 0 {
+					f.Problem = "should match negated but matched without negation"
+				}
+			default:
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	for _, ex := range e.examples {
+		res := e.Tag(Document{Title: ex.title, Body: ex.body, Lang: ex.lang})
+		if msg := checkExample(ex, res); msg != "" {
+			out = append(out, RuleTestFailure{File: ex.file, Line: ex.line, Rule: "example:" + ex.name, Kind: "example",
+				Text: strings.TrimSpace(ex.title + "\n" + ex.body), Problem: msg})
+		}
+	}
+	return out
+}
+
+// describe quotes what rule i matched in the last evaluated document.
+func (e *Engine) describe(st *docState, i int) string {
+	var parts []string
+	for _, c := range st.contribs {
+		if c.rule == int32(i) && !c.negated {
+			parts = append(parts, fmt.Sprintf("%q", st.spanText(c.h.span)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func checkExample(ex *exampleSpec, res Result) string {
+	var msgs []string
+	if v, ok := ex.expect["relevant"].(bool); ok && v != res.Relevant {
+		msgs = append(msgs, fmt.Sprintf("relevant is %v, want %v", res.Relevant, v))
+	}
+	if v, ok := ex.expect["topics"].([]string); ok {
+		var got []string
+		for _, t := range res.Topics {
+			got = append(got, t.Topic)
+		}
+		want := append([]string(nil), v...)
+		sort.Strings(want)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			msgs = append(msgs, fmt.Sprintf("topics are [%s], want [%s]", strings.Join(got, " "), strings.Join(want, " ")))
+		}
+	}
+	if v, ok := ex.expect["outlook"].(string); ok && v != res.Outlook {
+		msgs = append(msgs, fmt.Sprintf("outlook is %s, want %s (progress %.2g, stalemate %.2g, mixed %.2g)", res.Outlook, v,
+			res.Scores["outlook:progress"], res.Scores["outlook:stalemate"], res.Scores["outlook:mixed"]))
+	}
+	if v, ok := ex.expect["framing"].(string); ok && v != res.Framing {
+		msgs = append(msgs, fmt.Sprintf("framing is %s, want %s (pro_ukraine %.2g, pro_russia %.2g)", res.Framing, v,
+			res.Scores["framing:pro_ukraine"], res.Scores["framing:pro_russia"]))
+	}
+	if v, ok := ex.expect["actors"].([]string); ok {
+		have := map[string]bool{}
+		for _, a := range res.Actors {
+			have[a.Name] = true
+		}
+		for _, a := range v {
+			if !have[a] {
+				msgs = append(msgs, fmt.Sprintf("actor %s not found", a))
+			}
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// IsLoadError reports whether err lists problems in rule files.
+func IsLoadError(err error) bool {
+	var le *LoadError
+	return errors.As(err, &le)
+}

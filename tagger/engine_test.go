@@ -1,0 +1,545 @@
+package tagger
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+)
+
+const testSettings = `
+settings:
+  field_weights: {title: 2, lead: 1.5, body: 1}
+  max_hits: 3
+  actor_evidence: 2
+  negation:
+    window: 3
+    words: [no, not, never, far from, failed to, без, не]
+    barriers: [but, however]
+  relevance: {threshold: 2}
+  topics: {threshold: 1, thresholds: {ceasefire: 2}}
+  outlook: {min: 1, margin: 1}
+  framing: {min: 1, margin: 1}
+`
+
+// engine loads rules (YAML text of one file) with the test settings.
+func engine(t *testing.T, rules string) *Engine {
+	t.Helper()
+	e, err := LoadFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(testSettings)},
+		"rules.yaml":    {Data: []byte(rules)},
+	}, "test")
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return e
+}
+
+// tests is the boilerplate every rule needs.
+const tests = `
+    tests:
+      - ruleid: "x"
+      - ok: "y"`
+
+func rulesYAML(body string) string {
+	return strings.ReplaceAll(body, "TESTS", tests)
+}
+
+func evidenceOf(r Result, label string) []string {
+	var out []string
+	for _, e := range r.Evidence {
+		if e.Label == label {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+func TestGlobsTermSetsAndOverlap(t *testing.T) {
+	e := engine(t, rulesYAML(`
+terms:
+  talks: [negotiat*, peace talks, talks, переговор*]
+  places: [$talks, Geneva]
+rules:
+  - id: rel
+    label: relevant
+    weight: 1
+    match: $places
+    max_hits: 10
+    TESTS
+`))
+	r := e.Tag(Document{Body: "Negotiators held peace talks in Geneva; переговоры продолжатся. Negotiation."})
+	got := evidenceOf(r, "relevant")
+	want := []string{"Negotiators", "peace talks", "Geneva", "переговоры", "Negotiation"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("evidence %q, want %q (peace talks once, not also talks)", got, want)
+	}
+	if r.Scores["relevant"] != 7.5 || !r.Relevant {
+		t.Errorf("relevance score %v, want 7.5 (five matches in the lead, weight 1.5)", r.Scores["relevant"])
+	}
+	if r := e.Tag(Document{Body: "The negotiable nego issue"}); r.Scores["relevant"] != 0 {
+		t.Errorf("negotiat* matched negotiable? score %v", r.Scores["relevant"])
+	}
+}
+
+func TestCombinators(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: all
+    label: topic:sanctions
+    match:
+      all: [sanction*, Russia*, {none: [Belarus*]}]
+    TESTS
+  - id: nof
+    label: topic:territory
+    match: {n_of: 2, of: [Donbas*, Crimea, Zaporizhzhia]}
+    TESTS
+  - id: near
+    label: topic:security_guarantees
+    match:
+      near: [guarantee*, Ukrain*]
+      within: 3
+    TESTS
+  - id: sentence
+    label: topic:humanitarian
+    match:
+      near: [exchange*, prisoner*]
+      within: sentence
+    TESTS
+`))
+	for _, tc := range []struct {
+		body   string
+		topics string
+	}{
+		{"New sanctions on Russia.", "sanctions"},
+		{"New sanctions on Russia and Belarus.", ""},
+		{"Sanctions on Iran.", ""},
+		{"Donbas and Crimea.", "territory"},
+		{"Only Crimea.", ""},
+		{"Guarantees for Ukraine.", "security_guarantees"},
+		{"Guarantees, the man said at length about many things, for Ukraine.", ""},
+		{"An exchange took place. Prisoners came home.", ""},
+		{"An exchange of prisoners took place.", "humanitarian"},
+	} {
+		r := e.Tag(Document{Title: "", Body: tc.body})
+		var got []string
+		for k, v := range r.Scores {
+			if strings.HasPrefix(k, "topic:") && v > 0 {
+				got = append(got, strings.TrimPrefix(k, "topic:"))
+			}
+		}
+		if strings.Join(got, ",") != tc.topics {
+			t.Errorf("%q: topics scored %v, want %q", tc.body, got, tc.topics)
+		}
+	}
+}
+
+func TestSupportingEvidence(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: ctx
+    label: relevant
+    weight: 2
+    match:
+      near: [talks, [Ukrain*, Kremlin]]
+      within: sentence
+    TESTS
+`))
+	r := e.Tag(Document{Body: "Kremlin news. The talks on Ukraine resumed."})
+	if len(r.Evidence) != 2 || r.Evidence[0].Text != "talks" || r.Evidence[0].Weight != 1.5*2 ||
+		r.Evidence[1].Text != "Ukraine" || r.Evidence[1].Weight != 0 {
+		t.Errorf("evidence %+v: want talks (weight 3: lead 1.5 x 2) with Ukraine as context (weight 0)", r.Evidence)
+	}
+}
+
+func TestScopeFieldWeightsAndMaxHits(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: title-only
+    label: topic:peace_plan
+    scope: [title]
+    match: plan
+    TESTS
+  - id: weighted
+    label: topic:ceasefire
+    weight: 0.5
+    field_weights: {body: 2}
+    max_hits: 2
+    match: ceasefire
+    TESTS
+`))
+	r := e.Tag(Document{Title: "A plan", Body: "Lead plan.\n\nBody ceasefire, ceasefire, ceasefire, ceasefire."})
+	if got := r.Scores["topic:peace_plan"]; got != 2 {
+		t.Errorf("title-only rule scored %v, want 2 (title weight 2, body ignored)", got)
+	}
+	if got := r.Scores["topic:ceasefire"]; got != 2 {
+		t.Errorf("weighted rule scored %v, want 2 (2 hits x 0.5 x body weight 2)", got)
+	}
+}
+
+func TestExclude(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: guarantees
+    label: topic:security_guarantees
+    match: security guarantee*
+    exclude: [deposit*, saver*]
+    TESTS
+  - id: guarantees-para
+    label: topic:territory
+    match: territory
+    exclude: {within: paragraph, any: [football, penalty]}
+    TESTS
+`))
+	r := e.Tag(Document{Body: "Security guarantees for savers were extended. Security guarantees for Ukraine were discussed."})
+	if got := evidenceOf(r, "topic:security_guarantees"); len(got) != 0 || r.Scores["topic:security_guarantees"] != 1.5 {
+		t.Errorf("score %v, want 1.5: only the second sentence counts", r.Scores["topic:security_guarantees"])
+	}
+	r = e.Tag(Document{Body: "Lead.\n\nThey gave away territory. A penalty followed.\n\nRussia wants territory."})
+	if got := r.Scores["topic:territory"]; got != 1 {
+		t.Errorf("territory scored %v, want 1 (the football paragraph excluded)", got)
+	}
+}
+
+func TestNegation(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: progress
+    label: outlook:progress
+    match: [breakthrough, close to a deal, productive]
+    TESTS
+  - id: cancel
+    label: topic:ceasefire
+    negation: cancel
+    weight: 3
+    match: ceasefire
+    TESTS
+  - id: rel
+    label: relevant
+    weight: 5
+    match: talks
+    TESTS
+`))
+	for _, tc := range []struct {
+		body, outlook string
+		evidence      []string
+	}{
+		{"Talks. A breakthrough came.", "progress", []string{"breakthrough"}},
+		{"Talks. There was no breakthrough.", "stalemate", []string{"no breakthrough"}},
+		{"Talks. They are far from close to a deal.", "stalemate", []string{"far from close to a deal"}},
+		{"Talks. No deal yet, but a breakthrough came.", "progress", []string{"breakthrough"}},
+		{"Talks. Not today; the talks were productive.", "progress", []string{"productive"}},
+		{"Talks. They said the meeting was not productive at all.", "stalemate", []string{"not productive"}},
+		{"Talks. Встреча прошла без прорыва.", "none", nil},
+	} {
+		r := e.Tag(Document{Body: tc.body})
+		ev := append(evidenceOf(r, "outlook:progress"), evidenceOf(r, "outlook:stalemate")...)
+		if r.Outlook != tc.outlook || strings.Join(ev, "|") != strings.Join(tc.evidence, "|") {
+			t.Errorf("%q: outlook %s evidence %q, want %s %q", tc.body, r.Outlook, ev, tc.outlook, tc.evidence)
+		}
+	}
+	if r := e.Tag(Document{Body: "Talks. There is no ceasefire."}); r.Scores["topic:ceasefire"] != 0 {
+		t.Errorf("cancelled match still scored %v", r.Scores["topic:ceasefire"])
+	}
+}
+
+func TestQuotesAndFraming(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: rel
+    label: relevant
+    weight: 5
+    match: talks
+    TESTS
+  - id: pr
+    label: framing:pro_russia
+    weight: 2
+    match: [Kyiv regime, киевск* режим*]
+    TESTS
+  - id: pr-quoted
+    label: framing:pro_ukraine
+    quotes: only
+    match: invasion
+    TESTS
+`))
+	r := e.Tag(Document{Body: `Talks went on. Putin again spoke of the "Kyiv regime", and Lavrov of the «киевского режима».`})
+	if r.Framing != "neutral" || r.Scores["framing:pro_russia"] != 0 {
+		t.Errorf("quoted words framed the article: %s %v", r.Framing, r.Scores)
+	}
+	r = e.Tag(Document{Body: "Talks went on while the Kyiv regime stalled."})
+	if r.Framing != "pro_russia" {
+		t.Errorf("own-voice 'Kyiv regime': framing %s, want pro_russia", r.Framing)
+	}
+	r = e.Tag(Document{Body: `Talks. He called it an "invasion".`})
+	if r.Scores["framing:pro_ukraine"] == 0 {
+		t.Error("quotes: only rule did not score a quoted match")
+	}
+}
+
+func TestRelevanceGateAndDecisions(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: rel
+    label: relevant
+    match: peace talks
+    TESTS
+  - id: cf
+    label: topic:ceasefire
+    match: ceasefire
+    TESTS
+  - id: pp
+    label: topic:peace_plan
+    match: plan
+    TESTS
+  - id: prog
+    label: outlook:progress
+    match: agreed
+    TESTS
+  - id: stal
+    label: outlook:stalemate
+    match: deadlock
+    TESTS
+  - id: pu
+    label: framing:pro_ukraine
+    match: invasion
+    TESTS
+  - id: putin
+    label: actor:Putin
+    match: [Putin, Vladimir Putin, Путин*]
+    TESTS
+`))
+	// Irrelevant: below the relevance threshold (one body match = 1 < 2).
+	r := e.Tag(Document{Body: "Lead.\n\nPeace talks. A ceasefire was agreed; the invasion. Vladimir Putin, Putin, Путина, Putin."})
+	if r.Relevant || len(r.Topics) != 0 || r.Outlook != "none" || r.Framing != "neutral" {
+		t.Errorf("irrelevant article got labels: %+v", r)
+	}
+	if len(r.Actors) != 1 || r.Actors[0].Mentions != 4 || len(evidenceOf(r, "actor:Putin")) != 2 {
+		t.Errorf("actors %+v, %d pieces of evidence: want Putin x4 with 2 pieces (actor_evidence)", r.Actors, len(evidenceOf(r, "actor:Putin")))
+	}
+	for _, ev := range r.Evidence {
+		if !strings.HasPrefix(ev.Label, "actor:") {
+			t.Errorf("irrelevant article has evidence for %s", ev.Label)
+		}
+	}
+	if r.Scores["topic:ceasefire"] != 1 {
+		t.Errorf("scores are kept for irrelevant articles too; ceasefire %v", r.Scores["topic:ceasefire"])
+	}
+
+	r = e.Tag(Document{Title: "Peace talks", Body: "A plan; a ceasefire. It was agreed, a deadlock broken, agreed again."})
+	if !r.Relevant || len(r.Topics) != 1 || r.Topics[0].Topic != "peace_plan" {
+		t.Errorf("topics %+v: want peace_plan only (ceasefire's own threshold is 2)", r.Topics)
+	}
+	if r.Outlook != "progress" {
+		t.Errorf("outlook %s (scores %v), want progress: 3 vs 1.5 with margin 1", r.Outlook, r.Scores)
+	}
+	r = e.Tag(Document{Title: "Peace talks", Body: "It was agreed. Then a deadlock."})
+	if r.Outlook != "mixed" {
+		t.Errorf("outlook %s, want mixed when neither side leads by the margin", r.Outlook)
+	}
+	for _, ev := range r.Evidence {
+		if strings.HasPrefix(ev.Label, "outlook:") && ev.Label != "outlook:mixed" {
+			t.Errorf("mixed article has evidence labelled %s", ev.Label)
+		}
+	}
+}
+
+func TestEvidenceOffsets(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: rel
+    label: relevant
+    weight: 3
+    max_hits: 10
+    match: [переговор*, Київ*, Києв*, peace talk*]
+    TESTS
+`))
+	doc := Document{Title: "ＰＥＡＣＥ talks in «Києві»", Body: "Переговори — у Києві.\n\n“Peace talks” resumed; Witkoff’s team."}
+	r := e.Tag(doc)
+	if len(r.Evidence) != 5 {
+		t.Fatalf("evidence %+v", r.Evidence)
+	}
+	for _, ev := range r.Evidence {
+		src := doc.Body
+		if ev.Field == "title" {
+			src = doc.Title
+		}
+		if src[ev.Start:ev.End] != ev.Text {
+			t.Errorf("%+v: field[%d:%d] = %q", ev, ev.Start, ev.End, src[ev.Start:ev.End])
+		}
+	}
+	if r.Evidence[0].Text != "ＰＥＡＣＥ talks" {
+		t.Errorf("first evidence %q, want the full-width original", r.Evidence[0].Text)
+	}
+}
+
+func TestLangs(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: ru
+    label: relevant
+    langs: [ru]
+    weight: 5
+    match: мир
+    TESTS
+`))
+	if r := e.Tag(Document{Body: "мир", Lang: "uk"}); r.Relevant {
+		t.Error("a rule for ru ran on a uk document")
+	}
+	if r := e.Tag(Document{Body: "мир", Lang: "ru"}); !r.Relevant {
+		t.Error("a rule for ru did not run on a ru document")
+	}
+	if r := e.Tag(Document{Body: "мир"}); !r.Relevant {
+		t.Error("a document of unknown language skipped a language-specific rule")
+	}
+}
+
+func TestRuleTestsAndExamples(t *testing.T) {
+	e := engine(t, `
+rules:
+  - id: progress
+    label: outlook:progress
+    match: breakthrough
+    tests:
+      - ruleid: "A breakthrough."
+      - ok: "No breakthrough."
+      - negated: "No breakthrough."
+      - ruleid: "Nothing here."
+      - ok: "Another breakthrough."
+      - negated: "A breakthrough."
+examples:
+  - name: wrong
+    body: "A breakthrough."
+    expect: {relevant: true}
+`)
+	fails := e.TestRules()
+	var got []string
+	for _, f := range fails {
+		got = append(got, fmt.Sprintf("%s/%s:%d", f.Rule, f.Kind, f.Line))
+	}
+	want := []string{"progress/ruleid:10", "progress/ok:11", "progress/negated:12", "example:wrong/example:14"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("failures %v, want %v", got, want)
+	}
+	if !strings.Contains(fails[1].Problem, `"breakthrough"`) || !strings.Contains(fails[3].Problem, "relevant is false") {
+		t.Errorf("messages do not say what matched: %q / %q", fails[1].Problem, fails[3].Problem)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		files map[string]string
+		want  []string
+	}{
+		"unknown key": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    weigth: 2\n    match: x" + tests},
+			[]string{`test/a.yaml:4: rule "r1": unknown key "weigth"`}},
+		"unknown label": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: topic:football\n    match: x" + tests},
+			[]string{`test/a.yaml:3: rule "r1": unknown label "topic:football"`}},
+		"no tests": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: x\n    tests: [{ruleid: x}]"},
+			[]string{`rule "r1": needs tests`}},
+		"short glob": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: [ok, \"ne*\"]" + tests},
+			[]string{`test/a.yaml:4: rule "r1": phrase "ne*": the glob ne* is too short`}},
+		"inner star": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: \"ne*go\"" + tests},
+			[]string{`* may only end a word`}},
+		"unknown term set": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: $nope" + tests},
+			[]string{`rule "r1": unknown term set $nope`}},
+		"term loop": {map[string]string{"a.yaml": "terms:\n  a: [$b]\n  b: [$a]\nrules:\n  - id: r1\n    label: relevant\n    match: $a" + tests},
+			[]string{`loop: a -> b -> a`}},
+		"duplicate id": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: x" + tests, "b.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: x" + tests},
+			[]string{`test/b.yaml:2: rule "r1": id "r1" is already used in test/a.yaml:2`}},
+		"two operators": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: {any: [a], all: [b]}" + tests},
+			[]string{`one operator per condition`}},
+		"near without within": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: {near: [a, b]}" + tests},
+			[]string{`near needs within`}},
+		"only none": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: {none: [a]}" + tests},
+			[]string{`a rule needs something to match`}},
+		"bad yaml": {map[string]string{"a.yaml": "rules:\n  - id: [unclosed"},
+			[]string{`test/a.yaml: not valid YAML`}},
+		"flip without target": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    negation: flip\n    match: x" + tests},
+			[]string{`negation: flip needs flip_to`}},
+		"missing settings": {map[string]string{"settings.yaml": "settings:\n  relevance: {threshold: 1}\n"},
+			[]string{`settings.topics is missing`, `settings.outlook is missing`}},
+		"several at once": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: nope\n    match: x" + tests + "\n  - id: r2\n    match: y" + tests},
+			[]string{`rule "r1": unknown label`, `rule "r2": no label`}},
+	} {
+		fsys := fstest.MapFS{"settings.yaml": {Data: []byte(testSettings)}}
+		for n, c := range tc.files {
+			fsys[n] = &fstest.MapFile{Data: []byte(c)}
+		}
+		_, err := LoadFS(fsys, "test")
+		if err == nil {
+			t.Errorf("%s: loaded", name)
+			continue
+		}
+		if !IsLoadError(err) {
+			t.Errorf("%s: %v is not a LoadError", name, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", name, err, w)
+			}
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	a := fstest.MapFS{"settings.yaml": {Data: []byte(testSettings)}, "r.yaml": {Data: []byte(rulesYAML("rules:\n  - id: r\n    label: relevant\n    match: x\n    TESTS"))}}
+	b := fstest.MapFS{"00.yaml": a["r.yaml"], "sub/zz.yaml": a["settings.yaml"]}
+	c := fstest.MapFS{"settings.yaml": a["settings.yaml"], "r.yaml": {Data: []byte(rulesYAML("rules:\n  - id: r\n    label: relevant\n    match: xy\n    TESTS"))}}
+	ea, errA := LoadFS(a, "a")
+	eb, errB := LoadFS(b, "b")
+	ec, errC := LoadFS(c, "c")
+	if errA != nil || errB != nil || errC != nil {
+		t.Fatal(errA, errB, errC)
+	}
+	if ea.Version() != eb.Version() || len(ea.Version()) != 16 {
+		t.Errorf("same contents under other names: %s vs %s", ea.Version(), eb.Version())
+	}
+	if ea.Version() == ec.Version() {
+		t.Error("changed rules kept the version")
+	}
+}
+
+func TestConcurrentTagging(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: rel
+    label: relevant
+    weight: 3
+    match: [talk*, Ukrain*]
+    TESTS
+  - id: prog
+    label: outlook:progress
+    match: progress
+    TESTS
+`))
+	docs := []Document{
+		{Title: "Talks on Ukraine", Body: "No progress.\n\nUkraine talks progress."},
+		{Title: "Nothing", Body: "Football."},
+		{Body: strings.Repeat("Talks progress on Ukraine. ", 200)},
+	}
+	want := make([]Result, len(docs))
+	for i, d := range docs {
+		want[i] = e.Tag(d)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 100)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				k := (g + i) % len(docs)
+				if got := e.Tag(docs[k]); fmt.Sprint(got) != fmt.Sprint(want[k]) {
+					errs <- fmt.Sprintf("doc %d differs under concurrency", k)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

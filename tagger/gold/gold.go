@@ -1,0 +1,350 @@
+// Package gold reads labelled articles (the JSON-lines gold files of
+// testdata/gold) and measures a tagger against them: precision, recall
+// and F1 per topic, relevance F1, topic micro-F1, outlook and framing
+// accuracy and macro-F1 with confusion matrices, and the articles it got
+// wrong with the evidence behind each wrong answer.
+package gold
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/stancewatch/stancewatch/tagger"
+)
+
+// Labels are the four answers of the taxonomy.
+type Labels struct {
+	Relevant bool     `json:"relevant"`
+	Topics   []string `json:"topics"`
+	Outlook  string   `json:"outlook"`
+	Framing  string   `json:"framing"`
+}
+
+// Article is one line of a gold file.
+type Article struct {
+	ID        string `json:"id"`
+	Source    string `json:"source"`
+	URL       string `json:"url"`
+	Published string `json:"published"`
+	Lang      string `json:"lang"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	Labels    Labels `json:"labels"`
+	File      string `json:"-"` // where it was read, for messages
+	Line      int    `json:"-"`
+}
+
+// ReadFile reads a gold file.
+func ReadFile(path string) ([]Article, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("gold: %w", err)
+	}
+	defer f.Close()
+	return Read(f, path)
+}
+
+// Read reads gold articles, one JSON object a line; name is used in
+// errors. Every bad line is reported, by line number.
+func Read(r io.Reader, name string) ([]Article, error) {
+	var (
+		out  []Article
+		errs []error
+	)
+	br := bufio.NewReader(r)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if len(strings.TrimSpace(string(b))) > 0 {
+			var a Article
+			dec := json.NewDecoder(strings.NewReader(string(b)))
+			dec.DisallowUnknownFields()
+			if jerr := dec.Decode(&a); jerr != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, jerr))
+			} else if verr := validate(a); verr != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, verr))
+			} else {
+				a.File, a.Line = name, line
+				out = append(out, a)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gold: read %s: %w", name, err)
+		}
+	}
+	if len(errs) > 0 {
+		return out, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+var (
+	outlooks = []string{"progress", "stalemate", "mixed", "none"}
+	framings = []string{"pro_ukraine", "pro_russia", "neutral"}
+	topics   = []string{"territory", "security_guarantees", "european_response", "sanctions",
+		"ceasefire", "humanitarian", "peace_plan", "us_mediation"}
+)
+
+func validate(a Article) error {
+	if a.ID == "" {
+		return errors.New("no id")
+	}
+	if !contains(outlooks, a.Labels.Outlook) {
+		return fmt.Errorf("article %s: outlook %q is not one of %s", a.ID, a.Labels.Outlook, strings.Join(outlooks, ", "))
+	}
+	if !contains(framings, a.Labels.Framing) {
+		return fmt.Errorf("article %s: framing %q is not one of %s", a.ID, a.Labels.Framing, strings.Join(framings, ", "))
+	}
+	for _, t := range a.Labels.Topics {
+		if !contains(topics, t) {
+			return fmt.Errorf("article %s: %q is not a topic", a.ID, t)
+		}
+	}
+	return nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PRF holds counts and the precision, recall and F1 derived from them.
+type PRF struct {
+	TP, FP, FN         int
+	Precision, Recall  float64
+	F1                 float64
+	Support, Predicted int // gold and predicted positives
+}
+
+func prf(tp, fp, fn int) PRF {
+	p := PRF{TP: tp, FP: fp, FN: fn, Support: tp + fn, Predicted: tp + fp}
+	if tp+fp > 0 {
+		p.Precision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		p.Recall = float64(tp) / float64(tp+fn)
+	}
+	// With no gold and no predicted positives there is nothing to get
+	// wrong: F1 is 1.
+	switch {
+	case tp+fp+fn == 0:
+		p.Precision, p.Recall, p.F1 = 1, 1, 1
+	case p.Precision+p.Recall > 0:
+		p.F1 = 2 * p.Precision * p.Recall / (p.Precision + p.Recall)
+	}
+	return p
+}
+
+// Confusion is a confusion matrix over classes: Matrix[gold][predicted].
+type Confusion struct {
+	Classes  []string
+	Matrix   [][]int
+	Accuracy float64
+	MacroF1  float64 // over the classes present in gold or predictions
+	PerClass map[string]PRF
+}
+
+func confusion(classes []string, gold, got []string) Confusion {
+	c := Confusion{Classes: classes, Matrix: make([][]int, len(classes)), PerClass: map[string]PRF{}}
+	idx := map[string]int{}
+	for i, k := range classes {
+		idx[k] = i
+		c.Matrix[i] = make([]int, len(classes))
+	}
+	right := 0
+	for i := range gold {
+		c.Matrix[idx[gold[i]]][idx[got[i]]]++
+		if gold[i] == got[i] {
+			right++
+		}
+	}
+	if len(gold) > 0 {
+		c.Accuracy = float64(right) / float64(len(gold))
+	}
+	n := 0
+	for i, k := range classes {
+		tp, fp, fn := c.Matrix[i][i], 0, 0
+		for j := range classes {
+			if j != i {
+				fp += c.Matrix[j][i]
+				fn += c.Matrix[i][j]
+			}
+		}
+		p := prf(tp, fp, fn)
+		c.PerClass[k] = p
+		if tp+fp+fn > 0 {
+			c.MacroF1 += p.F1
+			n++
+		}
+	}
+	if n > 0 {
+		c.MacroF1 /= float64(n)
+	}
+	return c
+}
+
+// Miss is an article the tagger got wrong in at least one answer.
+type Miss struct {
+	Article Article
+	Got     tagger.Result
+	Matches []tagger.Evidence // every rule match, given or not (Engine.Explain)
+	Wrong   []string          // what differs, one line each
+}
+
+// Report is the outcome of an evaluation.
+type Report struct {
+	Articles   int
+	Relevance  PRF
+	Topics     map[string]PRF
+	TopicMicro PRF
+	Outlook    Confusion
+	Framing    Confusion
+	Misses     []Miss
+}
+
+// Evaluate tags every article with e and compares with the gold labels.
+func Evaluate(e *tagger.Engine, arts []Article) Report {
+	rep := Report{Articles: len(arts), Topics: map[string]PRF{}}
+	var rtp, rfp, rfn int
+	ttp, tfp, tfn := map[string]int{}, map[string]int{}, map[string]int{}
+	var goldO, gotO, goldF, gotF []string
+	for _, a := range arts {
+		res, matches := e.Explain(tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang})
+		g := a.Labels
+		var wrong []string
+		switch {
+		case res.Relevant && g.Relevant:
+			rtp++
+		case res.Relevant:
+			rfp++
+			wrong = append(wrong, fmt.Sprintf("relevant: got true, want false (score %.3g)", res.Scores["relevant"]))
+		case g.Relevant:
+			rfn++
+			wrong = append(wrong, fmt.Sprintf("relevant: got false, want true (score %.3g)", res.Scores["relevant"]))
+		}
+		got := map[string]bool{}
+		for _, t := range res.Topics {
+			got[t.Topic] = true
+		}
+		want := map[string]bool{}
+		for _, t := range g.Topics {
+			want[t] = true
+		}
+		var diff []string
+		for _, t := range topics {
+			switch {
+			case got[t] && want[t]:
+				ttp[t]++
+			case got[t]:
+				tfp[t]++
+				diff = append(diff, fmt.Sprintf("+%s (%.3g)", t, res.Scores["topic:"+t]))
+			case want[t]:
+				tfn[t]++
+				diff = append(diff, fmt.Sprintf("-%s (%.3g)", t, res.Scores["topic:"+t]))
+			}
+		}
+		if len(diff) > 0 {
+			wrong = append(wrong, "topics: "+strings.Join(diff, " "))
+		}
+		goldO, gotO = append(goldO, g.Outlook), append(gotO, res.Outlook)
+		if g.Outlook != res.Outlook {
+			wrong = append(wrong, fmt.Sprintf("outlook: got %s, want %s (progress %.3g, stalemate %.3g, mixed %.3g)", res.Outlook, g.Outlook,
+				res.Scores["outlook:progress"], res.Scores["outlook:stalemate"], res.Scores["outlook:mixed"]))
+		}
+		goldF, gotF = append(goldF, g.Framing), append(gotF, res.Framing)
+		if g.Framing != res.Framing {
+			wrong = append(wrong, fmt.Sprintf("framing: got %s, want %s (pro_ukraine %.3g, pro_russia %.3g)", res.Framing, g.Framing,
+				res.Scores["framing:pro_ukraine"], res.Scores["framing:pro_russia"]))
+		}
+		if len(wrong) > 0 {
+			rep.Misses = append(rep.Misses, Miss{Article: a, Got: res, Matches: matches, Wrong: wrong})
+		}
+	}
+	rep.Relevance = prf(rtp, rfp, rfn)
+	var mtp, mfp, mfn int
+	for _, t := range topics {
+		rep.Topics[t] = prf(ttp[t], tfp[t], tfn[t])
+		mtp, mfp, mfn = mtp+ttp[t], mfp+tfp[t], mfn+tfn[t]
+	}
+	rep.TopicMicro = prf(mtp, mfp, mfn)
+	rep.Outlook = confusion(outlooks, goldO, gotO)
+	rep.Framing = confusion(framings, goldF, gotF)
+	return rep
+}
+
+// Write prints the report as text; with misses, also every article the
+// tagger got wrong and the evidence it had.
+func (r Report) Write(w io.Writer, misses bool) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "articles: %d\n\n", r.Articles)
+	fmt.Fprintf(bw, "relevance   P %.3f  R %.3f  F1 %.3f   (tp %d, fp %d, fn %d)\n\n",
+		r.Relevance.Precision, r.Relevance.Recall, r.Relevance.F1, r.Relevance.TP, r.Relevance.FP, r.Relevance.FN)
+	fmt.Fprintf(bw, "%-20s %6s %6s %6s %8s %10s\n", "topic", "P", "R", "F1", "gold", "predicted")
+	for _, t := range topics {
+		p := r.Topics[t]
+		fmt.Fprintf(bw, "%-20s %6.3f %6.3f %6.3f %8d %10d\n", t, p.Precision, p.Recall, p.F1, p.Support, p.Predicted)
+	}
+	m := r.TopicMicro
+	fmt.Fprintf(bw, "%-20s %6.3f %6.3f %6.3f %8d %10d\n\n", "micro", m.Precision, m.Recall, m.F1, m.Support, m.Predicted)
+	writeConfusion(bw, "outlook", r.Outlook)
+	writeConfusion(bw, "framing", r.Framing)
+	fmt.Fprintf(bw, "summary: relevance F1 %.3f, topic micro-F1 %.3f, outlook accuracy %.3f (macro-F1 %.3f), framing accuracy %.3f (macro-F1 %.3f)\n",
+		r.Relevance.F1, r.TopicMicro.F1, r.Outlook.Accuracy, r.Outlook.MacroF1, r.Framing.Accuracy, r.Framing.MacroF1)
+	if misses && len(r.Misses) > 0 {
+		fmt.Fprintf(bw, "\n%d articles with at least one wrong answer:\n", len(r.Misses))
+		for _, ms := range r.Misses {
+			writeMiss(bw, ms)
+		}
+	}
+	return bw.Flush()
+}
+
+func writeConfusion(w io.Writer, name string, c Confusion) {
+	fmt.Fprintf(w, "%s: accuracy %.3f, macro-F1 %.3f (rows gold, columns predicted)\n", name, c.Accuracy, c.MacroF1)
+	fmt.Fprintf(w, "  %-12s", "")
+	for _, k := range c.Classes {
+		fmt.Fprintf(w, " %11s", k)
+	}
+	fmt.Fprintf(w, " %8s\n", "F1")
+	for i, k := range c.Classes {
+		fmt.Fprintf(w, "  %-12s", k)
+		for j := range c.Classes {
+			fmt.Fprintf(w, " %11d", c.Matrix[i][j])
+		}
+		fmt.Fprintf(w, " %8.3f\n", c.PerClass[k].F1)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeMiss(w io.Writer, ms Miss) {
+	a := ms.Article
+	fmt.Fprintf(w, "\n%s  %s\n", a.ID, a.Title)
+	for _, x := range ms.Wrong {
+		fmt.Fprintf(w, "  - %s\n", x)
+	}
+	// Every match, given or not, grouped by the label it scored for.
+	byLabel := map[string][]string{}
+	var labels []string
+	for _, ev := range ms.Matches {
+		if _, ok := byLabel[ev.Label]; !ok {
+			labels = append(labels, ev.Label)
+		}
+		byLabel[ev.Label] = append(byLabel[ev.Label], fmt.Sprintf("%q %s %.3g", ev.Text, ev.Rule, ev.Weight))
+	}
+	sort.Strings(labels)
+	for _, l := range labels {
+		fmt.Fprintf(w, "    %s: %s\n", l, strings.Join(byLabel[l], ", "))
+	}
+}

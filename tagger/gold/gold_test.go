@@ -1,0 +1,97 @@
+package gold
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stancewatch/stancewatch/tagger"
+)
+
+func TestReadReportsBadLinesByNumber(t *testing.T) {
+	in := `{"id":"a","title":"t","body":"b","labels":{"relevant":false,"topics":[],"outlook":"none","framing":"neutral"}}
+
+{"id":"b","labels":{"relevant":true,"topics":["football"],"outlook":"none","framing":"neutral"}}
+not json
+{"id":"c","labels":{"relevant":true,"topics":[],"outlook":"sideways","framing":"neutral"}}
+{"id":"d","labels":{"relevant":true,"topics":[],"outlook":"none","framing":"neutral"},"extra":1}
+`
+	arts, err := Read(strings.NewReader(in), "g.jsonl")
+	if len(arts) != 1 || arts[0].ID != "a" || arts[0].Line != 1 {
+		t.Errorf("articles %+v, want only a (line 1)", arts)
+	}
+	for _, want := range []string{`g.jsonl:3: article b: "football" is not a topic`, "g.jsonl:4:", `g.jsonl:5: article c: outlook "sideways"`, `g.jsonl:6: json: unknown field "extra"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not contain %q", err, want)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	p := prf(3, 1, 2)
+	if p.Precision != 0.75 || p.Recall != 0.6 || math.Abs(p.F1-2*0.75*0.6/1.35) > 1e-9 {
+		t.Errorf("prf(3,1,2) = %+v", p)
+	}
+	if p := prf(0, 0, 0); p.F1 != 1 {
+		t.Errorf("nothing to find and nothing found: F1 %v, want 1", p.F1)
+	}
+	c := confusion([]string{"a", "b", "c"}, []string{"a", "a", "b", "c"}, []string{"a", "b", "b", "b"})
+	if c.Accuracy != 0.5 || c.Matrix[0][1] != 1 || c.Matrix[2][1] != 1 {
+		t.Errorf("confusion %+v", c)
+	}
+	// F1: a = 2/3 (P 1, R 1/2), b = 1/2 (P 1/3, R 1), c = 0: macro over the three classes seen.
+	want := (2.0/3 + 0.5 + 0) / 3
+	if math.Abs(c.MacroF1-want) > 1e-9 {
+		t.Errorf("macro-F1 %v, want %v", c.MacroF1, want)
+	}
+}
+
+func TestEvaluateAndReport(t *testing.T) {
+	e, err := tagger.LoadFS(fstest.MapFS{"r.yaml": {Data: []byte(`
+settings:
+  relevance: {threshold: 1}
+  topics: {threshold: 1}
+  outlook: {min: 1, margin: 1}
+  framing: {min: 1, margin: 1}
+rules:
+  - id: rel
+    label: relevant
+    match: talks
+    tests: [{ruleid: talks}, {ok: football}]
+  - id: cf
+    label: topic:ceasefire
+    match: truce
+    tests: [{ruleid: truce}, {ok: football}]
+  - id: st
+    label: outlook:stalemate
+    match: deadlock
+    tests: [{ruleid: deadlock}, {ok: football}]
+`)}}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts := []Article{
+		{ID: "1", Body: "talks on a truce; deadlock", Labels: Labels{Relevant: true, Topics: []string{"ceasefire"}, Outlook: "stalemate", Framing: "neutral"}},
+		{ID: "2", Body: "football", Labels: Labels{Outlook: "none", Framing: "neutral"}},
+		{ID: "3", Body: "talks", Labels: Labels{Relevant: true, Topics: []string{"territory"}, Outlook: "progress", Framing: "pro_ukraine"}},
+	}
+	rep := Evaluate(e, arts)
+	if rep.Relevance.F1 != 1 || rep.Topics["ceasefire"].F1 != 1 || rep.Topics["territory"].Recall != 0 ||
+		rep.TopicMicro.TP != 1 || rep.TopicMicro.FN != 1 || math.Abs(rep.Outlook.Accuracy-2.0/3) > 1e-9 {
+		t.Errorf("report %+v", rep)
+	}
+	if len(rep.Misses) != 1 || rep.Misses[0].Article.ID != "3" || len(rep.Misses[0].Wrong) != 3 {
+		t.Fatalf("misses %+v", rep.Misses)
+	}
+	var b bytes.Buffer
+	if err := rep.Write(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"relevance   P 1.000", "ceasefire", "outlook: accuracy 0.667", "1 articles with at least one wrong answer", "topics: -territory", `relevant: "talks" rel 1`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -1,0 +1,625 @@
+package tagger
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// span is a run of tokens [start, end).
+type span struct{ start, end int32 }
+
+// hit is one match of a condition: an anchor span (what is counted) and
+// supporting spans (the context that let it count), stored in
+// docState.sups[sup : sup+nsup].
+type hit struct {
+	span
+	sup, nsup int32
+}
+
+// contrib is what one hit of a rule adds to one label.
+type contrib struct {
+	rule    int32
+	label   int32
+	h       hit
+	negated bool
+	negSpan span // the match with its negation, shown as evidence when negated
+	weight  float64
+}
+
+// docState is the per-document scratch space, reused through a pool.
+type docState struct {
+	z    tokenizer
+	doc  Document
+	wids []int32 // word-pattern ids of every token, flat
+	woff []int32 // token i's ids are wids[woff[i]:woff[i+1]]
+
+	active, next []int32
+
+	// Word-pattern ids of words seen before, across the documents this
+	// state has tagged: news repeats its words, and a hash probe is
+	// cheaper than a trie walk.
+	cache wordCache
+
+	ghits   [][]span // group -> matches, in text order
+	touched []int32
+	negAt   []int32 // token -> first token of a negator ending there, or -1
+	negFrom []int32 // token -> last token of a following negator starting there, or -1
+	barrier []bool
+
+	rmark []bool
+	cands []int32
+
+	arena     []hit
+	sups      []span
+	contribs  []contrib
+	refs      []evRef
+	keys      []uint64
+	given     []bool
+	cancelled int
+	scores    []float64
+	mentions  []int
+}
+
+func (st *docState) spanText(s span) string {
+	a, b := st.z.toks[s.start], st.z.toks[s.end-1]
+	if a.field == fieldTitle {
+		return st.doc.Title[a.start:b.end]
+	}
+	return st.doc.Body[a.start:b.end]
+}
+
+// match tokenizes doc and finds every phrase in one pass.
+func (e *Engine) match(st *docState, doc Document) {
+	st.doc = doc
+	st.z.reset()
+	st.z.add(doc.Title, fieldTitle)
+	st.z.add(doc.Body, fieldBody)
+	toks := st.z.toks
+
+	if len(st.ghits) < len(e.groups) {
+		st.ghits = make([][]span, len(e.groups))
+	}
+	for _, g := range st.touched {
+		st.ghits[g] = st.ghits[g][:0]
+	}
+	st.touched = st.touched[:0]
+	st.wids = st.wids[:0]
+	st.woff = append(st.woff[:0], 0)
+	st.active = st.active[:0]
+
+	nodes := e.trie.nodes
+	root := e.trie.root
+	for t := range toks {
+		tk := &toks[t]
+		if tk.sentStart {
+			st.active = st.active[:0]
+		}
+		from := len(st.wids)
+		st.wids = st.lookup(e.lex, st.z.norm[tk.nstart:tk.nend], st.wids)
+		st.woff = append(st.woff, int32(len(st.wids)))
+		ws := st.wids[from:]
+		if len(ws) == 0 {
+			st.active = st.active[:0]
+			continue
+		}
+		next := st.next[:0]
+		for _, w := range ws {
+			if k := root[w]; k >= 0 {
+				next = append(next, k)
+			}
+			for _, a := range st.active {
+				if k := e.trie.child(a, w); k >= 0 {
+					next = append(next, k)
+				}
+			}
+		}
+		st.active = st.active[:0]
+		for _, k := range next {
+			if p := e.nodePhrase[k]; p >= 0 {
+				e.emit(st, p, int32(t)+1-nodes[k].depth, int32(t)+1)
+			}
+			if nodes[k].n > 0 {
+				st.active = append(st.active, k)
+			}
+		}
+		st.next = next
+	}
+
+	n := len(toks)
+	if cap(st.negAt) < n {
+		st.negAt = make([]int32, n)
+		st.negFrom = make([]int32, n)
+		st.barrier = make([]bool, n)
+	}
+	st.negAt, st.negFrom, st.barrier = st.negAt[:n], st.negFrom[:n], st.barrier[:n]
+	for i := range st.negAt {
+		st.negAt[i], st.negFrom[i] = -1, -1
+		st.barrier[i] = false
+	}
+	for _, s := range st.ghits[e.negGroup] {
+		st.negAt[s.end-1] = s.start
+	}
+	for _, s := range st.ghits[e.afterGroup] {
+		st.negFrom[s.start] = s.end - 1
+	}
+	for _, s := range st.ghits[e.barrierGroup] {
+		for i := s.start; i < s.end; i++ {
+			st.barrier[i] = true
+		}
+	}
+}
+
+// wordCache is an open-addressing hash table from normalised words to
+// their word-pattern ids. Probing reads only the compact tags array (a
+// hash fragment per slot, 0 for empty), which stays in cache; the entry
+// itself is read on a tag hit. It is cleared when half full.
+type wordCache struct {
+	tags    []uint32
+	entries []cacheEntry
+	used    int
+	words   []byte
+	ids     []int32
+}
+
+type cacheEntry struct {
+	woff, ioff uint32
+	wlen, n    uint16
+}
+
+const cacheSlots = 1 << 15
+
+// lookup appends the word-pattern ids of word, through the cache.
+func (st *docState) lookup(lx *lexicon, word []byte, out []int32) []int32 {
+	c := &st.cache
+	if c.tags == nil {
+		c.tags = make([]uint32, cacheSlots)
+		c.entries = make([]cacheEntry, cacheSlots)
+	}
+	h := uint64(14695981039346656037) // FNV-1a
+	for _, b := range word {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	tag := uint32(h>>32) | 1
+	mask := uint64(len(c.tags) - 1)
+	i := h & mask
+	for t := c.tags[i]; t != 0; t = c.tags[i] {
+		if t == tag {
+			e := &c.entries[i]
+			if int(e.wlen) == len(word) && string(c.words[e.woff:e.woff+uint32(e.wlen)]) == string(word) {
+				return append(out, c.ids[e.ioff:e.ioff+uint32(e.n)]...)
+			}
+		}
+		i = (i + 1) & mask
+	}
+	from := len(out)
+	out = lx.lookup(word, out)
+	if len(word) >= 1<<16 || len(out)-from >= 1<<16 {
+		return out // not worth caching
+	}
+	if c.used >= len(c.tags)/2 {
+		clear(c.tags)
+		c.used, c.words, c.ids = 0, c.words[:0], c.ids[:0]
+		i = h & mask
+	}
+	c.tags[i] = tag
+	c.entries[i] = cacheEntry{woff: uint32(len(c.words)), ioff: uint32(len(c.ids)), wlen: uint16(len(word)), n: uint16(len(out) - from)}
+	c.words = append(c.words, word...)
+	c.ids = append(c.ids, out[from:]...)
+	c.used++
+	return out
+}
+
+// emit records a phrase match in every group that holds the phrase.
+// Within a group, overlapping matches count once: the longest wins
+// ("peace talks" over "talks", "Vladimir Putin" over "Putin").
+func (e *Engine) emit(st *docState, p, start, end int32) {
+	for _, g := range e.phraseGroups[p] {
+		hs := st.ghits[g]
+		if len(hs) == 0 {
+			st.touched = append(st.touched, g)
+		}
+		drop := false
+		for len(hs) > 0 {
+			last := hs[len(hs)-1]
+			if start >= last.end {
+				break
+			}
+			if end-start > last.end-last.start {
+				hs = hs[:len(hs)-1]
+				continue
+			}
+			drop = true
+			break
+		}
+		if !drop {
+			hs = append(hs, span{start, end})
+		}
+		st.ghits[g] = hs
+	}
+}
+
+// evaluate runs the rules that can match (only, when >= 0: that one rule)
+// and records their contributions.
+func (e *Engine) evaluate(st *docState, doc Document, only int) {
+	st.arena, st.sups, st.contribs, st.cancelled = st.arena[:0], st.sups[:0], st.contribs[:0], 0
+	if len(st.scores) < len(e.labels) {
+		st.scores = make([]float64, len(e.labels))
+		st.mentions = make([]int, len(e.labels))
+	}
+	for i := range st.scores {
+		st.scores[i], st.mentions[i] = 0, 0
+	}
+	if only >= 0 {
+		e.evalRule(st, e.rules[only], int32(only))
+		return
+	}
+	if len(st.rmark) < len(e.rules) {
+		st.rmark = make([]bool, len(e.rules))
+	}
+	st.cands = st.cands[:0]
+	for _, g := range st.touched {
+		for _, r := range e.groupRules[g] {
+			if !st.rmark[r] {
+				st.rmark[r] = true
+				st.cands = append(st.cands, r)
+			}
+		}
+	}
+	slices.Sort(st.cands)
+	for _, r := range st.cands {
+		st.rmark[r] = false
+		rl := e.rules[r]
+		if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
+			continue
+		}
+		e.evalRule(st, rl, r)
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// evaluator evaluates one rule's conditions.
+type evaluator struct {
+	e   *Engine
+	st  *docState
+	r   *rule
+	all bool // admit every match regardless of the rule's scope and quotes
+}
+
+func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
+	ev := &evaluator{e: e, st: st, r: r}
+	ok, hits := ev.node(r.match)
+	if !ok || len(hits) == 0 {
+		return
+	}
+	if r.exclude != nil {
+		ev.all = true
+		_, ex := ev.node(r.exclude)
+		ev.all = false
+		if len(ex) > 0 {
+			kept := hits[:0:0]
+			for _, h := range hits {
+				if !ev.nearAny(h.span, ex, r.exWithin) {
+					kept = append(kept, h)
+				}
+			}
+			hits = kept
+		}
+	}
+	first := len(st.contribs)
+	for _, h := range hits {
+		negated, negSpan := false, span{}
+		if r.negation != negIgnore {
+			negSpan, negated = ev.negated(h.span)
+		}
+		label := r.label
+		if negated {
+			if r.negation == negCancel {
+				st.cancelled++
+				continue
+			}
+			label = r.flip
+		}
+		w := r.weight * ev.fieldWeight(h.start)
+		if r.quotedW != 1 && ev.quoted(h.span) {
+			w *= r.quotedW
+		}
+		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, negated: negated, negSpan: negSpan, weight: w})
+	}
+	mine := st.contribs[first:]
+	// The strongest matches count first; a rule adds at most maxHits
+	// matches to each label.
+	slices.SortStableFunc(mine, func(a, b contrib) int {
+		if a.label != b.label {
+			return int(a.label - b.label)
+		}
+		return cmp.Compare(math.Abs(b.weight), math.Abs(a.weight))
+	})
+	kept := mine[:0]
+	count := 0
+	for i, c := range mine {
+		if i > 0 && c.label != mine[i-1].label {
+			count = 0
+		}
+		count++
+		if c.label >= numFixed {
+			st.mentions[c.label]++
+			if count > e.settings.actorEvid {
+				continue // counted, but no more evidence
+			}
+		} else if r.maxHits > 0 && count > r.maxHits {
+			continue
+		}
+		st.scores[c.label] += c.weight
+		kept = append(kept, c)
+	}
+	st.contribs = st.contribs[:first+len(kept)]
+}
+
+func (ev *evaluator) fieldWeight(t int32) float64 {
+	tk := &ev.st.z.toks[t]
+	switch {
+	case tk.field == fieldTitle:
+		return ev.r.fw.title
+	case tk.para == 0:
+		return ev.r.fw.lead
+	}
+	return ev.r.fw.body
+}
+
+// admit applies the rule's scope and quote handling to a match.
+func (ev *evaluator) admit(s span) bool {
+	if ev.all {
+		return true
+	}
+	toks := ev.st.z.toks
+	tk := &toks[s.start]
+	switch {
+	case tk.field == fieldTitle:
+		if !ev.r.scope[0] {
+			return false
+		}
+	case tk.para == 0:
+		if !ev.r.scope[1] {
+			return false
+		}
+	default:
+		if !ev.r.scope[2] {
+			return false
+		}
+	}
+	quoted := ev.quoted(s)
+	switch ev.r.quotes {
+	case quotesExclude:
+		return !quoted
+	case quotesOnly:
+		return quoted
+	}
+	return true
+}
+
+func (ev *evaluator) quoted(s span) bool {
+	toks := ev.st.z.toks
+	return toks[s.start].quoted || toks[s.end-1].quoted
+}
+
+// negated finds a negation of the match s in its clause: a negation word
+// within the window before it ("no breakthrough", "far from a deal"), or
+// one of the following negations right after it ("прорыва нет"). It
+// returns the span to show as evidence (the match with its negation),
+// or ok false.
+func (ev *evaluator) negated(s span) (span, bool) {
+	st := ev.st
+	toks := st.z.toks
+	set := &ev.e.settings
+	for j := s.start - 1; j >= 0 && j >= s.start-int32(set.negWindow); j-- {
+		if toks[j+1].clause || st.barrier[j] {
+			break
+		}
+		if st.negAt[j] >= 0 {
+			return span{st.negAt[j], s.end}, true
+		}
+	}
+	for j := s.end; j < int32(len(toks)) && j < s.end+int32(set.afterWindow); j++ {
+		if toks[j].clause || st.barrier[j] {
+			break
+		}
+		if st.negFrom[j] >= 0 {
+			return span{s.start, st.negFrom[j] + 1}, true
+		}
+	}
+	return span{}, false
+}
+
+// within reports whether spans a and b are close enough for w.
+func (ev *evaluator) within(a, b span, w window) bool {
+	toks := ev.st.z.toks
+	ta, tb := &toks[a.start], &toks[b.start]
+	switch w.unit {
+	case withinArticle:
+		return true
+	case withinSentence:
+		return ta.sent == tb.sent
+	case withinParagraph:
+		return ta.field == tb.field && ta.para == tb.para
+	}
+	if ta.field != tb.field {
+		return false
+	}
+	return gap(a, b) <= int32(w.n)
+}
+
+// gap counts the words between two spans (0 when they touch or overlap).
+func gap(a, b span) int32 {
+	switch {
+	case b.start >= a.end:
+		return b.start - a.end
+	case a.start >= b.end:
+		return a.start - b.end
+	}
+	return 0
+}
+
+func (ev *evaluator) nearAny(s span, hs []hit, w window) bool {
+	_, ok := ev.nearest(s, hs, w)
+	return ok
+}
+
+// nearest returns the hit of hs closest to s that is within w. Hits are
+// in text order and do not overlap, so a binary search finds the two
+// candidates: long documents stay n log n, not quadratic.
+func (ev *evaluator) nearest(s span, hs []hit, w window) (hit, bool) {
+	j, _ := slices.BinarySearchFunc(hs, s.start, func(h hit, t int32) int { return int(h.start - t) })
+	best, found := hit{}, false
+	bestGap := int32(math.MaxInt32)
+	// The closest hit on each side decides: a farther one on the same side
+	// is no nearer and in no nearer sentence or paragraph.
+	for _, k := range [2]int{j, j - 1} {
+		if k < 0 || k >= len(hs) {
+			continue
+		}
+		h := hs[k]
+		if g := gap(s, h.span); g < bestGap && ev.within(s, h.span, w) {
+			best, bestGap, found = h, g, true
+		}
+	}
+	return best, found
+}
+
+// node evaluates a condition: whether it holds, and its matches.
+func (ev *evaluator) node(n *cnode) (bool, []hit) {
+	st := ev.st
+	switch n.op {
+	case opLeaf:
+		from := len(st.arena)
+		for _, s := range st.ghits[n.group] {
+			if ev.admit(s) {
+				st.arena = append(st.arena, hit{span: s})
+			}
+		}
+		hs := st.arena[from:len(st.arena):len(st.arena)]
+		return len(hs) > 0, hs
+
+	case opNone:
+		// An exclusion holds anywhere in the article.
+		for _, k := range n.kids {
+			if ok, _ := ev.nodeIn(k, true); ok {
+				return false, nil
+			}
+		}
+		return true, nil
+
+	case opAny:
+		var all []hit
+		for _, k := range n.kids {
+			if _, hs := ev.node(k); len(hs) > 0 {
+				if all == nil {
+					all = hs // owned by the arena; copied below only when merging
+					continue
+				}
+				all = append(all[:len(all):len(all)], hs...)
+			}
+		}
+		slices.SortStableFunc(all, func(a, b hit) int { return int(a.start - b.start) })
+		out := all[:0]
+		for _, h := range all {
+			if len(out) > 0 && h.start < out[len(out)-1].end {
+				continue // overlaps a match already counted
+			}
+			out = append(out, h)
+		}
+		return len(out) > 0, out
+
+	case opAll, opNOf:
+		// The first positional item is what the rule counts, so the
+		// rule's scope and quote handling apply to it; the other items
+		// are context and may be anywhere in the article (all only: in
+		// n_of any satisfied item may be the anchor).
+		var anchor []hit
+		var others [][]hit
+		okCount := 0
+		for _, k := range n.kids {
+			context := n.op == opAll && (anchor != nil || !k.positional())
+			ok, hs := ev.nodeIn(k, context)
+			if !ok {
+				if n.op == opAll {
+					return false, nil
+				}
+				continue
+			}
+			okCount++
+			if !k.positional() {
+				continue
+			}
+			if anchor == nil {
+				anchor = hs
+			} else {
+				others = append(others, hs)
+			}
+		}
+		if okCount < n.n || (n.op == opAll && okCount < len(n.kids)) || len(anchor) == 0 {
+			return false, nil
+		}
+		return true, ev.support(anchor, others, window{unit: withinArticle})
+
+	case opNear:
+		_, anchor := ev.node(n.kids[0])
+		if len(anchor) == 0 {
+			return false, nil
+		}
+		var others [][]hit
+		for _, k := range n.kids[1:] {
+			_, hs := ev.nodeIn(k, true)
+			if len(hs) == 0 {
+				return false, nil
+			}
+			others = append(others, hs)
+		}
+		out := ev.support(anchor, others, n.within)
+		return len(out) > 0, out
+	}
+	return false, nil
+}
+
+// nodeIn evaluates n as context (everywhere, quotes included) when
+// context is true, else under the rule's scope and quote handling.
+func (ev *evaluator) nodeIn(n *cnode, context bool) (bool, []hit) {
+	if !context || ev.all {
+		return ev.node(n)
+	}
+	ev.all = true
+	ok, hs := ev.node(n)
+	ev.all = false
+	return ok, hs
+}
+
+// support keeps the anchor matches that have a match of every other
+// condition within w, attaching the nearest one of each as context.
+func (ev *evaluator) support(anchor []hit, others [][]hit, w window) []hit {
+	st := ev.st
+	first := len(st.arena)
+next:
+	for _, a := range anchor {
+		from := int32(len(st.sups))
+		st.sups = append(st.sups, st.sups[a.sup:a.sup+a.nsup]...)
+		for _, hs := range others {
+			b, ok := ev.nearest(a.span, hs, w)
+			if !ok {
+				st.sups = st.sups[:from]
+				continue next
+			}
+			st.sups = append(st.sups, b.span)
+			st.sups = append(st.sups, st.sups[b.sup:b.sup+b.nsup]...)
+		}
+		st.arena = append(st.arena, hit{span: a.span, sup: from, nsup: int32(len(st.sups)) - from})
+	}
+	return st.arena[first:len(st.arena):len(st.arena)]
+}

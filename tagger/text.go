@@ -1,0 +1,536 @@
+package tagger
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalisation is per word: case folding (simple lower case), ё/е,
+// apostrophe variants inside words, dashes as word separators, and
+// Unicode NFKC for the rare words whose characters it would change.
+
+// Field numbers of a token.
+const (
+	fieldTitle = 0
+	fieldBody  = 1
+)
+
+// token is one word of a document. Start and End are byte offsets into
+// the original, un-normalised field string, so evidence can point at the
+// exact text a reader sees.
+type token struct {
+	start, end int32 // bytes in the original field
+	nstart     int32 // normalised form: doc.norm[nstart:nend]
+	nend       int32
+	sent       int32 // sentence number across the document
+	para       int32 // paragraph number within the field (0 = title or lead)
+	field      uint8
+	quoted     bool // inside quotation marks
+	clause     bool // a clause boundary (punctuation, sentence start) comes right before it
+	sentStart  bool
+}
+
+// tokenizer turns fields into tokens. One is reused per document.
+type tokenizer struct {
+	toks []token
+	norm []byte
+	sent int32
+
+	// per-field state
+	s         string
+	field     uint8
+	para      int32
+	quotes    []rune // open quotation marks, innermost last
+	pendSent  bool   // a sentence ended; the next token starts a new one
+	pendPara  bool
+	pendClaus bool
+	fieldToks int
+	scratch   []byte
+}
+
+func (z *tokenizer) reset() {
+	z.toks = z.toks[:0]
+	z.norm = z.norm[:0]
+	z.sent = 0
+}
+
+// apostrophe reports whether r is one of the characters used as an
+// apostrophe inside words (Ukrainian об'єднаних, English don't).
+func apostrophe(r rune) bool {
+	switch r {
+	case '\'', '\u2019', '\u02BC', '\u2018', '`', '\u00B4', '\u2032', '\u02B9':
+		return true
+	}
+	return false
+}
+
+// dash reports whether r is a hyphen or dash; all of them separate words.
+func dash(r rune) bool {
+	switch r {
+	case '-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE58', '\uFE63', '\uFF0D':
+		return true
+	}
+	return false
+}
+
+// ignorable reports format characters that may sit inside a word without
+// ending it (soft hyphen, zero-width joiners).
+func ignorable(r rune) bool {
+	switch r {
+	case '\u00AD', '\u200C', '\u200D', '\u2060', '\uFEFF':
+		return true
+	}
+	return false
+}
+
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	if r == '\u02BC' || r == '\u02B9' {
+		return false // modifier letters used as apostrophes
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+}
+
+// foldRune is the per-character part of normalisation: lower case and
+// the letters that the press spells both ways (ё/е).
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	r = unicode.ToLower(r)
+	if r == 'ё' {
+		return 'е'
+	}
+	return r
+}
+
+// runeAt decodes the rune at i (ASCII fast path).
+func runeAt(s string, i int) (rune, int) {
+	if i >= len(s) {
+		return -1, 0
+	}
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	// Two-byte sequences (Cyrillic, Latin accents) decoded inline.
+	if c&0xE0 == 0xC0 && c >= 0xC2 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// prevRune decodes the rune ending at i.
+func prevRune(s string, i int) rune {
+	if i <= 0 {
+		return -1
+	}
+	if c := s[i-1]; c < utf8.RuneSelf {
+		return rune(c)
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return r
+}
+
+// add tokenizes one field and appends its tokens. Paragraphs are
+// separated by blank lines; the title is paragraph 0 of its own field.
+func (z *tokenizer) add(s string, field uint8) {
+	z.s, z.field, z.para, z.fieldToks = s, field, 0, 0
+	z.quotes = z.quotes[:0]
+	z.pendSent, z.pendPara, z.pendClaus = true, false, true
+	// Paragraphs are separated by blank lines; a text without any blank
+	// line but with line breaks has one paragraph per line.
+	lineParas := !hasBlankLine(s)
+
+	i := 0
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiFold[c] != 0 {
+				i = z.word(i)
+				continue
+			}
+			if c == ' ' {
+				i++
+				continue
+			}
+		}
+		r, size := runeAt(s, i)
+		// Cyrillic letters first, then the general punctuation block
+		// (dashes, quotes, spaces), which is never a word; only the rest
+		// needs the Unicode tables.
+		if cyrillicLetter(r) || r >= utf8.RuneSelf && (r < 0x2000 || r > 0x206F) && wordRune(r) {
+			i = z.word(i)
+			continue
+		}
+		switch {
+		case r == '\n':
+			// A blank line (only spaces between two newlines) ends a paragraph.
+			j := i + 1
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+				j++
+			}
+			if lineParas || j < len(s) && s[j] == '\n' {
+				z.pendPara = true
+			}
+			// A line break ends a sentence too: headings and list items
+			// rarely end with a full stop.
+			z.endSentence()
+		case r == '.' || r == '!' || r == '?' || r == '…':
+			if r != '.' || !z.abbreviation(i) {
+				z.endSentenceSoft(i + size)
+			}
+		case r == ',' || r == ';' || r == ':' || r == '(' || r == ')' || r == '[' || r == ']':
+			z.pendClaus = true
+		case dash(r):
+			// A spaced dash separates clauses; a hyphen inside a word does not.
+			if unicode.IsSpace(prevRune(s, i)) {
+				z.pendClaus = true
+			}
+		case isQuoteRune(r):
+			z.quote(r, i, size)
+		}
+		i += size
+	}
+}
+
+// hasBlankLine reports whether s has two line breaks with only spaces
+// between them.
+func hasBlankLine(s string) bool {
+	for i := strings.IndexByte(s, '\n'); i >= 0; {
+		j := i + 1
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+			j++
+		}
+		if j < len(s) && s[j] == '\n' {
+			return true
+		}
+		k := strings.IndexByte(s[j:], '\n')
+		if k < 0 {
+			return false
+		}
+		i = j + k
+	}
+	return false
+}
+
+// endSentence starts a new sentence at the next token.
+func (z *tokenizer) endSentence() {
+	z.pendSent, z.pendClaus = true, true
+	// Quotation marks do not run across sentences that end a paragraph;
+	// an unbalanced quote must not swallow the rest of the article.
+	if z.pendPara {
+		z.quotes = z.quotes[:0]
+	}
+}
+
+// endSentenceSoft ends a sentence at terminal punctuation unless the next
+// word starts in lower case ("e.g. the", "3.5 per cent").
+func (z *tokenizer) endSentenceSoft(j int) {
+	s := z.s
+	for j < len(s) {
+		r, size := runeAt(s, j)
+		if wordRune(r) {
+			if j > 0 && !unicode.IsSpace(prevRune(s, j)) && !isQuoteRune(prevRune(s, j)) {
+				return // "3.5", "U.S": no space after the point
+			}
+			if unicode.IsLower(r) || unicode.IsDigit(r) {
+				return
+			}
+			break
+		}
+		j += size
+	}
+	z.endSentence()
+}
+
+// abbreviation reports whether the full stop at i ends an abbreviation
+// or an initial rather than a sentence.
+func (z *tokenizer) abbreviation(i int) bool {
+	if len(z.toks) == 0 {
+		return false
+	}
+	t := z.toks[len(z.toks)-1]
+	if int(t.end) != i || t.field != z.field {
+		return false
+	}
+	w := string(z.norm[t.nstart:t.nend])
+	if utf8.RuneCountInString(w) == 1 {
+		return true // initials: "U.S.", "J. D. Vance", "В. Путин"
+	}
+	return abbreviations[w]
+}
+
+// abbreviations end with a full stop that does not end a sentence.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "st": true, "gen": true, "lt": true, "col": true,
+	"sen": true, "rep": true, "gov": true, "prof": true, "jr": true, "sr": true, "vs": true, "no": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true,
+	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "approx": true, "est": true,
+	"т": true, "г": true, "гг": true, "им": true, "ул": true, "тыс": true, "млн": true, "млрд": true,
+	"тис": true, "див": true, "ст": true, "пп": true,
+}
+
+func isQuoteRune(r rune) bool {
+	switch r {
+	case '"', '«', '»', '„', '“', '”', '‹', '›', '‘', '’', '\'':
+		return true
+	}
+	return false
+}
+
+// quote updates the quotation state for a non-word character.
+func (z *tokenizer) quote(r rune, i, size int) {
+	s := z.s
+	before, after := prevRune(s, i), rune(-1)
+	if i+size < len(s) {
+		after, _ = runeAt(s, i+size)
+	}
+	opening := before == -1 || unicode.IsSpace(before) || before == '(' || before == '[' || dash(before) || before == '/'
+	switch r {
+	case '«', '„', '‹':
+		z.open(r)
+	case '»':
+		z.close('«')
+	case '›':
+		z.close('‹')
+	case '“':
+		if z.top() == '„' {
+			z.close('„')
+		} else {
+			z.open('“')
+		}
+	case '”':
+		if !z.close('“') {
+			z.close('„')
+		}
+	case '"':
+		if opening || z.top() != '"' && after != -1 && wordRune(after) {
+			z.open('"')
+		} else {
+			z.close('"')
+		}
+	case '‘', '\'', '’':
+		// Single quotes double as apostrophes; treat them as quotation
+		// marks only at a word's edge ("US 'not close' to a deal").
+		switch {
+		case opening && after != -1 && wordRune(after):
+			z.open('\'')
+		case before != -1 && !unicode.IsSpace(before) && (after == -1 || !wordRune(after)):
+			z.close('\'')
+		}
+	}
+}
+
+func (z *tokenizer) top() rune {
+	if len(z.quotes) == 0 {
+		return 0
+	}
+	return z.quotes[len(z.quotes)-1]
+}
+
+func (z *tokenizer) open(r rune) {
+	if len(z.quotes) < 8 {
+		z.quotes = append(z.quotes, r)
+	}
+}
+
+// close pops the innermost opener of kind r; it reports false when no
+// such quotation is open.
+func (z *tokenizer) close(r rune) bool {
+	for k := len(z.quotes) - 1; k >= 0; k-- {
+		if z.quotes[k] == r {
+			z.quotes = z.quotes[:k]
+			return true
+		}
+	}
+	return false
+}
+
+// word reads the word starting at i, appends its token and returns the
+// index after it. Apostrophes between letters stay in the word; an
+// English possessive ('s) is left out.
+func (z *tokenizer) word(i int) int {
+	s := z.s
+	start := i
+	buf := z.norm // local copy: appends in the loop stay in registers
+	nstart := len(buf)
+	apos := -1 // byte offset of the last apostrophe kept
+	numeric := true
+	slow := false // a character that NFKC may change: normalise the word
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if f := asciiFold[c]; f != 0 {
+				if f > '9' {
+					numeric = false
+				}
+				buf = append(buf, f)
+				i++
+				continue
+			}
+			if (c == ',' || c == '.') && numeric && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				// Thousands separators and decimals stay in numbers: 1,000 and 3.5.
+				buf = append(buf, c)
+				i++
+				continue
+			}
+		}
+		r, size := runeAt(s, i)
+		switch {
+		case cyrillicLetter(r):
+			// Cyrillic letters: the common case after ASCII, kept fast.
+			numeric = false
+			buf = utf8.AppendRune(buf, foldCyrillic(r))
+			i += size
+			continue
+		case wordRune(r):
+			if r >= utf8.RuneSelf || r < '0' || r > '9' {
+				numeric = false
+			}
+			if !nfkcStable(r) {
+				slow = true
+			}
+			buf = utf8.AppendRune(buf, foldRune(r))
+			i += size
+			continue
+		case ignorable(r):
+			i += size
+			continue
+		case apostrophe(r):
+			if next, _ := runeAt(s, i+size); next != -1 && wordRune(next) && !unicode.IsDigit(next) {
+				apos = i
+				buf = append(buf, '\'')
+				i += size
+				continue
+			}
+		}
+		break
+	}
+	z.norm = buf
+	if i == start {
+		// Never stall on a character the caller took for a word start.
+		_, size := runeAt(s, i)
+		return i + max(size, 1)
+	}
+	end := i
+	if slow {
+		z.renormalise(nstart, s[start:end])
+	}
+	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
+	if apos >= 0 {
+		n := z.norm[nstart:]
+		if len(n) > 2 && n[len(n)-2] == '\'' && n[len(n)-1] == 's' && n[len(n)-3] < utf8.RuneSelf {
+			z.norm = z.norm[:len(z.norm)-2]
+			end = apos
+		}
+	}
+	if len(z.norm) == nstart {
+		return i
+	}
+	if z.pendPara && z.fieldToks > 0 {
+		z.para++
+	}
+	z.pendPara = false
+	z.fieldToks++
+	if z.pendSent && len(z.toks) > 0 {
+		z.sent++
+	}
+	z.toks = append(z.toks, token{
+		start: int32(start), end: int32(end),
+		nstart: int32(nstart), nend: int32(len(z.norm)),
+		sent: z.sent, para: z.para, field: z.field,
+		quoted: len(z.quotes) > 0, clause: z.pendClaus, sentStart: z.pendSent,
+	})
+	z.pendSent, z.pendClaus = false, false
+	return i
+}
+
+// asciiFold maps ASCII letters and digits to their folded form and
+// everything else to 0.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c), byte(c)
+	}
+	return t
+}()
+
+// cyrillicLetter reports the letters of the Cyrillic block (not its
+// combining marks and signs).
+func cyrillicLetter(r rune) bool {
+	return 0x400 <= r && r <= 0x4FF && r != 0x482 && (r < 0x483 || r > 0x489)
+}
+
+// foldCyrillic lower-cases a Cyrillic letter and spells ё as е.
+func foldCyrillic(r rune) rune {
+	switch {
+	case 0x410 <= r && r <= 0x42F:
+		r += 0x20
+	case 0x400 <= r && r <= 0x40F:
+		r += 0x50
+	case r >= 0x460:
+		r = unicode.ToLower(r)
+	}
+	if r == 'ё' {
+		return 'е'
+	}
+	return r
+}
+
+// nfkcStable reports word characters that NFKC never changes, so that
+// only words with other characters (ligatures, full-width letters,
+// combining marks, ...) pay for normalisation.
+func nfkcStable(r rune) bool {
+	switch {
+	case r < 0xA0:
+		return true
+	case 0xC0 <= r && r <= 0xFF:
+		return true // precomposed Latin-1 letters
+	case 0x100 <= r && r <= 0x17F:
+		return r != 0x132 && r != 0x133 && r != 0x13F && r != 0x140 && r != 0x149 && r != 0x17F
+	case 0x400 <= r && r <= 0x4FF:
+		return r < 0x483 || r > 0x489
+	}
+	return false
+}
+
+// renormalise replaces the word's normalised form, written from raw,
+// with the NFKC form of raw, folded. Only fields that are not already
+// NFKC-normal (ligatures, full-width letters, decomposed accents) go
+// this way, so common text keeps the fast path.
+func (z *tokenizer) renormalise(nstart int, raw string) {
+	z.scratch = norm.NFKC.AppendString(z.scratch[:0], raw)
+	z.norm = z.norm[:nstart]
+	for _, r := range string(z.scratch) {
+		switch {
+		case wordRune(r):
+			z.norm = utf8.AppendRune(z.norm, foldRune(r))
+		case apostrophe(r):
+			z.norm = append(z.norm, '\'')
+		case r == ',' || r == '.':
+			z.norm = append(z.norm, byte(r)) // inside a number, as in the fast path
+		}
+	}
+}
+
+// normalizeWord normalises a word as the tokenizer would (for rule
+// phrases). It returns the normalised words the text splits into.
+func normalizeWords(s string) []string {
+	var z tokenizer
+	z.add(s, fieldBody)
+	out := make([]string, len(z.toks))
+	for i, t := range z.toks {
+		out[i] = string(z.norm[t.nstart:t.nend])
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package tagger
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+type tokView struct {
+	text, norm  string
+	sent, para  int32
+	quoted      bool
+	clause      bool
+	field       uint8
+	start, end  int32
+	sentenceBeg bool
+}
+
+func tokenize(title, body string) []tokView {
+	var z tokenizer
+	z.add(title, fieldTitle)
+	z.add(body, fieldBody)
+	var out []tokView
+	for _, t := range z.toks {
+		src := body
+		if t.field == fieldTitle {
+			src = title
+		}
+		out = append(out, tokView{text: src[t.start:t.end], norm: string(z.norm[t.nstart:t.nend]), sent: t.sent, para: t.para,
+			quoted: t.quoted, clause: t.clause, field: t.field, start: t.start, end: t.end, sentenceBeg: t.sentStart})
+	}
+	return out
+}
+
+func norms(ts []tokView) string {
+	var s []string
+	for _, t := range ts {
+		s = append(s, t.norm)
+	}
+	return strings.Join(s, " ")
+}
+
+func TestNormalisation(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Peace TALKS", "peace talks"},
+		{"Ukraine's envoy, the Kremlin’s aide", "ukraine envoy the kremlin aide"},
+		{"об'єднаних об’єднаних обʼєднаних", "об'єднаних об'єднаних об'єднаних"},
+		{"Ёлка ЁЖ ещё", "елка еж еще"},
+		{"ＰＥＡＣＥ ﬁnal", "peace final"}, // NFKC: full-width letters, ligatures
+		{"Киі\u0308в", "київ"},        // decomposed ї
+		{"Russia–Ukraine 28-point Article‑5‑style", "russia ukraine 28 point article 5 style"},
+		{"nego\u00ADtiations", "negotiations"}, // soft hyphen inside a word
+		{"1,000 troops, 3.5 per cent", "1,000 troops 3.5 per cent"},
+		{"don't", "don't"},
+	} {
+		if got := norms(tokenize("", tc.in)); got != tc.want {
+			t.Errorf("%q: normalised to %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A character the main loop takes for a word start must never stall the
+// tokenizer (found by FuzzTag: the Cyrillic enclosing mark U+0488 looped
+// forever; a regression hangs this test).
+func TestTokenizerAlwaysAdvances(t *testing.T) {
+	for _, s := range []string{"\u0488", "a\u0489b", "\u02bc", "\xe8\xe8", "\u00ad", "'", "\u0301x"} {
+		if got := norms(tokenize(s, s)); strings.Contains(got, "\u0488") {
+			t.Errorf("%q: enclosing mark kept as a word: %q", s, got)
+		}
+	}
+}
+
+func TestOffsetsPointIntoOriginal(t *testing.T) {
+	body := "«Київський режим» — “ПЕРЕГОВОРИ” Witkoff’s ﬁnal Ёлка\n\nsecond"
+	for _, tk := range tokenize("", body) {
+		if body[tk.start:tk.end] != tk.text || tk.text == "" {
+			t.Errorf("token %q at %d:%d does not slice the original", tk.text, tk.start, tk.end)
+		}
+	}
+	ts := tokenize("", "Witkoff’s plan")
+	if ts[0].text != "Witkoff" {
+		t.Errorf("possessive: token text %q, want Witkoff", ts[0].text)
+	}
+}
+
+func TestSentencesParagraphsAndClauses(t *testing.T) {
+	ts := tokenize("Title here", "U.S. envoy Dr. Smith met J. D. Vance. Then, talks began.\n\nSecond paragraph e.g. this one. Third sentence\nHeading line")
+	sent := map[string]int32{}
+	para := map[string]int32{}
+	clause := map[string]bool{}
+	for _, tk := range ts {
+		sent[tk.norm], para[tk.norm], clause[tk.norm] = tk.sent, tk.para, tk.clause
+	}
+	if sent["title"] == sent["envoy"] {
+		t.Error("title and body share a sentence")
+	}
+	if sent["u"] != sent["vance"] {
+		t.Error("abbreviations and initials (U.S., Dr., J. D.) ended a sentence")
+	}
+	if sent["then"] == sent["vance"] {
+		t.Error("full stop before a capital did not end the sentence")
+	}
+	if sent["this"] != sent["second"] {
+		t.Error("'e.g. this' ended the sentence")
+	}
+	if sent["heading"] == sent["third"] {
+		t.Error("a line break did not end the sentence")
+	}
+	if para["envoy"] != 0 || para["second"] != 1 || para["title"] != 0 {
+		t.Errorf("paragraphs: envoy %d, second %d", para["envoy"], para["second"])
+	}
+	if !clause["talks"] || clause["began"] {
+		t.Error("comma did not start a clause, or a plain word did")
+	}
+}
+
+func TestParagraphsWithoutBlankLines(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"alpha.\nbeta.\ngamma.", "alpha:0 beta:1 gamma:2"},   // no blank line: one paragraph a line
+		{"alpha.\nbeta.\n\ngamma.", "alpha:0 beta:0 gamma:1"}, // blank lines: a line break stays inside
+		{"alpha.\n \t\r\nbeta.", "alpha:0 beta:1"},            // a blank line may hold spaces
+	} {
+		var got []string
+		for _, tk := range tokenize("", tc.body) {
+			got = append(got, fmt.Sprintf("%s:%d", tk.norm, tk.para))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q: %v, want %s", tc.body, got, tc.want)
+		}
+	}
+}
+
+func TestQuotes(t *testing.T) {
+	for _, tc := range []struct {
+		text   string
+		quoted []string
+	}{
+		{`He called it "the Kyiv regime" again`, []string{"the", "kyiv", "regime"}},
+		{"Он назвал «киевский режим» так", []string{"киевский", "режим"}},
+		{"Він сказав „київський режим“ тут", []string{"київський", "режим"}},
+		{"He said “Kyiv regime” and ‘special operation’ here", []string{"kyiv", "regime", "special", "operation"}},
+		{"US 'not close' to a deal; Europeans' demands stay", []string{"not", "close"}},
+		{"An “unclosed quote\n\nnext paragraph free", []string{"unclosed", "quote"}},
+	} {
+		var got []string
+		for _, tk := range tokenize("", tc.text) {
+			if tk.quoted {
+				got = append(got, tk.norm)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tc.quoted, " ") {
+			t.Errorf("%q: quoted words %v, want %v", tc.text, got, tc.quoted)
+		}
+	}
+}
