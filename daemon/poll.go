@@ -107,6 +107,8 @@ type FeedResult struct {
 	NextPollAt time.Time
 	FullText   *feeds.FullTextResult // for full_text feeds
 	HookErr    error                 // OnStored's error
+
+	saved bool // the poll's result was committed
 }
 
 // PollSummary is one polling cycle.
@@ -158,6 +160,8 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 		mu      sync.Mutex
 		results []FeedResult
 		dbErr   error
+		claimed []store.Feed
+		saved   = map[int64]bool{}
 	)
 	fail := func(err error) {
 		mu.Lock()
@@ -179,7 +183,7 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 	go func() {
 		defer q.close()
 		for ctx.Err() == nil {
-			claimed, err := p.store.ClaimFeeds(ctx, store.ClaimOptions{
+			got, err := p.store.ClaimFeeds(ctx, store.ClaimOptions{
 				Lease: p.lease(), Limit: batch, All: all,
 				// Each feed once per cycle, even if it is due again at once.
 				NotPolledSince: cycle,
@@ -190,10 +194,13 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 				}
 				return
 			}
-			if len(claimed) == 0 {
+			if len(got) == 0 {
 				return
 			}
-			for _, f := range claimed {
+			mu.Lock()
+			claimed = append(claimed, got...)
+			mu.Unlock()
+			for _, f := range got {
 				q.push(f, hostOf(f.URL))
 			}
 			// Claim more only when the workers are close to idle, so that
@@ -217,6 +224,9 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 				res, err := p.pollFeed(ctx, f, func() { q.done(host) })
 				mu.Lock()
 				results = append(results, res)
+				if res.saved {
+					saved[f.ID] = true
+				}
 				mu.Unlock()
 				if err != nil {
 					fail(err)
@@ -225,6 +235,7 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 		}()
 	}
 	wg.Wait()
+	p.release(claimed, saved)
 
 	slices.SortFunc(results, func(a, b FeedResult) int { return cmp.Compare(a.FeedID, b.FeedID) })
 	sum.Feeds, sum.Duration = results, time.Since(sum.Started)
@@ -235,6 +246,35 @@ func (p *Poller) poll(parent context.Context, all bool) (PollSummary, error) {
 		return sum, fmt.Errorf("poll feeds: %w", err)
 	}
 	return sum, nil
+}
+
+// release gives back the leases of claimed feeds that were not saved
+// (the cycle was stopped, or the database failed), so that the next tick
+// polls them instead of waiting for the leases to run out. It retries a
+// few times because the connections in the pool may be dead after a
+// database restart; if the database stays away, the leases simply expire.
+func (p *Poller) release(claimed []store.Feed, saved map[int64]bool) {
+	var left []store.Feed
+	for _, f := range claimed {
+		if !saved[f.ID] {
+			left = append(left, f)
+		}
+	}
+	if len(left) == 0 {
+		return
+	}
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = p.store.ReleaseFeeds(ctx, left)
+		cancel()
+		if err == nil {
+			p.log.Debug("released unfinished feeds", "feeds", len(left))
+			return
+		}
+		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+	}
+	p.log.Warn("could not release unfinished feeds; their leases expire by themselves", "feeds", len(left), "lease", p.lease(), "err", err)
 }
 
 func hostOf(rawURL string) string {
@@ -312,6 +352,7 @@ func (p *Poller) pollFeed(ctx context.Context, f store.Feed, release func()) (Fe
 		out.Err = err
 		return out, err
 	}
+	out.saved = true
 	out.New, out.Updated = len(saved.New), len(saved.Updated)
 	out.Disabled, out.NextPollAt = pr.Disable, pr.NextPollAt
 	p.logResult(out, saved, pr)

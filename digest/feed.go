@@ -16,11 +16,15 @@ import (
 
 // dayFile is the file a day's entry links to: its HTML when written,
 // else its Markdown, else its JSON, else "" (the day has only its row).
+// With dir "" the digests are served from the database, where every
+// format is stored, so all are listed.
 func dayFile(dir, day string) (string, []dayLink) {
 	var have []dayLink
 	for _, f := range []dayLink{{"html", "HTML"}, {"md", "Markdown"}, {"json", "JSON"}} {
 		f.Name = day + "." + f.Name
-		if _, err := os.Stat(filepath.Join(dir, f.Name)); err == nil {
+		if dir == "" {
+			have = append(have, f)
+		} else if _, err := os.Stat(filepath.Join(dir, f.Name)); err == nil {
 			have = append(have, f)
 		}
 	}
@@ -48,16 +52,28 @@ type indexPage struct {
 // WriteIndex rewrites dir/index.html: every stored digest, newest first,
 // with its reading. It returns the file's path.
 func WriteIndex(ctx context.Context, st *store.Store, dir string) (string, error) {
+	page, err := IndexHTML(ctx, st, dir)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "index.html")
+	return path, WriteFileAtomic(path, page)
+}
+
+// IndexHTML renders the index page of every stored digest, newest first,
+// linking to the day files found in dir; with dir "" it links to every
+// format, for a server that serves them from the database.
+func IndexHTML(ctx context.Context, st *store.Store, dir string) ([]byte, error) {
 	rows, err := st.RecentDigests(ctx, 0, false)
 	if err != nil {
-		return "", fmt.Errorf("digest index: %w", err)
+		return nil, fmt.Errorf("digest index: %w", err)
 	}
 	var p indexPage
 	var latest time.Time
 	for _, r := range rows {
 		var h Headline
 		if err := json.Unmarshal(r.Stats, &h); err != nil {
-			return "", fmt.Errorf("digest index: stats of %s: %w", r.Day.Format(time.DateOnly), err)
+			return nil, fmt.Errorf("digest index: stats of %s: %w", r.Day.Format(time.DateOnly), err)
 		}
 		day := r.Day.Format(time.DateOnly)
 		link, files := dayFile(dir, day)
@@ -74,10 +90,9 @@ func WriteIndex(ctx context.Context, st *store.Store, dir string) (string, error
 	}
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, "index.html.tmpl", p); err != nil {
-		return "", fmt.Errorf("digest index: %w", err)
+		return nil, fmt.Errorf("digest index: %w", err)
 	}
-	path := filepath.Join(dir, "index.html")
-	return path, WriteFileAtomic(path, b.Bytes())
+	return b.Bytes(), nil
 }
 
 // Atom 1.0 (RFC 4287).
@@ -122,12 +137,23 @@ type atomEntry struct {
 // 30), newest first. Without baseURL the links are relative to the feed's
 // own address and the ids are tag: URIs. It returns the file's path.
 func WriteFeed(ctx context.Context, st *store.Store, dir string, size int, baseURL string) (string, error) {
+	feed, err := FeedXML(ctx, st, dir, size, baseURL)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "feed.atom")
+	return path, WriteFileAtomic(path, feed)
+}
+
+// FeedXML renders the Atom feed of the last size digests, linking to the
+// day files found in dir (every format with dir "", as IndexHTML).
+func FeedXML(ctx context.Context, st *store.Store, dir string, size int, baseURL string) ([]byte, error) {
 	if size <= 0 {
 		size = 30
 	}
 	rows, err := st.RecentDigests(ctx, size, true)
 	if err != nil {
-		return "", fmt.Errorf("digest feed: %w", err)
+		return nil, fmt.Errorf("digest feed: %w", err)
 	}
 	if baseURL != "" && !strings.HasSuffix(baseURL, "/") {
 		baseURL += "/"
@@ -154,12 +180,12 @@ func WriteFeed(ctx context.Context, st *store.Store, dir string, size int, baseU
 	for _, r := range rows {
 		dg, err := Decode(r.Data)
 		if err != nil {
-			return "", fmt.Errorf("digest feed: %w", err)
+			return nil, fmt.Errorf("digest feed: %w", err)
 		}
 		day := dayOf(dg)
 		var content bytes.Buffer
 		if err := templates.ExecuteTemplate(&content, "entry.html.tmpl", pageView(dg)); err != nil {
-			return "", fmt.Errorf("digest feed: entry %s: %w", dg.Day, err)
+			return nil, fmt.Errorf("digest feed: entry %s: %w", dg.Day, err)
 		}
 		e := atomEntry{
 			Title:     "Digest for " + day.Long(),
@@ -173,7 +199,7 @@ func WriteFeed(ctx context.Context, st *store.Store, dir string, size int, baseU
 			e.Published = e.Updated // a partial day's digest
 		}
 		if link, _ := dayFile(dir, dg.Day); link != "" {
-			e.Links = []atomLink{{Rel: "alternate", Type: mimeOf(link), Href: baseURL + link}}
+			e.Links = []atomLink{{Rel: "alternate", Type: MIMEOf(link), Href: baseURL + link}}
 		}
 		f.Entries = append(f.Entries, e)
 		if r.GeneratedAt.After(updated) {
@@ -186,13 +212,13 @@ func WriteFeed(ctx context.Context, st *store.Store, dir string, size int, baseU
 	f.Updated = updated.UTC().Format(time.RFC3339)
 	out, err := xml.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return "", fmt.Errorf("digest feed: %w", err)
+		return nil, fmt.Errorf("digest feed: %w", err)
 	}
-	path := filepath.Join(dir, "feed.atom")
-	return path, WriteFileAtomic(path, append([]byte(xml.Header), append(out, '\n')...))
+	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-func mimeOf(name string) string {
+// MIMEOf is the media type of a digest file, by its extension.
+func MIMEOf(name string) string {
 	switch filepath.Ext(name) {
 	case ".html":
 		return "text/html"

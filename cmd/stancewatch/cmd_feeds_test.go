@@ -41,7 +41,7 @@ func TestFeedsImportPollListExport(t *testing.T) {
 	r = mustRun(t, env, "poll", "--once")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if len(lines) != 9 || !strings.HasPrefix(lines[0], "ok ") ||
-		!strings.Contains(lines[8], "polled 8 feeds") || !strings.Contains(lines[8], "8 ok") || !strings.Contains(lines[8], "63 new and 0 updated articles") {
+		!strings.Contains(lines[8], "polled 8 feeds") || !strings.Contains(lines[8], "8 ok") || !strings.Contains(lines[8], "63 new and 0 updated articles, 63 tagged") {
 		t.Fatalf("poll --once:\n%s\n%s", r.stdout, r.stderr)
 	}
 	if r = mustRun(t, env, "poll", "--once"); !strings.HasPrefix(r.stdout, "polled 0 feeds") {

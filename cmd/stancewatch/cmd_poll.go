@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/stancewatch/stancewatch/daemon"
@@ -28,8 +29,16 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 	fetcher := feeds.NewFetcher(daemon.FetcherOptions(c.cfg.Poll, c.version))
 	defer fetcher.CloseIdleConnections()
 	poller := daemon.NewPoller(st, fetcher, daemon.PollerOptionsFrom(c.cfg.Poll), c.log)
-	// Tagging of new articles is wired here once the tagger lands
-	// (poller.OnStored).
+	eng, err := c.engine("")
+	if err != nil {
+		return err
+	}
+	var tagged atomic.Int64
+	tagging := daemon.NewTagging(st, eng, daemon.TaggingOptions{
+		BatchSize: c.cfg.Tagger.RetagBatchSize, Logger: c.log,
+		OnTagged: func(n int, _ time.Duration) { tagged.Add(int64(n)) },
+	})
+	poller.OnStored = tagging.TagArticles
 
 	poll := poller.PollDue
 	if *all {
@@ -63,8 +72,8 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stdout, line)
 	}
 	stored, changed := sum.Articles()
-	fmt.Fprintf(c.stdout, "polled %d feeds in %s: %d ok, %d not modified, %d failed, %d gone; %d new and %d updated articles\n",
+	fmt.Fprintf(c.stdout, "polled %d feeds in %s: %d ok, %d not modified, %d failed, %d gone; %d new and %d updated articles, %d tagged\n",
 		len(sum.Feeds), sum.Duration.Round(time.Millisecond), sum.Count("ok"), sum.Count("not_modified"),
-		sum.Count("error"), sum.Count("gone"), stored, changed)
+		sum.Count("error"), sum.Count("gone"), stored, changed, tagged.Load())
 	return err
 }

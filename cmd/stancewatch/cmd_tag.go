@@ -36,10 +36,7 @@ func (c *cli) engine(dir string) (*tagger.Engine, error) {
 		}
 		dir = cfg.Tagger.RulesDir
 	}
-	if dir == "" {
-		return tagger.LoadBuiltin()
-	}
-	return tagger.LoadDir(dir)
+	return tagger.Load(dir)
 }
 
 // parseAll parses flags that may come before, between or after the

@@ -72,6 +72,7 @@ func commands() []command {
 	cmds := []command{
 		{"version", "", "print the version", cmdVersion},
 		{"migrate", "", "apply database migrations", cmdMigrate},
+		{"run", "", "run the daemon: scheduled polling, tagging, digests and housekeeping, with /healthz, /readyz, /metrics and /digests/", cmdRun},
 		{"config check", "", "print the effective configuration (secrets masked) or what is wrong with it", cmdConfigCheck},
 		{"digest", "[--date YYYY-MM-DD] [--format md|html|json|all] [--out DIR]", "write the daily digest of one day (default: yesterday)", cmdDigest},
 		{"feeds add", "URL [--name N] [--full-text]", "add a feed (polled at the next poll)", cmdFeedsAdd},
