@@ -370,3 +370,15 @@ func TestDaemonShutdownCancelsJobsAtTheDeadline(t *testing.T) {
 		t.Errorf("the cancelled poll was blamed on the feed or kept its lease (%d feeds)", n)
 	}
 }
+
+// dbName is the database name in a connection URL.
+func dbName(dbURL string) string {
+	name := dbURL[strings.LastIndex(dbURL, "/")+1:]
+	if i := strings.IndexByte(name, '?'); i >= 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// pgtestConn is a connection to the server as its administrator.
+func pgtestConn(t *testing.T) *pgx.Conn { return pgtest.Conn(t, pg.AdminURL) }

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // TryExclusive runs fn while holding the transaction-scoped advisory lock
@@ -16,18 +13,15 @@ import (
 // until fn returns: a session lock taken through the pool could be
 // released on another connection, and a transaction lock cannot outlive
 // its connection, so a crashed holder frees the lock at once.
-func (s *Store) TryExclusive(ctx context.Context, key int64, fn func(ctx context.Context) error) (ran bool, err error) {
+func (s *Store) TryExclusive(ctx context.Context, key int64, fn func(ctx context.Context) error) (bool, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("advisory lock %d: %w", key, err)
 	}
 	// Rolling back ends the transaction and so releases the lock; there is
-	// nothing in it to commit.
-	defer func() {
-		if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) && err == nil {
-			err = fmt.Errorf("advisory lock %d: release: %w", key, rerr)
-		}
-	}()
+	// nothing in it to commit. If the connection died meanwhile, the lock
+	// went with it, so a failed rollback is no error of the job's.
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	var got bool
 	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, key).Scan(&got); err != nil {
 		return false, fmt.Errorf("advisory lock %d: %w", key, err)
