@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # Development database: DATABASE_URL, else 127.0.0.1:5432, else .data/pg.
 DEVDB   := $(GO) run ./internal/tools/devdb
 
-.PHONY: all build test vet fmt-check chromium demo bench stop-db clean
+.PHONY: all build test vet fmt-check chromium demo run bench stop-db clean
 
 all: build
 
@@ -41,11 +41,41 @@ chromium:
 		exit 1; \
 	fi
 
+# The demo: the bundled sample feeds (testdata/gold's fictional outlets,
+# re-dated into the last 14 days so that the digests have something to
+# show) are written under .data/demo and read through file:// URLs, so no
+# network is needed. Running it again stores nothing twice: the articles
+# are the same, only their dates in the files moved.
+DEMO := .data/demo
 demo: build
 	@set -e; \
 	DATABASE_URL=$$($(DEVDB)); export DATABASE_URL; \
+	export STANCEWATCH_LOG_LEVEL=warn STANCEWATCH_DIGEST_OUT_DIR=$(DEMO)/digests; \
 	echo "== database: $$(echo $$DATABASE_URL | sed -E 's#//([^:@/]*):[^@]*@#//\1:xxxxx@#')"; \
-	./$(BIN) migrate
+	./$(BIN) migrate; \
+	echo "== sample feeds: testdata/gold re-dated into the last 14 days, in $(DEMO)/feeds"; \
+	$(GO) run ./internal/tools/mkfeeds -gold testdata/gold -out $(DEMO)/feeds -recent 14; \
+	./$(BIN) feeds import $(DEMO)/feeds/sample.opml; \
+	echo "== one poll of every feed; new articles are tagged as they are stored"; \
+	./$(BIN) poll --once --all; \
+	echo "== digests of the last 14 days, today's last"; \
+	for i in 13 12 11 10 9 8 7 6 5 4 3 2 1; do \
+		./$(BIN) digest --date $$(date -u -d "-$$i day" +%F) >/dev/null; \
+	done; \
+	today=$$(date -u +%F); \
+	./$(BIN) digest --date $$today; \
+	echo; \
+	echo "Today's digest: $(CURDIR)/$(DEMO)/digests/$$today.html"; \
+	echo "All digests:    $(CURDIR)/$(DEMO)/digests/index.html"; \
+	echo "Query it:       psql \"$$DATABASE_URL\" -c 'SELECT * FROM article_labels ORDER BY published_at DESC LIMIT 10'"
+
+# The daemon against the same local database, with the example
+# configuration (real outlets' feeds: this one needs the internet);
+# digests go to .data/run/digests, the endpoints to 127.0.0.1:8080.
+run: build
+	@DATABASE_URL=$$($(DEVDB)); export DATABASE_URL; \
+	STANCEWATCH_DIGEST_OUT_DIR=.data/run/digests STANCEWATCH_LOG_FORMAT=text \
+	exec ./$(BIN) --config deploy/stancewatch.example.yaml run
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -25,8 +25,13 @@ import (
 func main() {
 	gold := flag.String("gold", "testdata/gold", "folder with dev-*.jsonl")
 	out := flag.String("out", "testdata/feeds", "folder to write the feeds to")
+	recent := flag.Int("recent", 0, "re-date the articles into the last N days, keeping their order and spacing (for the demo; 0 keeps the gold dates)")
 	flag.Parse()
-	if err := run(*gold, *out); err != nil {
+	var redate func(time.Time) time.Time
+	if *recent > 0 {
+		redate = squeezeInto(time.Now().AddDate(0, 0, -*recent), time.Now().Add(-time.Hour))
+	}
+	if err := run(*gold, *out, redate); err != nil {
 		fmt.Fprintln(os.Stderr, "mkfeeds:", err)
 		os.Exit(1)
 	}
@@ -117,7 +122,21 @@ func (c copyOf) make(orig article) article {
 	}
 }
 
-func run(goldDir, outDir string) error {
+// squeezeInto maps the gold articles' dates linearly into [from, to].
+// Only publication dates move: URLs and GUIDs keep the gold dates, so
+// feeds written on different days describe the same articles.
+func squeezeInto(from, to time.Time) func(time.Time) time.Time {
+	goldFrom, goldTo := time.Date(2025, 11, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 21, 0, 0, 0, 0, time.UTC)
+	scale := float64(to.Sub(from)) / float64(goldTo.Sub(goldFrom))
+	return func(t time.Time) time.Time {
+		d := time.Duration(float64(t.Sub(goldFrom)) * scale)
+		return from.Add(min(max(d, 0), to.Sub(from))).Truncate(time.Second)
+	}
+}
+
+// run writes the sample feeds of the gold articles in goldDir to outDir;
+// redate, when not nil, moves every publication date.
+func run(goldDir, outDir string, redate func(time.Time) time.Time) error {
 	all, err := readGold(goldDir)
 	if err != nil {
 		return err
@@ -143,6 +162,15 @@ func run(goldDir, outDir string) error {
 			return fmt.Errorf("wire copy of %s: no such gold article", c.origID)
 		}
 		copies = append(copies, c.make(orig))
+	}
+	if redate != nil {
+		for i := range all {
+			all[i].published = redate(all[i].published)
+			byID[all[i].ID] = all[i]
+		}
+		for i := range copies {
+			copies[i].published = redate(copies[i].published)
+		}
 	}
 	isDevA := func(a article) bool { return strings.HasPrefix(a.ID, "dev-a-") }
 	single := map[string]bool{"Northbridge Wire": true, "Meridian Press Agency": true}
