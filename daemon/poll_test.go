@@ -568,8 +568,9 @@ func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
 		t.Errorf("PollDue after cancel: %v", err)
 	}
 	got := feedByID(t, st, f.ID)
-	if got.ConsecutiveErrors != 0 || got.LastError != "" || got.LeaseUntil.IsZero() {
-		t.Errorf("feed after an interrupted poll: errors %d, last error %q, lease %v (want it left to expire)",
+	// Not blamed, and handed back so that the next tick polls it.
+	if got.ConsecutiveErrors != 0 || got.LastError != "" || !got.LeaseUntil.IsZero() {
+		t.Errorf("feed after an interrupted poll: errors %d, last error %q, lease %v (want it released)",
 			got.ConsecutiveErrors, got.LastError, got.LeaseUntil)
 	}
 }
