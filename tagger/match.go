@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"cmp"
+	"hash/maphash"
 	"math"
 	"slices"
 )
@@ -151,61 +152,78 @@ func (e *Engine) match(st *docState, doc Document) {
 }
 
 // wordCache is an open-addressing hash table from normalised words to
-// their word-pattern ids. Probing reads only the compact tags array (a
-// hash fragment per slot, 0 for empty), which stays in cache; the entry
-// itself is read on a tag hit. It is cleared when half full.
+// their word-pattern ids. A slot holds the hash fragment, the word's
+// place in words and its ids (inline when there is one, the common
+// case), so that a hit reads one slot and the word's bytes. It is
+// cleared when half full. The hash is maphash (the runtime's, fast on
+// short words); its seed is per table, which only changes where words
+// land, never the answer.
 type wordCache struct {
-	tags    []uint32
-	entries []cacheEntry
-	used    int
-	words   []byte
-	ids     []int32
+	slots []cacheSlot
+	used  int
+	seed  maphash.Seed
+	words []byte
+	ids   []int32
 }
 
-type cacheEntry struct {
-	woff, ioff uint32
-	wlen, n    uint16
+type cacheSlot struct {
+	tag     uint32 // hash fragment, | 1 so that 0 means empty
+	wlen, n uint16 // word length, number of ids
+	woff    uint32 // word: words[woff : woff+wlen]
+	id      uint32 // the id when n == 1, else ids[id : id+n]
 }
 
-const cacheSlots = 1 << 15
+const cacheSlots = 1 << 14
 
 // lookup appends the word-pattern ids of word, through the cache.
 func (st *docState) lookup(lx *lexicon, word []byte, out []int32) []int32 {
 	c := &st.cache
-	if c.tags == nil {
-		c.tags = make([]uint32, cacheSlots)
-		c.entries = make([]cacheEntry, cacheSlots)
+	if c.slots == nil {
+		c.slots = make([]cacheSlot, cacheSlots)
+		c.seed = maphash.MakeSeed()
 	}
-	h := uint64(14695981039346656037) // FNV-1a
-	for _, b := range word {
-		h = (h ^ uint64(b)) * 1099511628211
-	}
+	h := maphash.Bytes(c.seed, word)
 	tag := uint32(h>>32) | 1
-	mask := uint64(len(c.tags) - 1)
+	mask := uint64(len(c.slots) - 1)
 	i := h & mask
-	for t := c.tags[i]; t != 0; t = c.tags[i] {
-		if t == tag {
-			e := &c.entries[i]
-			if int(e.wlen) == len(word) && string(c.words[e.woff:e.woff+uint32(e.wlen)]) == string(word) {
-				return append(out, c.ids[e.ioff:e.ioff+uint32(e.n)]...)
+	for {
+		sl := &c.slots[i]
+		if sl.tag == 0 {
+			break
+		}
+		if sl.tag == tag && int(sl.wlen) == len(word) && string(c.words[sl.woff:sl.woff+uint32(sl.wlen)]) == string(word) {
+			switch sl.n {
+			case 0:
+				return out
+			case 1:
+				return append(out, int32(sl.id))
 			}
+			return append(out, c.ids[sl.id:sl.id+uint32(sl.n)]...)
 		}
 		i = (i + 1) & mask
 	}
 	from := len(out)
 	out = lx.lookup(word, out)
-	if len(word) >= 1<<16 || len(out)-from >= 1<<16 {
+	n := len(out) - from
+	if len(word) >= 1<<16 || n >= 1<<16 {
 		return out // not worth caching
 	}
-	if c.used >= len(c.tags)/2 {
-		clear(c.tags)
+	if c.used >= len(c.slots)/2 {
+		clear(c.slots)
 		c.used, c.words, c.ids = 0, c.words[:0], c.ids[:0]
 		i = h & mask
 	}
-	c.tags[i] = tag
-	c.entries[i] = cacheEntry{woff: uint32(len(c.words)), ioff: uint32(len(c.ids)), wlen: uint16(len(word)), n: uint16(len(out) - from)}
+	sl := cacheSlot{tag: tag, wlen: uint16(len(word)), n: uint16(n), woff: uint32(len(c.words))}
+	switch n {
+	case 0:
+	case 1:
+		sl.id = uint32(out[from])
+	default:
+		sl.id = uint32(len(c.ids))
+		c.ids = append(c.ids, out[from:]...)
+	}
+	c.slots[i] = sl
 	c.words = append(c.words, word...)
-	c.ids = append(c.ids, out[from:]...)
 	c.used++
 	return out
 }
