@@ -35,25 +35,19 @@ func (w wordPattern) String() string {
 	return w.text
 }
 
-// lexicon is a frozen byte trie. Node 0 is the root; a node's edges are
-// label/next[first : first+n], sorted by byte. Nodes with many edges (the
-// root, first letters) also get a dense 256-entry row in `dense`, so the
-// busy top of the trie costs one load per byte.
+// lexicon is a frozen byte trie laid out as a double array: the child
+// of state s for byte c is slot t = slots[s].base + c when slots[t].check
+// is s. A step is one load of one 16-byte slot, which also says which
+// word patterns end there; the busy top of the trie stays in cache.
 type lexicon struct {
-	nodes []lexNode
-	label []byte
-	next  []int32
-	dense []int32
+	slots []lexSlot
 }
 
-type lexNode struct {
-	first, n    int32
+type lexSlot struct {
+	base        int32 // children at base+c
+	check       int32 // the parent state, or -1 for a free slot
 	exact, glob int32 // word-pattern ids ending here, or -1
-	row         int32 // row in dense, or -1
 }
-
-// denseMin is the number of edges from which a node gets a dense row.
-const denseMin = 6
 
 // lexBuilder collects word patterns before freezing.
 type lexBuilder struct {
@@ -107,61 +101,73 @@ func (b *lexBuilder) add(w wordPattern) int32 {
 }
 
 func (b *lexBuilder) freeze() *lexicon {
-	lx := &lexicon{nodes: make([]lexNode, len(b.kids))}
-	for i, kids := range b.kids {
+	lx := &lexicon{}
+	grow := func(n int) {
+		for len(lx.slots) < n {
+			lx.slots = append(lx.slots, lexSlot{check: -1, exact: -1, glob: -1})
+		}
+	}
+	grow(256)
+	lx.slots[0] = lexSlot{check: -2, exact: b.exact[0], glob: b.glob[0]} // the root, nobody's child
+	// Place nodes breadth first; each node's children go at the lowest
+	// base where all their slots are free.
+	type item struct{ node, state int32 }
+	queue := []item{{0, 0}}
+	free := 1 // every slot below is taken
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		kids := b.kids[it.node]
+		if len(kids) == 0 {
+			continue
+		}
 		keys := make([]byte, 0, len(kids))
 		for c := range kids {
 			keys = append(keys, c)
 		}
-		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
-		lx.nodes[i] = lexNode{first: int32(len(lx.label)), n: int32(len(keys)), exact: b.exact[i], glob: b.glob[i], row: -1}
-		for _, c := range keys {
-			lx.label = append(lx.label, c)
-			lx.next = append(lx.next, kids[c])
+		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		for free < len(lx.slots) && lx.slots[free].check != -1 {
+			free++
 		}
-		if len(keys) >= denseMin {
-			row := int32(len(lx.dense) / 256)
-			lx.dense = append(lx.dense, make([]int32, 256)...)
-			r := lx.dense[row*256 : row*256+256]
-			for j := range r {
-				r[j] = -1
-			}
+		base := max(free-int(keys[0]), 1)
+	search:
+		for ; ; base++ {
+			grow(base + 256)
 			for _, c := range keys {
-				r[c] = kids[c]
+				if lx.slots[base+int(c)].check != -1 {
+					continue search
+				}
 			}
-			lx.nodes[i].row = row
+			break
+		}
+		lx.slots[it.state].base = int32(base)
+		for _, c := range keys {
+			k := kids[c]
+			t := int32(base + int(c))
+			lx.slots[t] = lexSlot{check: it.state, exact: b.exact[k], glob: b.glob[k]}
+			queue = append(queue, item{k, t})
 		}
 	}
+	grow(len(lx.slots) + 256) // base+c of a leaf (base 0) or the last node stays in range
 	return lx
 }
 
-// child follows the edge labelled c, or returns -1.
-func (lx *lexicon) child(n int32, c byte) int32 {
-	nd := &lx.nodes[n]
-	if nd.row >= 0 {
-		return lx.dense[int(nd.row)*256+int(c)]
-	}
-	for i := nd.first; i < nd.first+nd.n; i++ {
-		if lx.label[i] == c {
-			return lx.next[i]
-		}
-	}
-	return -1
-}
-
-// lookup appends the ids of every word pattern that word satisfies.
+// lookup appends the ids of every word pattern that word satisfies:
+// the globs along its path, then the exact word.
 func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
-	n := int32(0)
-	for i := 0; i < len(word); i++ {
-		n = lx.child(n, word[i])
-		if n < 0 {
+	slots := lx.slots
+	s := int32(0)
+	for _, c := range word {
+		t := slots[s].base + int32(c)
+		if slots[t].check != s {
 			return out
 		}
-		if g := lx.nodes[n].glob; g >= 0 {
+		s = t
+		if g := slots[t].glob; g >= 0 {
 			out = append(out, g)
 		}
 	}
-	if e := lx.nodes[n].exact; e >= 0 {
+	if e := slots[s].exact; e >= 0 {
 		out = append(out, e)
 	}
 	return out

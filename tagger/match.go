@@ -2,7 +2,6 @@ package tagger
 
 import (
 	"cmp"
-	"hash/maphash"
 	"math"
 	"slices"
 )
@@ -36,11 +35,6 @@ type docState struct {
 	woff []int32 // token i's ids are wids[woff[i]:woff[i+1]]
 
 	active, next []int32
-
-	// Word-pattern ids of words seen before, across the documents this
-	// state has tagged: news repeats its words, and a hash probe is
-	// cheaper than a trie walk.
-	cache wordCache
 
 	ghits   [][]span // group -> matches, in text order
 	touched []int32
@@ -97,7 +91,7 @@ func (e *Engine) match(st *docState, doc Document) {
 			st.active = st.active[:0]
 		}
 		from := len(st.wids)
-		st.wids = st.lookup(e.lex, st.z.norm[tk.nstart:tk.nend], st.wids)
+		st.wids = e.lex.lookup(st.z.norm[tk.nstart:tk.nend], st.wids)
 		st.woff = append(st.woff, int32(len(st.wids)))
 		ws := st.wids[from:]
 		if len(ws) == 0 {
@@ -149,83 +143,6 @@ func (e *Engine) match(st *docState, doc Document) {
 			st.barrier[i] = true
 		}
 	}
-}
-
-// wordCache is an open-addressing hash table from normalised words to
-// their word-pattern ids. A slot holds the hash fragment, the word's
-// place in words and its ids (inline when there is one, the common
-// case), so that a hit reads one slot and the word's bytes. It is
-// cleared when half full. The hash is maphash (the runtime's, fast on
-// short words); its seed is per table, which only changes where words
-// land, never the answer.
-type wordCache struct {
-	slots []cacheSlot
-	used  int
-	seed  maphash.Seed
-	words []byte
-	ids   []int32
-}
-
-type cacheSlot struct {
-	tag     uint32 // hash fragment, | 1 so that 0 means empty
-	wlen, n uint16 // word length, number of ids
-	woff    uint32 // word: words[woff : woff+wlen]
-	id      uint32 // the id when n == 1, else ids[id : id+n]
-}
-
-const cacheSlots = 1 << 14
-
-// lookup appends the word-pattern ids of word, through the cache.
-func (st *docState) lookup(lx *lexicon, word []byte, out []int32) []int32 {
-	c := &st.cache
-	if c.slots == nil {
-		c.slots = make([]cacheSlot, cacheSlots)
-		c.seed = maphash.MakeSeed()
-	}
-	h := maphash.Bytes(c.seed, word)
-	tag := uint32(h>>32) | 1
-	mask := uint64(len(c.slots) - 1)
-	i := h & mask
-	for {
-		sl := &c.slots[i]
-		if sl.tag == 0 {
-			break
-		}
-		if sl.tag == tag && int(sl.wlen) == len(word) && string(c.words[sl.woff:sl.woff+uint32(sl.wlen)]) == string(word) {
-			switch sl.n {
-			case 0:
-				return out
-			case 1:
-				return append(out, int32(sl.id))
-			}
-			return append(out, c.ids[sl.id:sl.id+uint32(sl.n)]...)
-		}
-		i = (i + 1) & mask
-	}
-	from := len(out)
-	out = lx.lookup(word, out)
-	n := len(out) - from
-	if len(word) >= 1<<16 || n >= 1<<16 {
-		return out // not worth caching
-	}
-	if c.used >= len(c.slots)/2 {
-		clear(c.slots)
-		c.used, c.words, c.ids = 0, c.words[:0], c.ids[:0]
-		i = h & mask
-	}
-	sl := cacheSlot{tag: tag, wlen: uint16(len(word)), n: uint16(n), woff: uint32(len(c.words))}
-	switch n {
-	case 0:
-	case 1:
-		sl.id = uint32(out[from])
-	default:
-		sl.id = uint32(len(c.ids))
-		c.ids = append(c.ids, out[from:]...)
-	}
-	c.slots[i] = sl
-	c.words = append(c.words, word...)
-	c.used++
-	return out
 }
 
 // emit records a phrase match in every group that holds the phrase.
