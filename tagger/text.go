@@ -382,6 +382,9 @@ func (z *tokenizer) word(i int) int {
 				i++
 				continue
 			}
+			if c != '\'' && c != '`' {
+				break // ASCII space or punctuation: the common end of a word
+			}
 		}
 		r, size := runeAt(s, i)
 		switch {
@@ -443,12 +446,16 @@ func (z *tokenizer) word(i int) int {
 	if z.pendSent && len(z.toks) > 0 {
 		z.sent++
 	}
-	z.toks = append(z.toks, token{
-		start: int32(start), end: int32(end),
-		nstart: int32(nstart), nend: int32(len(z.norm)),
-		sent: z.sent, para: z.para, field: z.field,
-		quoted: len(z.quotes) > 0, clause: z.pendClaus, sentStart: z.pendSent,
-	})
+	// Filled in place: cheaper than appending a composite literal.
+	if len(z.toks) == cap(z.toks) {
+		z.toks = append(z.toks, token{})[:len(z.toks)]
+	}
+	z.toks = z.toks[:len(z.toks)+1]
+	tk := &z.toks[len(z.toks)-1]
+	tk.start, tk.end = int32(start), int32(end)
+	tk.nstart, tk.nend = int32(nstart), int32(len(z.norm))
+	tk.sent, tk.para, tk.field = z.sent, z.para, z.field
+	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
 	z.pendSent, z.pendClaus = false, false
 	return i
 }
