@@ -186,6 +186,16 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 		}
 	}
 
+	for _, t := range topicNames {
+		th, ok := e.settings.topicMins[t]
+		if !ok {
+			th = e.settings.topicMin
+		}
+		e.topicMin = append(e.topicMin, th)
+	}
+	for _, l := range e.labels[numFixed:] {
+		e.actorNames = append(e.actorNames, strings.TrimPrefix(l, "actor:"))
+	}
 	e.lex = c.lex.freeze()
 	e.words = c.lex.words
 	for int(len(e.trie.root)) < len(e.words) {

@@ -25,12 +25,17 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	given[lblRelevant] = res.Relevant
 	outlookEvidence := int32(-1) // label the outlook evidence is filed under
 	if res.Relevant {
-		for i, t := range topicNames {
-			th, ok := s.topicMins[t]
-			if !ok {
-				th = s.topicMin
+		nTopics := 0
+		for i := range topicNames {
+			if v := sc[lblTopic0+i]; v >= e.topicMin[i] && v > 0 {
+				nTopics++
 			}
-			if v := sc[lblTopic0+i]; v >= th && v > 0 {
+		}
+		if nTopics > 0 {
+			res.Topics = make([]TopicScore, 0, nTopics)
+		}
+		for i, t := range topicNames {
+			if v := sc[lblTopic0+i]; v >= e.topicMin[i] && v > 0 {
 				res.Topics = append(res.Topics, TopicScore{Topic: t, Score: round(v)})
 				given[lblTopic0+i] = true
 			}
@@ -56,9 +61,20 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		}
 	}
 
+	// Results are allocated at their final size: they are most of what a
+	// Tag allocates, and the garbage collector's work grows with it.
+	nActors := 0
 	for l := numFixed; l < len(e.labels); l++ {
 		if st.mentions[l] > 0 {
-			res.Actors = append(res.Actors, Actor{Name: strings.TrimPrefix(e.labels[l], "actor:"), Mentions: st.mentions[l]})
+			nActors++
+		}
+	}
+	if nActors > 0 {
+		res.Actors = make([]Actor, 0, nActors)
+	}
+	for l := numFixed; l < len(e.labels); l++ {
+		if st.mentions[l] > 0 {
+			res.Actors = append(res.Actors, Actor{Name: e.actorNames[l-numFixed], Mentions: st.mentions[l]})
 			given[l] = true
 		}
 	}
@@ -104,16 +120,28 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		slices.Sort(keys)
 	}
 	st.keys = keys
-	res.Evidence = make([]Evidence, 0, len(refs))
-	var prev evRef
-	for i, k := range keys {
-		r := refs[k&0xFFFF]
+	at := func(i int) evRef {
 		if len(refs) > 0xFFFF {
-			r = refs[i]
+			return refs[i]
 		}
-		// The same span can support a label through several rules or as
-		// context several times; keep it once per label and rule.
-		if i > 0 && r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule {
+		return refs[keys[i]&0xFFFF]
+	}
+	// The same span can support a label through several rules or as
+	// context several times; keep it once per label and rule.
+	dup := func(r, prev evRef) bool {
+		return r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule
+	}
+	n := 0
+	for i := range keys {
+		if i == 0 || !dup(at(i), at(i-1)) {
+			n++
+		}
+	}
+	res.Evidence = make([]Evidence, 0, n)
+	var prev evRef
+	for i := range keys {
+		r := at(i)
+		if i > 0 && dup(r, prev) {
 			continue
 		}
 		prev = r

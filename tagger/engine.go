@@ -99,9 +99,12 @@ type Engine struct {
 	afterGroup   int32 // negations that follow their cue
 	barrierGroup int32
 
-	rules    []*rule
-	labels   []string
-	examples []*exampleSpec
+	rules  []*rule
+	labels []string
+	// Looked up once at load rather than for every document.
+	topicMin   []float64 // topic i's threshold
+	actorNames []string  // label numFixed+i without "actor:"
+	examples   []*exampleSpec
 
 	pool sync.Pool // *docState
 }
