@@ -36,18 +36,30 @@ func (w wordPattern) String() string {
 }
 
 // lexicon is a frozen byte trie laid out as a double array: the child
-// of state s for byte c is slot t = slots[s].base + c when slots[t].check
-// is s. A step is one load of one 16-byte slot, which also says which
-// word patterns end there; the busy top of the trie stays in cache.
+// of state s for byte c is slot t = base[s] + c when t's parent is s.
+// A slot is 8 bytes (base, and parent with two flags), so a step of the
+// walk is one load and the busy top of the trie stays in the first
+// level cache; the ids of the word patterns ending at a slot are kept
+// aside and read only when its flags say there are some.
 type lexicon struct {
 	slots []lexSlot
+	exact []int32 // by slot: id of the exact word ending there, or -1
+	glob  []int32 // by slot: id of the glob ending there, or -1
 }
 
 type lexSlot struct {
-	base        int32 // children at base+c
-	check       int32 // the parent state, or -1 for a free slot
-	exact, glob int32 // word-pattern ids ending here, or -1
+	base int32 // children at base+c
+	// up is the parent state + 1 (0 for the root and free slots, which
+	// thus are nobody's child), with lexGlob and lexExact set when
+	// patterns end here.
+	up uint32
 }
+
+const (
+	lexGlob  = 1 << 31
+	lexExact = 1 << 30
+	lexUp    = lexExact - 1
+)
 
 // lexBuilder collects word patterns before freezing.
 type lexBuilder struct {
@@ -104,11 +116,26 @@ func (b *lexBuilder) freeze() *lexicon {
 	lx := &lexicon{}
 	grow := func(n int) {
 		for len(lx.slots) < n {
-			lx.slots = append(lx.slots, lexSlot{check: -1, exact: -1, glob: -1})
+			lx.slots = append(lx.slots, lexSlot{})
+			lx.exact = append(lx.exact, -1)
+			lx.glob = append(lx.glob, -1)
 		}
 	}
+	// set places builder node k at slot t, the child of state parent.
+	set := func(t int, k int32, parent int) {
+		up := uint32(parent + 1)
+		if b.exact[k] >= 0 {
+			up |= lexExact
+		}
+		if b.glob[k] >= 0 {
+			up |= lexGlob
+		}
+		lx.slots[t].up = up
+		lx.exact[t], lx.glob[t] = b.exact[k], b.glob[k]
+	}
 	grow(256)
-	lx.slots[0] = lexSlot{check: -2, exact: b.exact[0], glob: b.glob[0]} // the root, nobody's child
+	set(0, 0, -1) // the root
+	taken := []bool{true}
 	// Place nodes breadth first; each node's children go at the lowest
 	// base where all their slots are free.
 	type item struct{ node, state int32 }
@@ -126,26 +153,32 @@ func (b *lexBuilder) freeze() *lexicon {
 			keys = append(keys, c)
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		for free < len(lx.slots) && lx.slots[free].check != -1 {
+		for free < len(taken) && taken[free] {
 			free++
 		}
 		base := max(free-int(keys[0]), 1)
 	search:
 		for ; ; base++ {
 			grow(base + 256)
+			for len(taken) < len(lx.slots) {
+				taken = append(taken, false)
+			}
 			for _, c := range keys {
-				if lx.slots[base+int(c)].check != -1 {
+				if taken[base+int(c)] {
 					continue search
 				}
 			}
 			break
 		}
+		if base > lexUp-256 {
+			panic("tagger: lexicon too large")
+		}
 		lx.slots[it.state].base = int32(base)
 		for _, c := range keys {
-			k := kids[c]
-			t := int32(base + int(c))
-			lx.slots[t] = lexSlot{check: it.state, exact: b.exact[k], glob: b.glob[k]}
-			queue = append(queue, item{k, t})
+			t := base + int(c)
+			taken[t] = true
+			set(t, kids[c], int(it.state))
+			queue = append(queue, item{kids[c], int32(t)})
 		}
 	}
 	grow(len(lx.slots) + 256) // base+c of a leaf (base 0) or the last node stays in range
@@ -156,19 +189,20 @@ func (b *lexBuilder) freeze() *lexicon {
 // the globs along its path, then the exact word.
 func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
 	slots := lx.slots
-	s := int32(0)
+	s := uint32(0)
 	for _, c := range word {
-		t := slots[s].base + int32(c)
-		if slots[t].check != s {
+		t := uint32(slots[s].base) + uint32(c)
+		up := slots[t].up
+		if up&lexUp != s+1 {
 			return out
 		}
 		s = t
-		if g := slots[t].glob; g >= 0 {
-			out = append(out, g)
+		if up&lexGlob != 0 {
+			out = append(out, lx.glob[t])
 		}
 	}
-	if e := slots[s].exact; e >= 0 {
-		out = append(out, e)
+	if slots[s].up&lexExact != 0 {
+		out = append(out, lx.exact[s])
 	}
 	return out
 }

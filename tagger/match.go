@@ -31,8 +31,7 @@ type contrib struct {
 type docState struct {
 	z    tokenizer
 	doc  Document
-	wids []int32 // word-pattern ids of every token, flat
-	woff []int32 // token i's ids are wids[woff[i]:woff[i+1]]
+	wids []int32 // word-pattern ids of the current token
 
 	active, next []int32
 
@@ -79,8 +78,6 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.ghits[g] = st.ghits[g][:0]
 	}
 	st.touched = st.touched[:0]
-	st.wids = st.wids[:0]
-	st.woff = append(st.woff[:0], 0)
 	st.active = st.active[:0]
 
 	nodes := e.trie.nodes
@@ -90,10 +87,8 @@ func (e *Engine) match(st *docState, doc Document) {
 		if tk.sentStart {
 			st.active = st.active[:0]
 		}
-		from := len(st.wids)
-		st.wids = e.lex.lookup(st.z.norm[tk.nstart:tk.nend], st.wids)
-		st.woff = append(st.woff, int32(len(st.wids)))
-		ws := st.wids[from:]
+		ws := e.lex.lookup(st.z.norm[tk.nstart:tk.nend], st.wids[:0])
+		st.wids = ws
 		if len(ws) == 0 {
 			st.active = st.active[:0]
 			continue
