@@ -78,43 +78,45 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.ghits[g] = st.ghits[g][:0]
 	}
 	st.touched = st.touched[:0]
-	st.active = st.active[:0]
 
+	// The loop keeps its slices in locals, stored back once at the end:
+	// a slice stored into the (heap) state costs a write barrier while
+	// the garbage collector runs.
+	active, next, ws := st.active[:0], st.next[:0], st.wids[:0]
 	nodes := e.trie.nodes
 	root := e.trie.root
 	for t := range toks {
 		tk := &toks[t]
 		if tk.sentStart {
-			st.active = st.active[:0]
+			active = active[:0]
 		}
-		ws := e.lex.lookup(st.z.norm[tk.nstart:tk.nend], st.wids[:0])
-		st.wids = ws
+		ws = e.lex.lookup(st.z.norm[tk.nstart:tk.nend], ws[:0])
 		if len(ws) == 0 {
-			st.active = st.active[:0]
+			active = active[:0]
 			continue
 		}
-		next := st.next[:0]
+		next = next[:0]
 		for _, w := range ws {
 			if k := root[w]; k >= 0 {
 				next = append(next, k)
 			}
-			for _, a := range st.active {
+			for _, a := range active {
 				if k := e.trie.child(a, w); k >= 0 {
 					next = append(next, k)
 				}
 			}
 		}
-		st.active = st.active[:0]
+		active = active[:0]
 		for _, k := range next {
 			if p := e.nodePhrase[k]; p >= 0 {
 				e.emit(st, p, int32(t)+1-nodes[k].depth, int32(t)+1)
 			}
 			if nodes[k].n > 0 {
-				st.active = append(st.active, k)
+				active = append(active, k)
 			}
 		}
-		st.next = next
 	}
+	st.active, st.next, st.wids = active, next, ws
 
 	n := len(toks)
 	if cap(st.negAt) < n {
@@ -145,27 +147,26 @@ func (e *Engine) match(st *docState, doc Document) {
 // ("peace talks" over "talks", "Vladimir Putin" over "Putin").
 func (e *Engine) emit(st *docState, p, start, end int32) {
 	for _, g := range e.phraseGroups[p] {
-		hs := st.ghits[g]
-		if len(hs) == 0 {
+		hs := &st.ghits[g] // changed in place: no write barrier on the fast path
+		if len(*hs) == 0 {
 			st.touched = append(st.touched, g)
 		}
 		drop := false
-		for len(hs) > 0 {
-			last := hs[len(hs)-1]
+		for n := len(*hs); n > 0; n-- {
+			last := (*hs)[n-1]
 			if start >= last.end {
 				break
 			}
 			if end-start > last.end-last.start {
-				hs = hs[:len(hs)-1]
+				*hs = (*hs)[:n-1]
 				continue
 			}
 			drop = true
 			break
 		}
 		if !drop {
-			hs = append(hs, span{start, end})
+			*hs = append(*hs, span{start, end})
 		}
-		st.ghits[g] = hs
 	}
 }
 
