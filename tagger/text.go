@@ -1,6 +1,8 @@
 package tagger
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -369,6 +371,17 @@ func (z *tokenizer) word(i int) int {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if f := asciiFold[c]; f != 0 {
+				if i+8 <= len(s) {
+					// Eight bytes at a time while they are ASCII letters and
+					// digits (most words end within the first eight).
+					n, folded, letters := asciiRun(load64(s, i))
+					if n > 0 {
+						buf = append64(buf, folded, n)
+						numeric = numeric && !letters
+						i += n
+						continue
+					}
+				}
 				if f > '9' {
 					numeric = false
 				}
@@ -458,6 +471,50 @@ func (z *tokenizer) word(i int) int {
 	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
 	z.pendSent, z.pendClaus = false, false
 	return i
+}
+
+// load64 reads s[i:i+8] as a little-endian word (one load once compiled).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// inRange sets the high bit of each byte of x (all bytes < 0x80) that is
+// within [lo, hi]. The additions cannot carry from one byte to the next.
+func inRange(x uint64, lo, hi byte) uint64 {
+	return (x + ones*uint64(0x80-lo)) &^ (x + ones*uint64(0x7F-hi)) & highs
+}
+
+// asciiRun looks at eight bytes of text (x, first byte lowest): n is how
+// many of them, from the first, are ASCII letters or digits; folded is x
+// with its upper-case letters lowered; letters reports a letter among
+// the n bytes.
+func asciiRun(x uint64) (n int, folded uint64, letters bool) {
+	x7 := x &^ highs
+	upper := inRange(x7, 'A', 'Z')
+	letter := upper | inRange(x7, 'a', 'z')
+	ok := (letter | inRange(x7, '0', '9')) &^ x // not for bytes >= 0x80
+	n = bits.TrailingZeros64(^ok&highs) / 8
+	if n < 8 {
+		letter &= 1<<(8*n) - 1
+	}
+	return n, x | upper>>2, letter != 0
+}
+
+// append64 appends the first n bytes of x (first byte lowest) to buf.
+func append64(buf []byte, x uint64, n int) []byte {
+	l := len(buf)
+	if cap(buf)-l < 8 {
+		buf = append(buf, make([]byte, 8)...)[:l]
+	}
+	binary.LittleEndian.PutUint64(buf[l:l+8], x)
+	return buf[:l+n]
 }
 
 // asciiFold maps ASCII letters and digits to their folded form and
