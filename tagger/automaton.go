@@ -135,12 +135,33 @@ func (b *lexBuilder) freeze() *lexicon {
 	}
 	grow(256)
 	set(0, 0, -1) // the root
-	taken := []bool{true}
+	// taken marks the slots in use; nextFree[i] leads from a taken slot
+	// to a later one, and is i for a free slot, so that the search for a
+	// base skips runs of taken slots (with path compression).
+	taken, nextFree := []bool{true}, []int32{1}
+	ensure := func(n int) {
+		for len(taken) < n {
+			nextFree = append(nextFree, int32(len(taken)))
+			taken = append(taken, false)
+		}
+	}
+	findFree := func(i int) int {
+		ensure(i + 1)
+		r := i
+		for taken[r] {
+			r = int(nextFree[r])
+			ensure(r + 1)
+		}
+		for i != r && taken[i] {
+			i, nextFree[i] = int(nextFree[i]), int32(r)
+		}
+		return r
+	}
 	// Place nodes breadth first; each node's children go at the lowest
-	// base where all their slots are free.
+	// base where all their slots are free, searched by where the first
+	// child could go.
 	type item struct{ node, state int32 }
 	queue := []item{{0, 0}}
-	free := 1 // every slot below is taken
 	for len(queue) > 0 {
 		it := queue[0]
 		queue = queue[1:]
@@ -153,30 +174,30 @@ func (b *lexBuilder) freeze() *lexicon {
 			keys = append(keys, c)
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		for free < len(taken) && taken[free] {
-			free++
-		}
-		base := max(free-int(keys[0]), 1)
-	search:
-		for ; ; base++ {
-			grow(base + 256)
-			for len(taken) < len(lx.slots) {
-				taken = append(taken, false)
-			}
-			for _, c := range keys {
+		var base int
+		for p := findFree(int(keys[0]) + 1); ; p = findFree(p + 1) {
+			base = p - int(keys[0])
+			ensure(base + 256)
+			ok := true
+			for _, c := range keys[1:] {
 				if taken[base+int(c)] {
-					continue search
+					ok = false
+					break
 				}
 			}
-			break
+			if ok {
+				break
+			}
 		}
 		if base > lexUp-256 {
 			panic("tagger: lexicon too large")
 		}
+		grow(base + 256)
 		lx.slots[it.state].base = int32(base)
 		for _, c := range keys {
 			t := base + int(c)
 			taken[t] = true
+			nextFree[t] = int32(t + 1)
 			set(t, kids[c], int(it.state))
 			queue = append(queue, item{kids[c], int32(t)})
 		}
