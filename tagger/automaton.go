@@ -232,17 +232,19 @@ func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
 // root are a dense table indexed by word id; deeper nodes have few
 // children, kept (after freeze) as short sorted edge lists.
 type phraseTrie struct {
-	root  []int32 // word id -> node, or -1
+	kids  []map[int32]int32 // by node, until freeze
+	root  []int32           // word id -> node, or -1
 	nodes []phraseNode
 	word  []int32 // edges, by node: word id ...
 	next  []int32 // ... and child
 }
 
+// phraseNode is 16 bytes, without pointers: the pass reads a node's
+// phrase, depth and edges with one load.
 type phraseNode struct {
 	depth    int32
 	phrase   int32 // phrase id ending here, or -1
 	first, n int32 // edges after freeze
-	kids     map[int32]int32
 }
 
 // freeze turns the children maps into edge lists.
@@ -250,18 +252,19 @@ func (pt *phraseTrie) freeze() {
 	pt.word, pt.next = pt.word[:0], pt.next[:0]
 	for i := range pt.nodes {
 		nd := &pt.nodes[i]
-		keys := make([]int32, 0, len(nd.kids))
-		for w := range nd.kids {
+		kids := pt.kids[i]
+		keys := make([]int32, 0, len(kids))
+		for w := range kids {
 			keys = append(keys, w)
 		}
 		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
 		nd.first, nd.n = int32(len(pt.word)), int32(len(keys))
 		for _, w := range keys {
 			pt.word = append(pt.word, w)
-			pt.next = append(pt.next, nd.kids[w])
+			pt.next = append(pt.next, kids[w])
 		}
-		nd.kids = nil
 	}
+	pt.kids = nil
 }
 
 // child follows the edge of node n labelled with word id w, or returns -1.
@@ -276,7 +279,7 @@ func (pt *phraseTrie) child(n, w int32) int32 {
 }
 
 func newPhraseTrie() *phraseTrie {
-	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}} // node 0: the root, never live
+	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}, kids: []map[int32]int32{nil}} // node 0: the root, never live
 }
 
 // add inserts a phrase (word ids) and returns its terminal node.
@@ -289,19 +292,20 @@ func (pt *phraseTrie) add(words []int32) int32 {
 				pt.root = append(pt.root, -1)
 			}
 			k = pt.root[w]
-		} else if kk, ok := pt.nodes[n].kids[w]; ok {
+		} else if kk, ok := pt.kids[n][w]; ok {
 			k = kk
 		}
 		if k < 0 {
 			k = int32(len(pt.nodes))
 			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1, phrase: -1})
+			pt.kids = append(pt.kids, nil)
 			if n == 0 {
 				pt.root[w] = k
 			} else {
-				if pt.nodes[n].kids == nil {
-					pt.nodes[n].kids = map[int32]int32{}
+				if pt.kids[n] == nil {
+					pt.kids[n] = map[int32]int32{}
 				}
-				pt.nodes[n].kids[w] = k
+				pt.kids[n][w] = k
 			}
 		}
 		n = k

@@ -214,10 +214,6 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 		}
 	}
 	e.trie.freeze()
-	e.nodePhrase = make([]int32, len(e.trie.nodes))
-	for i := range e.nodePhrase {
-		e.nodePhrase[i] = e.trie.nodes[i].phrase
-	}
 	return e, c.problems
 }
 

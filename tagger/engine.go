@@ -89,7 +89,6 @@ type Engine struct {
 	lex          *lexicon
 	words        []wordPattern
 	trie         *phraseTrie
-	nodePhrase   []int32 // trie node -> phrase id or -1
 	phraseNode   []int32 // phrase id -> trie node
 	phraseText   []string
 	phraseGroups [][]int32 // phrase -> groups containing it

@@ -108,10 +108,11 @@ func (e *Engine) match(st *docState, doc Document) {
 		}
 		active = active[:0]
 		for _, k := range next {
-			if p := e.nodePhrase[k]; p >= 0 {
-				e.emit(st, p, int32(t)+1-nodes[k].depth, int32(t)+1)
+			nd := &nodes[k]
+			if nd.phrase >= 0 {
+				e.emit(st, nd.phrase, int32(t)+1-nd.depth, int32(t)+1)
 			}
-			if nodes[k].n > 0 {
+			if nd.n > 0 {
 				active = append(active, k)
 			}
 		}
