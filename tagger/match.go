@@ -3,6 +3,7 @@ package tagger
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -41,8 +42,7 @@ type docState struct {
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
 
-	rmark []bool
-	cands []int32
+	cands []uint64 // bit set of the rules to evaluate
 
 	arena     []hit
 	sups      []span
@@ -186,26 +186,28 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		e.evalRule(st, e.rules[only], int32(only))
 		return
 	}
-	if len(st.rmark) < len(e.rules) {
-		st.rmark = make([]bool, len(e.rules))
+	// Candidate rules as a bit set: walking its words yields them in
+	// order, without sorting.
+	words := (len(e.rules) + 63) / 64
+	if len(st.cands) < words {
+		st.cands = make([]uint64, words)
 	}
-	st.cands = st.cands[:0]
+	cands := st.cands[:words]
 	for _, g := range st.touched {
 		for _, r := range e.groupRules[g] {
-			if !st.rmark[r] {
-				st.rmark[r] = true
-				st.cands = append(st.cands, r)
-			}
+			cands[r/64] |= 1 << (r % 64)
 		}
 	}
-	slices.Sort(st.cands)
-	for _, r := range st.cands {
-		st.rmark[r] = false
-		rl := e.rules[r]
-		if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
-			continue
+	for wi, w := range cands {
+		cands[wi] = 0
+		for ; w != 0; w &= w - 1 {
+			r := int32(wi*64 + bits.TrailingZeros64(w))
+			rl := e.rules[r]
+			if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
+				continue
+			}
+			e.evalRule(st, rl, r)
 		}
-		e.evalRule(st, rl, r)
 	}
 }
 
@@ -409,7 +411,14 @@ func (ev *evaluator) nearAny(s span, hs []hit, w window) bool {
 // in text order and do not overlap, so a binary search finds the two
 // candidates: long documents stay n log n, not quadratic.
 func (ev *evaluator) nearest(s span, hs []hit, w window) (hit, bool) {
-	j, _ := slices.BinarySearchFunc(hs, s.start, func(h hit, t int32) int { return int(h.start - t) })
+	j, hi := 0, len(hs) // j: the first hit starting at or after s (a plain loop: cheaper than a generic search with a func)
+	for j < hi {
+		if m := int(uint(j+hi) >> 1); hs[m].start < s.start {
+			j = m + 1
+		} else {
+			hi = m
+		}
+	}
 	best, found := hit{}, false
 	bestGap := int32(math.MaxInt32)
 	// The closest hit on each side decides: a farther one on the same side
