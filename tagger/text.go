@@ -398,6 +398,14 @@ func (z *tokenizer) word(i int) int {
 			if c != '\'' && c != '`' {
 				break // ASCII space or punctuation: the common end of a word
 			}
+		} else if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// U+0400-U+047F, the Cyrillic letters of Ukrainian and Russian
+			// text: folded through a table, without decoding.
+			f := cyrillicFold[int(c&1)<<6|int(s[i+1]&0x3F)]
+			buf = append(buf, f[0], f[1])
+			numeric = false
+			i += 2
+			continue
 		}
 		r, size := runeAt(s, i)
 		switch {
@@ -534,6 +542,21 @@ var asciiFold = func() (t [utf8.RuneSelf]byte) {
 func cyrillicLetter(r rune) bool {
 	return 0x400 <= r && r <= 0x4FF && r != 0x482 && (r < 0x483 || r > 0x489)
 }
+
+// cyrillicFold holds foldCyrillic of U+0400-U+047F (UTF-8 D0 80 to D1
+// BF, indexed by the lead byte's low bit and the continuation byte's low
+// six bits), UTF-8 encoded: all of them are letters, fold to two bytes
+// and are left alone by NFKC.
+var cyrillicFold = func() (t [128][2]byte) {
+	for r := rune(0x400); r < 0x480; r++ {
+		f := foldCyrillic(r)
+		if !cyrillicLetter(r) || !nfkcStable(r) || utf8.RuneLen(f) != 2 {
+			panic("tagger: cyrillicFold assumptions")
+		}
+		utf8.EncodeRune(t[r-0x400][:], f)
+	}
+	return t
+}()
 
 // foldCyrillic lower-cases a Cyrillic letter and spells ё as е.
 func foldCyrillic(r rune) rune {
