@@ -35,30 +35,30 @@ func (w wordPattern) String() string {
 	return w.text
 }
 
-// lexicon is a frozen byte trie laid out as a double array: the child
-// of state s for byte c is slot t = base[s] + c when t's parent is s.
-// A slot is 8 bytes (base, and parent with two flags), so a step of the
-// walk is one load and the busy top of the trie stays in the first
-// level cache; the ids of the word patterns ending at a slot are kept
-// aside and read only when its flags say there are some.
+// lexicon is a frozen byte trie laid out as a double array in 4-byte
+// slots. The slot of a state holds the base of its children, the byte
+// that leads to it and two flags; the child of state s for byte c is
+// slot t = base(s) + c if t is in use and holds the byte c. That check
+// is sound because no two states share a base (and leaves, base 0,
+// point at slots 0-255, which no state uses). A step of the walk is one
+// load, of the slot it moves to, and the built-in lexicon takes ~40 KB,
+// so the walk runs in the first-level cache. The ids of the word
+// patterns ending at a slot are kept aside, read only when its flags
+// say there are some.
 type lexicon struct {
-	slots []lexSlot
+	slots []uint32
 	exact []int32 // by slot: id of the exact word ending there, or -1
 	glob  []int32 // by slot: id of the glob ending there, or -1
 }
 
-type lexSlot struct {
-	base int32 // children at base+c
-	// up is the parent state + 1 (0 for the root and free slots, which
-	// thus are nobody's child), with lexGlob and lexExact set when
-	// patterns end here.
-	up uint32
-}
-
+// Bits of a lexicon slot.
 const (
-	lexGlob  = 1 << 31
-	lexExact = 1 << 30
-	lexUp    = lexExact - 1
+	lexByte   = 0xFF   // the byte leading here
+	lexUsed   = 1 << 8 // the slot is a state (not the root)
+	lexGlob   = 1 << 9 // a glob ends here
+	lexExact  = 1 << 10
+	lexShift  = 11 // base << lexShift
+	lexMaxPos = 1<<(32-lexShift) - 256
 )
 
 // lexBuilder collects word patterns before freezing.
@@ -116,29 +116,19 @@ func (b *lexBuilder) freeze() *lexicon {
 	lx := &lexicon{}
 	grow := func(n int) {
 		for len(lx.slots) < n {
-			lx.slots = append(lx.slots, lexSlot{})
+			lx.slots = append(lx.slots, 0)
 			lx.exact = append(lx.exact, -1)
 			lx.glob = append(lx.glob, -1)
 		}
 	}
-	// set places builder node k at slot t, the child of state parent.
-	set := func(t int, k int32, parent int) {
-		up := uint32(parent + 1)
-		if b.exact[k] >= 0 {
-			up |= lexExact
-		}
-		if b.glob[k] >= 0 {
-			up |= lexGlob
-		}
-		lx.slots[t].up = up
-		lx.exact[t], lx.glob[t] = b.exact[k], b.glob[k]
+	// taken marks the slots in use (0-255 stay free for the leaves);
+	// nextFree[i] leads from a taken slot to a later one, and is i for a
+	// free slot, so that the search for a base skips runs of taken slots
+	// (with path compression).
+	taken, nextFree := make([]bool, 256), make([]int32, 256)
+	for i := range taken {
+		taken[i], nextFree[i] = true, 256
 	}
-	grow(256)
-	set(0, 0, -1) // the root
-	// taken marks the slots in use; nextFree[i] leads from a taken slot
-	// to a later one, and is i for a free slot, so that the search for a
-	// base skips runs of taken slots (with path compression).
-	taken, nextFree := []bool{true}, []int32{1}
 	ensure := func(n int) {
 		for len(taken) < n {
 			nextFree = append(nextFree, int32(len(taken)))
@@ -157,9 +147,12 @@ func (b *lexBuilder) freeze() *lexicon {
 		}
 		return r
 	}
+	var baseUsed []bool
+	var resume [256]int // by first byte: no fit below
+	grow(256)
 	// Place nodes breadth first; each node's children go at the lowest
-	// base where all their slots are free, searched by where the first
-	// child could go.
+	// unused base where all their slots are free, searched by where the
+	// first child could go.
 	type item struct{ node, state int32 }
 	queue := []item{{0, 0}}
 	for len(queue) > 0 {
@@ -174,10 +167,20 @@ func (b *lexBuilder) freeze() *lexicon {
 			keys = append(keys, c)
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		// Slots and bases once unfit for a first byte stay unfit, so
+		// the search for a first byte resumes where it last left off.
+		c0 := int(keys[0])
 		var base int
-		for p := findFree(int(keys[0]) + 1); ; p = findFree(p + 1) {
-			base = p - int(keys[0])
+		for p := findFree(max(resume[c0], 256+c0)); ; p = findFree(p + 1) {
+			base = p - c0
 			ensure(base + 256)
+			for len(baseUsed) < len(taken) {
+				baseUsed = append(baseUsed, false)
+			}
+			if baseUsed[base] {
+				continue
+			}
+			resume[c0] = max(resume[c0], p)
 			ok := true
 			for _, c := range keys[1:] {
 				if taken[base+int(c)] {
@@ -189,20 +192,30 @@ func (b *lexBuilder) freeze() *lexicon {
 				break
 			}
 		}
-		if base > lexUp-256 {
+		if base > lexMaxPos {
 			panic("tagger: lexicon too large")
 		}
+		baseUsed[base] = true
 		grow(base + 256)
-		lx.slots[it.state].base = int32(base)
+		lx.slots[it.state] |= uint32(base) << lexShift
 		for _, c := range keys {
 			t := base + int(c)
+			k := kids[c]
 			taken[t] = true
 			nextFree[t] = int32(t + 1)
-			set(t, kids[c], int(it.state))
-			queue = append(queue, item{kids[c], int32(t)})
+			v := uint32(c) | lexUsed
+			if b.exact[k] >= 0 {
+				v |= lexExact
+			}
+			if b.glob[k] >= 0 {
+				v |= lexGlob
+			}
+			lx.slots[t] = v
+			lx.exact[t], lx.glob[t] = b.exact[k], b.glob[k]
+			queue = append(queue, item{k, int32(t)})
 		}
 	}
-	grow(len(lx.slots) + 256) // base+c of a leaf (base 0) or the last node stays in range
+	grow(len(lx.slots) + 256) // base+c stays in range
 	return lx
 }
 
@@ -210,19 +223,19 @@ func (b *lexBuilder) freeze() *lexicon {
 // the globs along its path, then the exact word.
 func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
 	slots := lx.slots
-	s := uint32(0)
+	v, s := slots[0], uint32(0)
 	for _, c := range word {
-		t := uint32(slots[s].base) + uint32(c)
-		up := slots[t].up
-		if up&lexUp != s+1 {
+		t := v>>lexShift + uint32(c)
+		v = slots[t]
+		if v&(lexUsed|lexByte) != lexUsed|uint32(c) {
 			return out
 		}
 		s = t
-		if up&lexGlob != 0 {
+		if v&lexGlob != 0 {
 			out = append(out, lx.glob[t])
 		}
 	}
-	if slots[s].up&lexExact != 0 {
+	if v&lexExact != 0 {
 		out = append(out, lx.exact[s])
 	}
 	return out
