@@ -40,7 +40,7 @@ func (w wordPattern) String() string {
 // that leads to it and two flags; the child of state s for byte c is
 // slot t = base(s) + c if t is in use and holds the byte c. That check
 // is sound because no two states share a base (and leaves, base 0,
-// point at slots 0-255, which no state uses). A step of the walk is one
+// point at slots 0-255: the root and slots never used). A step of the walk is one
 // load, of the slot it moves to, and the built-in lexicon takes ~40 KB,
 // so the walk runs in the first-level cache. The ids of the word
 // patterns ending at a slot are kept aside, read only when its flags
@@ -112,6 +112,8 @@ func (b *lexBuilder) add(w wordPattern) int32 {
 	return id
 }
 
+// freeze lays the trie out; it fails (nil) only for a vocabulary far
+// beyond any rule set's (some 2 million trie nodes).
 func (b *lexBuilder) freeze() *lexicon {
 	lx := &lexicon{}
 	grow := func(n int) {
@@ -193,7 +195,7 @@ func (b *lexBuilder) freeze() *lexicon {
 			}
 		}
 		if base > lexMaxPos {
-			panic("tagger: lexicon too large")
+			return nil
 		}
 		baseUsed[base] = true
 		grow(base + 256)

@@ -197,6 +197,10 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 		e.actorNames = append(e.actorNames, strings.TrimPrefix(l, "actor:"))
 	}
 	e.lex = c.lex.freeze()
+	if e.lex == nil {
+		c.problems = append(c.problems, problem{file: "(rules)", msg: fmt.Sprintf("too many distinct words (%d) for the lexicon", len(c.lex.words))})
+		e.lex = newLexBuilder().freeze()
+	}
 	e.words = c.lex.words
 	for int(len(e.trie.root)) < len(e.words) {
 		e.trie.root = append(e.trie.root, -1)
