@@ -119,32 +119,31 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	} else {
 		slices.Sort(keys)
 	}
-	st.keys = keys
-	at := func(i int) evRef {
-		if len(refs) > 0xFFFF {
-			return refs[i]
+	big := len(refs) > 0xFFFF
+	at := func(k uint64) evRef {
+		if big {
+			return refs[k]
 		}
-		return refs[keys[i]&0xFFFF]
+		return refs[k&0xFFFF]
 	}
 	// The same span can support a label through several rules or as
-	// context several times; keep it once per label and rule.
-	dup := func(r, prev evRef) bool {
-		return r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule
-	}
-	n := 0
-	for i := range keys {
-		if i == 0 || !dup(at(i), at(i-1)) {
-			n++
+	// context several times; keep it once per label and rule. Keys that
+	// differ above the index bits belong to different refs; only equal
+	// ones need the refs compared. The kept keys are compacted in place.
+	kept := keys[:0]
+	for _, k := range keys {
+		if n := len(kept); n > 0 && (big || k>>16 == kept[n-1]>>16) {
+			r, prev := at(k), at(kept[n-1])
+			if r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule {
+				continue
+			}
 		}
+		kept = append(kept, k)
 	}
-	res.Evidence = make([]Evidence, 0, n)
-	var prev evRef
-	for i := range keys {
-		r := at(i)
-		if i > 0 && dup(r, prev) {
-			continue
-		}
-		prev = r
+	st.keys = keys
+	res.Evidence = make([]Evidence, len(kept))
+	for i, k := range kept {
+		r := at(k)
 		field, text := "body", st.doc.Body
 		if r.field == fieldTitle {
 			field, text = "title", st.doc.Title
@@ -153,8 +152,8 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		if r.contrib >= 0 {
 			w = round(st.contribs[r.contrib].weight)
 		}
-		res.Evidence = append(res.Evidence, Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
-			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w})
+		res.Evidence[i] = Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
+			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w}
 	}
 	st.refs = refs
 	return res
