@@ -377,7 +377,7 @@ func (z *tokenizer) word(i int) int {
 					n, folded, letters := asciiRun(load64(s, i))
 					if n > 0 {
 						buf = append64(buf, folded, n)
-						numeric = numeric && !letters
+						numeric = numeric && letters&(1<<(8*n)-1) == 0
 						i += n
 						continue
 					}
@@ -493,26 +493,19 @@ const (
 	highs = 0x8080808080808080
 )
 
-// inRange sets the high bit of each byte of x (all bytes < 0x80) that is
-// within [lo, hi]. The additions cannot carry from one byte to the next.
-func inRange(x uint64, lo, hi byte) uint64 {
-	return (x + ones*uint64(0x80-lo)) &^ (x + ones*uint64(0x7F-hi)) & highs
-}
-
 // asciiRun looks at eight bytes of text (x, first byte lowest): n is how
 // many of them, from the first, are ASCII letters or digits; folded is x
-// with its upper-case letters lowered; letters reports a letter among
-// the n bytes.
-func asciiRun(x uint64) (n int, folded uint64, letters bool) {
+// with its upper-case letters lowered; letters has the high bit set in
+// the bytes that are letters. A byte b < 0x80 is within [lo, hi] when
+// b + (0x80-lo) sets its high bit and b + (0x7F-hi) does not; the sums
+// cannot carry into the next byte. (Kept small enough to be inlined.)
+func asciiRun(x uint64) (n int, folded, letters uint64) {
 	x7 := x &^ highs
-	upper := inRange(x7, 'A', 'Z')
-	letter := upper | inRange(x7, 'a', 'z')
-	ok := (letter | inRange(x7, '0', '9')) &^ x // not for bytes >= 0x80
-	n = bits.TrailingZeros64(^ok&highs) / 8
-	if n < 8 {
-		letter &= 1<<(8*n) - 1
-	}
-	return n, x | upper>>2, letter != 0
+	y := x7 | ones*0x20 // lower case, for letters
+	letters = (y + ones*(0x80-'a')) &^ (y + ones*(0x7F-'z')) & highs
+	digits := (x7 + ones*(0x80-'0')) &^ (x7 + ones*(0x7F-'9'))
+	ok := (letters | digits) &^ x // not for bytes >= 0x80
+	return bits.TrailingZeros64(^ok&highs) >> 3, x | letters>>2, letters
 }
 
 // append64 appends the first n bytes of x (first byte lowest) to buf.

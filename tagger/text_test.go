@@ -168,7 +168,8 @@ func TestASCIIRun(t *testing.T) {
 				b[j] = byte(rng.Intn(256))
 			}
 		}
-		n, folded, letters := asciiRun(load64(string(b[:]), 0))
+		n, folded, letterBits := asciiRun(load64(string(b[:]), 0))
+		letters := letterBits&(1<<(8*n)-1) != 0
 		wantN, wantLetters := 0, false
 		for wantN < 8 && b[wantN] < 0x80 && asciiFold[b[wantN]] != 0 {
 			wantLetters = wantLetters || b[wantN] > '9'
