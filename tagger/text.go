@@ -259,16 +259,21 @@ func (z *tokenizer) abbreviation(i int) bool {
 	if len(z.toks) == 0 {
 		return false
 	}
-	t := z.toks[len(z.toks)-1]
+	t := &z.toks[len(z.toks)-1]
 	if int(t.end) != i || t.field != z.field {
 		return false
 	}
-	w := string(z.norm[t.nstart:t.nend])
-	if utf8.RuneCountInString(w) == 1 {
+	w := z.norm[t.nstart:t.nend]
+	if utf8.RuneCount(w) == 1 {
 		return true // initials: "U.S.", "J. D. Vance", "В. Путин"
 	}
-	return abbreviations[w]
+	// Most words before a full stop are longer than any abbreviation:
+	// no need to hash them.
+	return len(w) <= maxAbbreviation && abbreviations[string(w)]
 }
+
+// maxAbbreviation is the length in bytes of the longest abbreviation.
+const maxAbbreviation = 8
 
 // abbreviations end with a full stop that does not end a sentence.
 var abbreviations = map[string]bool{

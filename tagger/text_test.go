@@ -185,3 +185,11 @@ func TestASCIIRun(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxAbbreviation(t *testing.T) {
+	for w := range abbreviations {
+		if len(w) > maxAbbreviation {
+			t.Errorf("abbreviation %q is longer than maxAbbreviation (%d bytes)", w, maxAbbreviation)
+		}
+	}
+}
