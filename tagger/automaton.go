@@ -35,25 +35,31 @@ func (w wordPattern) String() string {
 	return w.text
 }
 
-// lexicon is a frozen byte trie. Node 0 is the root; a node's edges are
-// label/next[first : first+n], sorted by byte. Nodes with many edges (the
-// root, first letters) also get a dense 256-entry row in `dense`, so the
-// busy top of the trie costs one load per byte.
+// lexicon is a frozen byte trie laid out as a double array in 4-byte
+// slots. The slot of a state holds the base of its children, the byte
+// that leads to it and two flags; the child of state s for byte c is
+// slot t = base(s) + c if t is in use and holds the byte c. That check
+// is sound because no two states share a base (and leaves, base 0,
+// point at slots 0-255: the root and slots never used). A step of the walk is one
+// load, of the slot it moves to, and the built-in lexicon takes ~40 KB,
+// so the walk runs in the first-level cache. The ids of the word
+// patterns ending at a slot are kept aside, read only when its flags
+// say there are some.
 type lexicon struct {
-	nodes []lexNode
-	label []byte
-	next  []int32
-	dense []int32
+	slots []uint32
+	exact []int32 // by slot: id of the exact word ending there, or -1
+	glob  []int32 // by slot: id of the glob ending there, or -1
 }
 
-type lexNode struct {
-	first, n    int32
-	exact, glob int32 // word-pattern ids ending here, or -1
-	row         int32 // row in dense, or -1
-}
-
-// denseMin is the number of edges from which a node gets a dense row.
-const denseMin = 6
+// Bits of a lexicon slot.
+const (
+	lexByte   = 0xFF   // the byte leading here
+	lexUsed   = 1 << 8 // the slot is a state (not the root)
+	lexGlob   = 1 << 9 // a glob ends here
+	lexExact  = 1 << 10
+	lexShift  = 11 // base << lexShift
+	lexMaxPos = 1<<(32-lexShift) - 256
+)
 
 // lexBuilder collects word patterns before freezing.
 type lexBuilder struct {
@@ -106,63 +112,133 @@ func (b *lexBuilder) add(w wordPattern) int32 {
 	return id
 }
 
+// freeze lays the trie out; it fails (nil) only for a vocabulary far
+// beyond any rule set's (some 2 million trie nodes).
 func (b *lexBuilder) freeze() *lexicon {
-	lx := &lexicon{nodes: make([]lexNode, len(b.kids))}
-	for i, kids := range b.kids {
+	lx := &lexicon{}
+	grow := func(n int) {
+		for len(lx.slots) < n {
+			lx.slots = append(lx.slots, 0)
+			lx.exact = append(lx.exact, -1)
+			lx.glob = append(lx.glob, -1)
+		}
+	}
+	// taken marks the slots in use (0-255 stay free for the leaves);
+	// nextFree[i] leads from a taken slot to a later one, and is i for a
+	// free slot, so that the search for a base skips runs of taken slots
+	// (with path compression).
+	taken, nextFree := make([]bool, 256), make([]int32, 256)
+	for i := range taken {
+		taken[i], nextFree[i] = true, 256
+	}
+	ensure := func(n int) {
+		for len(taken) < n {
+			nextFree = append(nextFree, int32(len(taken)))
+			taken = append(taken, false)
+		}
+	}
+	findFree := func(i int) int {
+		ensure(i + 1)
+		r := i
+		for taken[r] {
+			r = int(nextFree[r])
+			ensure(r + 1)
+		}
+		for i != r && taken[i] {
+			i, nextFree[i] = int(nextFree[i]), int32(r)
+		}
+		return r
+	}
+	var baseUsed []bool
+	var resume [256]int // by first byte: no fit below
+	grow(256)
+	// Place nodes breadth first; each node's children go at the lowest
+	// unused base where all their slots are free, searched by where the
+	// first child could go.
+	type item struct{ node, state int32 }
+	queue := []item{{0, 0}}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		kids := b.kids[it.node]
+		if len(kids) == 0 {
+			continue
+		}
 		keys := make([]byte, 0, len(kids))
 		for c := range kids {
 			keys = append(keys, c)
 		}
-		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
-		lx.nodes[i] = lexNode{first: int32(len(lx.label)), n: int32(len(keys)), exact: b.exact[i], glob: b.glob[i], row: -1}
-		for _, c := range keys {
-			lx.label = append(lx.label, c)
-			lx.next = append(lx.next, kids[c])
+		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		// Slots and bases once unfit for a first byte stay unfit, so
+		// the search for a first byte resumes where it last left off.
+		c0 := int(keys[0])
+		var base int
+		for p := findFree(max(resume[c0], 256+c0)); ; p = findFree(p + 1) {
+			base = p - c0
+			ensure(base + 256)
+			for len(baseUsed) < len(taken) {
+				baseUsed = append(baseUsed, false)
+			}
+			if baseUsed[base] {
+				continue
+			}
+			resume[c0] = max(resume[c0], p)
+			ok := true
+			for _, c := range keys[1:] {
+				if taken[base+int(c)] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				break
+			}
 		}
-		if len(keys) >= denseMin {
-			row := int32(len(lx.dense) / 256)
-			lx.dense = append(lx.dense, make([]int32, 256)...)
-			r := lx.dense[row*256 : row*256+256]
-			for j := range r {
-				r[j] = -1
+		if base > lexMaxPos {
+			return nil
+		}
+		baseUsed[base] = true
+		grow(base + 256)
+		lx.slots[it.state] |= uint32(base) << lexShift
+		for _, c := range keys {
+			t := base + int(c)
+			k := kids[c]
+			taken[t] = true
+			nextFree[t] = int32(t + 1)
+			v := uint32(c) | lexUsed
+			if b.exact[k] >= 0 {
+				v |= lexExact
 			}
-			for _, c := range keys {
-				r[c] = kids[c]
+			if b.glob[k] >= 0 {
+				v |= lexGlob
 			}
-			lx.nodes[i].row = row
+			lx.slots[t] = v
+			lx.exact[t], lx.glob[t] = b.exact[k], b.glob[k]
+			queue = append(queue, item{k, int32(t)})
 		}
 	}
+	grow(len(lx.slots) + 256) // base+c stays in range
 	return lx
 }
 
-// child follows the edge labelled c, or returns -1.
-func (lx *lexicon) child(n int32, c byte) int32 {
-	nd := &lx.nodes[n]
-	if nd.row >= 0 {
-		return lx.dense[int(nd.row)*256+int(c)]
-	}
-	for i := nd.first; i < nd.first+nd.n; i++ {
-		if lx.label[i] == c {
-			return lx.next[i]
-		}
-	}
-	return -1
-}
-
-// lookup appends the ids of every word pattern that word satisfies.
+// lookup appends the ids of every word pattern that word satisfies:
+// the globs along its path, then the exact word.
 func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
-	n := int32(0)
-	for i := 0; i < len(word); i++ {
-		n = lx.child(n, word[i])
-		if n < 0 {
+	slots := lx.slots
+	v, s := slots[0], uint32(0)
+	for _, c := range word {
+		t := v>>lexShift + uint32(c)
+		v = slots[t]
+		if v&(lexUsed|lexByte) != lexUsed|uint32(c) {
 			return out
 		}
-		if g := lx.nodes[n].glob; g >= 0 {
-			out = append(out, g)
+		s = t
+		if v&lexGlob != 0 {
+			out = append(out, lx.glob[t])
 		}
 	}
-	if e := lx.nodes[n].exact; e >= 0 {
-		out = append(out, e)
+	if v&lexExact != 0 {
+		out = append(out, lx.exact[s])
 	}
 	return out
 }
@@ -171,17 +247,19 @@ func (lx *lexicon) lookup(word []byte, out []int32) []int32 {
 // root are a dense table indexed by word id; deeper nodes have few
 // children, kept (after freeze) as short sorted edge lists.
 type phraseTrie struct {
-	root  []int32 // word id -> node, or -1
+	kids  []map[int32]int32 // by node, until freeze
+	root  []int32           // word id -> node, or -1
 	nodes []phraseNode
 	word  []int32 // edges, by node: word id ...
 	next  []int32 // ... and child
 }
 
+// phraseNode is 16 bytes, without pointers: the pass reads a node's
+// phrase, depth and edges with one load.
 type phraseNode struct {
 	depth    int32
 	phrase   int32 // phrase id ending here, or -1
 	first, n int32 // edges after freeze
-	kids     map[int32]int32
 }
 
 // freeze turns the children maps into edge lists.
@@ -189,18 +267,19 @@ func (pt *phraseTrie) freeze() {
 	pt.word, pt.next = pt.word[:0], pt.next[:0]
 	for i := range pt.nodes {
 		nd := &pt.nodes[i]
-		keys := make([]int32, 0, len(nd.kids))
-		for w := range nd.kids {
+		kids := pt.kids[i]
+		keys := make([]int32, 0, len(kids))
+		for w := range kids {
 			keys = append(keys, w)
 		}
 		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
 		nd.first, nd.n = int32(len(pt.word)), int32(len(keys))
 		for _, w := range keys {
 			pt.word = append(pt.word, w)
-			pt.next = append(pt.next, nd.kids[w])
+			pt.next = append(pt.next, kids[w])
 		}
-		nd.kids = nil
 	}
+	pt.kids = nil
 }
 
 // child follows the edge of node n labelled with word id w, or returns -1.
@@ -215,7 +294,7 @@ func (pt *phraseTrie) child(n, w int32) int32 {
 }
 
 func newPhraseTrie() *phraseTrie {
-	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}} // node 0: the root, never live
+	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}, kids: []map[int32]int32{nil}} // node 0: the root, never live
 }
 
 // add inserts a phrase (word ids) and returns its terminal node.
@@ -228,19 +307,20 @@ func (pt *phraseTrie) add(words []int32) int32 {
 				pt.root = append(pt.root, -1)
 			}
 			k = pt.root[w]
-		} else if kk, ok := pt.nodes[n].kids[w]; ok {
+		} else if kk, ok := pt.kids[n][w]; ok {
 			k = kk
 		}
 		if k < 0 {
 			k = int32(len(pt.nodes))
 			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1, phrase: -1})
+			pt.kids = append(pt.kids, nil)
 			if n == 0 {
 				pt.root[w] = k
 			} else {
-				if pt.nodes[n].kids == nil {
-					pt.nodes[n].kids = map[int32]int32{}
+				if pt.kids[n] == nil {
+					pt.kids[n] = map[int32]int32{}
 				}
-				pt.nodes[n].kids[w] = k
+				pt.kids[n][w] = k
 			}
 		}
 		n = k

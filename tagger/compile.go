@@ -186,7 +186,21 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 		}
 	}
 
+	for _, t := range topicNames {
+		th, ok := e.settings.topicMins[t]
+		if !ok {
+			th = e.settings.topicMin
+		}
+		e.topicMin = append(e.topicMin, th)
+	}
+	for _, l := range e.labels[numFixed:] {
+		e.actorNames = append(e.actorNames, strings.TrimPrefix(l, "actor:"))
+	}
 	e.lex = c.lex.freeze()
+	if e.lex == nil {
+		c.problems = append(c.problems, problem{file: "(rules)", msg: fmt.Sprintf("too many distinct words (%d) for the lexicon", len(c.lex.words))})
+		e.lex = newLexBuilder().freeze()
+	}
 	e.words = c.lex.words
 	for int(len(e.trie.root)) < len(e.words) {
 		e.trie.root = append(e.trie.root, -1)
@@ -204,10 +218,6 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 		}
 	}
 	e.trie.freeze()
-	e.nodePhrase = make([]int32, len(e.trie.nodes))
-	for i := range e.nodePhrase {
-		e.nodePhrase[i] = e.trie.nodes[i].phrase
-	}
 	return e, c.problems
 }
 

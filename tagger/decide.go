@@ -25,12 +25,17 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	given[lblRelevant] = res.Relevant
 	outlookEvidence := int32(-1) // label the outlook evidence is filed under
 	if res.Relevant {
-		for i, t := range topicNames {
-			th, ok := s.topicMins[t]
-			if !ok {
-				th = s.topicMin
+		nTopics := 0
+		for i := range topicNames {
+			if v := sc[lblTopic0+i]; v >= e.topicMin[i] && v > 0 {
+				nTopics++
 			}
-			if v := sc[lblTopic0+i]; v >= th && v > 0 {
+		}
+		if nTopics > 0 {
+			res.Topics = make([]TopicScore, 0, nTopics)
+		}
+		for i, t := range topicNames {
+			if v := sc[lblTopic0+i]; v >= e.topicMin[i] && v > 0 {
 				res.Topics = append(res.Topics, TopicScore{Topic: t, Score: round(v)})
 				given[lblTopic0+i] = true
 			}
@@ -56,9 +61,20 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		}
 	}
 
+	// Results are allocated at their final size: they are most of what a
+	// Tag allocates, and the garbage collector's work grows with it.
+	nActors := 0
 	for l := numFixed; l < len(e.labels); l++ {
 		if st.mentions[l] > 0 {
-			res.Actors = append(res.Actors, Actor{Name: strings.TrimPrefix(e.labels[l], "actor:"), Mentions: st.mentions[l]})
+			nActors++
+		}
+	}
+	if nActors > 0 {
+		res.Actors = make([]Actor, 0, nActors)
+	}
+	for l := numFixed; l < len(e.labels); l++ {
+		if st.mentions[l] > 0 {
+			res.Actors = append(res.Actors, Actor{Name: e.actorNames[l-numFixed], Mentions: st.mentions[l]})
 			given[l] = true
 		}
 	}
@@ -103,20 +119,31 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	} else {
 		slices.Sort(keys)
 	}
+	big := len(refs) > 0xFFFF
+	at := func(k uint64) evRef {
+		if big {
+			return refs[k]
+		}
+		return refs[k&0xFFFF]
+	}
+	// The same span can support a label through several rules or as
+	// context several times; keep it once per label and rule. Keys that
+	// differ above the index bits belong to different refs; only equal
+	// ones need the refs compared. The kept keys are compacted in place.
+	kept := keys[:0]
+	for _, k := range keys {
+		if n := len(kept); n > 0 && (big || k>>16 == kept[n-1]>>16) {
+			r, prev := at(k), at(kept[n-1])
+			if r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule {
+				continue
+			}
+		}
+		kept = append(kept, k)
+	}
 	st.keys = keys
-	res.Evidence = make([]Evidence, 0, len(refs))
-	var prev evRef
-	for i, k := range keys {
-		r := refs[k&0xFFFF]
-		if len(refs) > 0xFFFF {
-			r = refs[i]
-		}
-		// The same span can support a label through several rules or as
-		// context several times; keep it once per label and rule.
-		if i > 0 && r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule {
-			continue
-		}
-		prev = r
+	res.Evidence = make([]Evidence, len(kept))
+	for i, k := range kept {
+		r := at(k)
 		field, text := "body", st.doc.Body
 		if r.field == fieldTitle {
 			field, text = "title", st.doc.Title
@@ -125,8 +152,8 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		if r.contrib >= 0 {
 			w = round(st.contribs[r.contrib].weight)
 		}
-		res.Evidence = append(res.Evidence, Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
-			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w})
+		res.Evidence[i] = Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
+			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w}
 	}
 	st.refs = refs
 	return res

@@ -89,7 +89,6 @@ type Engine struct {
 	lex          *lexicon
 	words        []wordPattern
 	trie         *phraseTrie
-	nodePhrase   []int32 // trie node -> phrase id or -1
 	phraseNode   []int32 // phrase id -> trie node
 	phraseText   []string
 	phraseGroups [][]int32 // phrase -> groups containing it
@@ -99,9 +98,12 @@ type Engine struct {
 	afterGroup   int32 // negations that follow their cue
 	barrierGroup int32
 
-	rules    []*rule
-	labels   []string
-	examples []*exampleSpec
+	rules  []*rule
+	labels []string
+	// Looked up once at load rather than for every document.
+	topicMin   []float64 // topic i's threshold
+	actorNames []string  // label numFixed+i without "actor:"
+	examples   []*exampleSpec
 
 	pool sync.Pool // *docState
 }

@@ -3,6 +3,7 @@ package tagger
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -31,15 +32,9 @@ type contrib struct {
 type docState struct {
 	z    tokenizer
 	doc  Document
-	wids []int32 // word-pattern ids of every token, flat
-	woff []int32 // token i's ids are wids[woff[i]:woff[i+1]]
+	wids []int32 // word-pattern ids of the current token
 
 	active, next []int32
-
-	// Word-pattern ids of words seen before, across the documents this
-	// state has tagged: news repeats its words, and a hash probe is
-	// cheaper than a trie walk.
-	cache wordCache
 
 	ghits   [][]span // group -> matches, in text order
 	touched []int32
@@ -47,8 +42,7 @@ type docState struct {
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
 
-	rmark []bool
-	cands []int32
+	cands []uint64 // bit set of the rules to evaluate
 
 	arena     []hit
 	sups      []span
@@ -84,47 +78,46 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.ghits[g] = st.ghits[g][:0]
 	}
 	st.touched = st.touched[:0]
-	st.wids = st.wids[:0]
-	st.woff = append(st.woff[:0], 0)
-	st.active = st.active[:0]
 
+	// The loop keeps its slices in locals, stored back once at the end:
+	// a slice stored into the (heap) state costs a write barrier while
+	// the garbage collector runs.
+	active, next, ws := st.active[:0], st.next[:0], st.wids[:0]
 	nodes := e.trie.nodes
 	root := e.trie.root
 	for t := range toks {
 		tk := &toks[t]
 		if tk.sentStart {
-			st.active = st.active[:0]
+			active = active[:0]
 		}
-		from := len(st.wids)
-		st.wids = st.lookup(e.lex, st.z.norm[tk.nstart:tk.nend], st.wids)
-		st.woff = append(st.woff, int32(len(st.wids)))
-		ws := st.wids[from:]
+		ws = e.lex.lookup(st.z.norm[tk.nstart:tk.nend], ws[:0])
 		if len(ws) == 0 {
-			st.active = st.active[:0]
+			active = active[:0]
 			continue
 		}
-		next := st.next[:0]
+		next = next[:0]
 		for _, w := range ws {
 			if k := root[w]; k >= 0 {
 				next = append(next, k)
 			}
-			for _, a := range st.active {
+			for _, a := range active {
 				if k := e.trie.child(a, w); k >= 0 {
 					next = append(next, k)
 				}
 			}
 		}
-		st.active = st.active[:0]
+		active = active[:0]
 		for _, k := range next {
-			if p := e.nodePhrase[k]; p >= 0 {
-				e.emit(st, p, int32(t)+1-nodes[k].depth, int32(t)+1)
+			nd := &nodes[k]
+			if nd.phrase >= 0 {
+				e.emit(st, nd.phrase, int32(t)+1-nd.depth, int32(t)+1)
 			}
-			if nodes[k].n > 0 {
-				st.active = append(st.active, k)
+			if nd.n > 0 {
+				active = append(active, k)
 			}
 		}
-		st.next = next
 	}
+	st.active, st.next, st.wids = active, next, ws
 
 	n := len(toks)
 	if cap(st.negAt) < n {
@@ -150,92 +143,31 @@ func (e *Engine) match(st *docState, doc Document) {
 	}
 }
 
-// wordCache is an open-addressing hash table from normalised words to
-// their word-pattern ids. Probing reads only the compact tags array (a
-// hash fragment per slot, 0 for empty), which stays in cache; the entry
-// itself is read on a tag hit. It is cleared when half full.
-type wordCache struct {
-	tags    []uint32
-	entries []cacheEntry
-	used    int
-	words   []byte
-	ids     []int32
-}
-
-type cacheEntry struct {
-	woff, ioff uint32
-	wlen, n    uint16
-}
-
-const cacheSlots = 1 << 15
-
-// lookup appends the word-pattern ids of word, through the cache.
-func (st *docState) lookup(lx *lexicon, word []byte, out []int32) []int32 {
-	c := &st.cache
-	if c.tags == nil {
-		c.tags = make([]uint32, cacheSlots)
-		c.entries = make([]cacheEntry, cacheSlots)
-	}
-	h := uint64(14695981039346656037) // FNV-1a
-	for _, b := range word {
-		h = (h ^ uint64(b)) * 1099511628211
-	}
-	tag := uint32(h>>32) | 1
-	mask := uint64(len(c.tags) - 1)
-	i := h & mask
-	for t := c.tags[i]; t != 0; t = c.tags[i] {
-		if t == tag {
-			e := &c.entries[i]
-			if int(e.wlen) == len(word) && string(c.words[e.woff:e.woff+uint32(e.wlen)]) == string(word) {
-				return append(out, c.ids[e.ioff:e.ioff+uint32(e.n)]...)
-			}
-		}
-		i = (i + 1) & mask
-	}
-	from := len(out)
-	out = lx.lookup(word, out)
-	if len(word) >= 1<<16 || len(out)-from >= 1<<16 {
-		return out // not worth caching
-	}
-	if c.used >= len(c.tags)/2 {
-		clear(c.tags)
-		c.used, c.words, c.ids = 0, c.words[:0], c.ids[:0]
-		i = h & mask
-	}
-	c.tags[i] = tag
-	c.entries[i] = cacheEntry{woff: uint32(len(c.words)), ioff: uint32(len(c.ids)), wlen: uint16(len(word)), n: uint16(len(out) - from)}
-	c.words = append(c.words, word...)
-	c.ids = append(c.ids, out[from:]...)
-	c.used++
-	return out
-}
-
 // emit records a phrase match in every group that holds the phrase.
 // Within a group, overlapping matches count once: the longest wins
 // ("peace talks" over "talks", "Vladimir Putin" over "Putin").
 func (e *Engine) emit(st *docState, p, start, end int32) {
 	for _, g := range e.phraseGroups[p] {
-		hs := st.ghits[g]
-		if len(hs) == 0 {
+		hs := &st.ghits[g] // changed in place: no write barrier on the fast path
+		if len(*hs) == 0 {
 			st.touched = append(st.touched, g)
 		}
 		drop := false
-		for len(hs) > 0 {
-			last := hs[len(hs)-1]
+		for n := len(*hs); n > 0; n-- {
+			last := (*hs)[n-1]
 			if start >= last.end {
 				break
 			}
 			if end-start > last.end-last.start {
-				hs = hs[:len(hs)-1]
+				*hs = (*hs)[:n-1]
 				continue
 			}
 			drop = true
 			break
 		}
 		if !drop {
-			hs = append(hs, span{start, end})
+			*hs = append(*hs, span{start, end})
 		}
-		st.ghits[g] = hs
 	}
 }
 
@@ -254,26 +186,28 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		e.evalRule(st, e.rules[only], int32(only))
 		return
 	}
-	if len(st.rmark) < len(e.rules) {
-		st.rmark = make([]bool, len(e.rules))
+	// Candidate rules as a bit set: walking its words yields them in
+	// order, without sorting.
+	words := (len(e.rules) + 63) / 64
+	if len(st.cands) < words {
+		st.cands = make([]uint64, words)
 	}
-	st.cands = st.cands[:0]
+	cands := st.cands[:words]
 	for _, g := range st.touched {
 		for _, r := range e.groupRules[g] {
-			if !st.rmark[r] {
-				st.rmark[r] = true
-				st.cands = append(st.cands, r)
-			}
+			cands[r/64] |= 1 << (r % 64)
 		}
 	}
-	slices.Sort(st.cands)
-	for _, r := range st.cands {
-		st.rmark[r] = false
-		rl := e.rules[r]
-		if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
-			continue
+	for wi, w := range cands {
+		cands[wi] = 0
+		for ; w != 0; w &= w - 1 {
+			r := int32(wi*64 + bits.TrailingZeros64(w))
+			rl := e.rules[r]
+			if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
+				continue
+			}
+			e.evalRule(st, rl, r)
 		}
-		e.evalRule(st, rl, r)
 	}
 }
 
@@ -477,7 +411,14 @@ func (ev *evaluator) nearAny(s span, hs []hit, w window) bool {
 // in text order and do not overlap, so a binary search finds the two
 // candidates: long documents stay n log n, not quadratic.
 func (ev *evaluator) nearest(s span, hs []hit, w window) (hit, bool) {
-	j, _ := slices.BinarySearchFunc(hs, s.start, func(h hit, t int32) int { return int(h.start - t) })
+	j, hi := 0, len(hs) // j: the first hit starting at or after s (a plain loop: cheaper than a generic search with a func)
+	for j < hi {
+		if m := int(uint(j+hi) >> 1); hs[m].start < s.start {
+			j = m + 1
+		} else {
+			hi = m
+		}
+	}
 	best, found := hit{}, false
 	bestGap := int32(math.MaxInt32)
 	// The closest hit on each side decides: a farther one on the same side

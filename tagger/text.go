@@ -1,6 +1,8 @@
 package tagger
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -257,16 +259,21 @@ func (z *tokenizer) abbreviation(i int) bool {
 	if len(z.toks) == 0 {
 		return false
 	}
-	t := z.toks[len(z.toks)-1]
+	t := &z.toks[len(z.toks)-1]
 	if int(t.end) != i || t.field != z.field {
 		return false
 	}
-	w := string(z.norm[t.nstart:t.nend])
-	if utf8.RuneCountInString(w) == 1 {
+	w := z.norm[t.nstart:t.nend]
+	if utf8.RuneCount(w) == 1 {
 		return true // initials: "U.S.", "J. D. Vance", "В. Путин"
 	}
-	return abbreviations[w]
+	// Most words before a full stop are longer than any abbreviation:
+	// no need to hash them.
+	return len(w) <= maxAbbreviation && abbreviations[string(w)]
 }
+
+// maxAbbreviation is the length in bytes of the longest abbreviation.
+const maxAbbreviation = 8
 
 // abbreviations end with a full stop that does not end a sentence.
 var abbreviations = map[string]bool{
@@ -369,6 +376,17 @@ func (z *tokenizer) word(i int) int {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if f := asciiFold[c]; f != 0 {
+				if i+8 <= len(s) {
+					// Eight bytes at a time while they are ASCII letters and
+					// digits (most words end within the first eight).
+					n, folded, letters := asciiRun(load64(s, i))
+					if n > 0 {
+						buf = append64(buf, folded, n)
+						numeric = numeric && letters&(1<<(8*n)-1) == 0
+						i += n
+						continue
+					}
+				}
 				if f > '9' {
 					numeric = false
 				}
@@ -382,6 +400,17 @@ func (z *tokenizer) word(i int) int {
 				i++
 				continue
 			}
+			if c != '\'' && c != '`' {
+				break // ASCII space or punctuation: the common end of a word
+			}
+		} else if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// U+0400-U+047F, the Cyrillic letters of Ukrainian and Russian
+			// text: folded through a table, without decoding.
+			f := cyrillicFold[int(c&1)<<6|int(s[i+1]&0x3F)]
+			buf = append(buf, f[0], f[1])
+			numeric = false
+			i += 2
+			continue
 		}
 		r, size := runeAt(s, i)
 		switch {
@@ -443,14 +472,55 @@ func (z *tokenizer) word(i int) int {
 	if z.pendSent && len(z.toks) > 0 {
 		z.sent++
 	}
-	z.toks = append(z.toks, token{
-		start: int32(start), end: int32(end),
-		nstart: int32(nstart), nend: int32(len(z.norm)),
-		sent: z.sent, para: z.para, field: z.field,
-		quoted: len(z.quotes) > 0, clause: z.pendClaus, sentStart: z.pendSent,
-	})
+	// Filled in place: cheaper than appending a composite literal.
+	if len(z.toks) == cap(z.toks) {
+		z.toks = append(z.toks, token{})[:len(z.toks)]
+	}
+	z.toks = z.toks[:len(z.toks)+1]
+	tk := &z.toks[len(z.toks)-1]
+	tk.start, tk.end = int32(start), int32(end)
+	tk.nstart, tk.nend = int32(nstart), int32(len(z.norm))
+	tk.sent, tk.para, tk.field = z.sent, z.para, z.field
+	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
 	z.pendSent, z.pendClaus = false, false
 	return i
+}
+
+// load64 reads s[i:i+8] as a little-endian word (one load once compiled).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// asciiRun looks at eight bytes of text (x, first byte lowest): n is how
+// many of them, from the first, are ASCII letters or digits; folded is x
+// with its upper-case letters lowered; letters has the high bit set in
+// the bytes that are letters. A byte b < 0x80 is within [lo, hi] when
+// b + (0x80-lo) sets its high bit and b + (0x7F-hi) does not; the sums
+// cannot carry into the next byte. (Kept small enough to be inlined.)
+func asciiRun(x uint64) (n int, folded, letters uint64) {
+	x7 := x &^ highs
+	y := x7 | ones*0x20 // lower case, for letters
+	letters = (y + ones*(0x80-'a')) &^ (y + ones*(0x7F-'z')) & highs
+	digits := (x7 + ones*(0x80-'0')) &^ (x7 + ones*(0x7F-'9'))
+	ok := (letters | digits) &^ x // not for bytes >= 0x80
+	return bits.TrailingZeros64(^ok&highs) >> 3, x | letters>>2, letters
+}
+
+// append64 appends the first n bytes of x (first byte lowest) to buf.
+func append64(buf []byte, x uint64, n int) []byte {
+	l := len(buf)
+	if cap(buf)-l < 8 {
+		buf = append(buf, make([]byte, 8)...)[:l]
+	}
+	binary.LittleEndian.PutUint64(buf[l:l+8], x)
+	return buf[:l+n]
 }
 
 // asciiFold maps ASCII letters and digits to their folded form and
@@ -470,6 +540,21 @@ var asciiFold = func() (t [utf8.RuneSelf]byte) {
 func cyrillicLetter(r rune) bool {
 	return 0x400 <= r && r <= 0x4FF && r != 0x482 && (r < 0x483 || r > 0x489)
 }
+
+// cyrillicFold holds foldCyrillic of U+0400-U+047F (UTF-8 D0 80 to D1
+// BF, indexed by the lead byte's low bit and the continuation byte's low
+// six bits), UTF-8 encoded: all of them are letters, fold to two bytes
+// and are left alone by NFKC.
+var cyrillicFold = func() (t [128][2]byte) {
+	for r := rune(0x400); r < 0x480; r++ {
+		f := foldCyrillic(r)
+		if !cyrillicLetter(r) || !nfkcStable(r) || utf8.RuneLen(f) != 2 {
+			panic("tagger: cyrillicFold assumptions")
+		}
+		utf8.EncodeRune(t[r-0x400][:], f)
+	}
+	return t
+}()
 
 // foldCyrillic lower-cases a Cyrillic letter and spells ё as е.
 func foldCyrillic(r rune) rune {

@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 )
@@ -150,6 +151,45 @@ func TestQuotes(t *testing.T) {
 		}
 		if strings.Join(got, " ") != strings.Join(tc.quoted, " ") {
 			t.Errorf("%q: quoted words %v, want %v", tc.text, got, tc.quoted)
+		}
+	}
+}
+
+// asciiRun (eight bytes at a time) must agree with the byte-wise
+// definition on any bytes.
+func TestASCIIRun(t *testing.T) {
+	alphabet := []byte("aZz09AM,.' -\x7f\x80\xd0\xff@[`{/:")
+	rng := rand.New(rand.NewSource(1))
+	for k := 0; k < 200000; k++ {
+		var b [8]byte
+		for j := range b {
+			b[j] = alphabet[rng.Intn(len(alphabet))]
+			if k%7 == 0 {
+				b[j] = byte(rng.Intn(256))
+			}
+		}
+		n, folded, letterBits := asciiRun(load64(string(b[:]), 0))
+		letters := letterBits&(1<<(8*n)-1) != 0
+		wantN, wantLetters := 0, false
+		for wantN < 8 && b[wantN] < 0x80 && asciiFold[b[wantN]] != 0 {
+			wantLetters = wantLetters || b[wantN] > '9'
+			wantN++
+		}
+		if n != wantN || letters != wantLetters {
+			t.Fatalf("%q: n %d letters %v, want %d %v", b, n, letters, wantN, wantLetters)
+		}
+		for j := 0; j < n; j++ {
+			if got := byte(folded >> (8 * j)); got != asciiFold[b[j]] {
+				t.Fatalf("%q: byte %d folds to %q, want %q", b, j, got, asciiFold[b[j]])
+			}
+		}
+	}
+}
+
+func TestMaxAbbreviation(t *testing.T) {
+	for w := range abbreviations {
+		if len(w) > maxAbbreviation {
+			t.Errorf("abbreviation %q is longer than maxAbbreviation (%d bytes)", w, maxAbbreviation)
 		}
 	}
 }
