@@ -87,6 +87,11 @@ type Digest struct {
 	Schedule string `yaml:"schedule"` // cron spec; the digest covers the previous day
 	OutDir   string `yaml:"out_dir"`
 	FeedSize int    `yaml:"feed_size"` // digests listed in feed.atom
+	// BaseURL is the public URL at which the digests are served (the
+	// daemon's /digests/ behind a proxy, or a web server over out_dir).
+	// With it, feed.atom's links and ids are absolute; without it they
+	// are relative to the feed, which most readers resolve, but not all.
+	BaseURL string `yaml:"base_url"`
 }
 
 // Housekeeping configures retention.
@@ -355,6 +360,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Digest.OutDir == "" {
 		bad("digest.out_dir", "must not be empty")
+	}
+	if c.Digest.BaseURL != "" {
+		if u, err := url.Parse(c.Digest.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("digest.base_url", "%q is not an absolute http or https URL", c.Digest.BaseURL)
+		}
 	}
 	seen := map[string]bool{}
 	for i, f := range c.Feeds {

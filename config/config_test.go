@@ -47,6 +47,7 @@ feeds:
 		"STANCEWATCH_DATABASE_URL":      "postgres://prefixed@db/x",
 		"DATABASE_URL":                  "postgres://env@db/env",
 		"STANCEWATCH_POLL_MIN_INTERVAL": "1m",
+		"STANCEWATCH_DIGEST_BASE_URL":   "https://news.example.org/digests/",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +63,9 @@ feeds:
 	}
 	if l.Digest.OutDir != "/var/lib/stancewatch/digests" {
 		t.Errorf("digest.out_dir = %q", l.Digest.OutDir)
+	}
+	if l.Digest.BaseURL != "https://news.example.org/digests/" {
+		t.Errorf("digest.base_url = %q", l.Digest.BaseURL)
 	}
 	if l.Location().String() != "Europe/Kyiv" {
 		t.Errorf("location = %s", l.Location())
@@ -107,14 +111,14 @@ func TestInvalidValuesAreAllReported(t *testing.T) {
 timezone: Nowhere/Land
 log: {level: loud, format: xml}
 poll: {workers: 0, min_interval: 2h, max_interval: 1h}
-digest: {schedule: "not a schedule"}
+digest: {schedule: "not a schedule", base_url: "news.example.org/digests"}
 feeds:
   - url: ftp://example.org/feed
 `), env(nil))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, want := range []string{"timezone", "log.level", "log.format", "poll.workers", "poll.min_interval", "digest.schedule", "feeds[0].url"} {
+	for _, want := range []string{"timezone", "log.level", "log.format", "poll.workers", "poll.min_interval", "digest.schedule", "digest.base_url", "feeds[0].url"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
 		}

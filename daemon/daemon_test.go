@@ -130,6 +130,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	srv.serve("/gold.rss", "application/rss+xml", doc)
 	cfg := testConfig(t, dbURL)
 	cfg.Feeds = []config.Feed{{URL: srv.URL + "/gold.rss", Name: "Gold Wire"}}
+	cfg.Digest.BaseURL = "https://news.example.org/digests/"
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
@@ -167,7 +168,8 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if code, body := get(t, base+"/digests/"+yesterday.String()+".html"); code != 200 || !strings.Contains(body, "<html") {
 		t.Errorf("/digests/DAY.html: %d\n%.300s", code, body)
 	}
-	if code, body := get(t, base+"/digests/feed.atom"); code != 200 || !strings.Contains(body, "<entry>") {
+	if code, body := get(t, base+"/digests/feed.atom"); code != 200 || !strings.Contains(body, "<entry>") ||
+		!strings.Contains(body, `href="`+cfg.Digest.BaseURL+yesterday.String()+`.html"`) {
 		t.Errorf("/digests/feed.atom: %d\n%.300s", code, body)
 	}
 	if code, _ := get(t, base+"/digests/1999-01-01.html"); code != 404 {

@@ -96,7 +96,7 @@ func (d *Daemon) serveDigests(w http.ResponseWriter, r *http.Request) {
 		name = "index.html"
 		body, err = digest.IndexHTML(r.Context(), st, "")
 	case name == "feed.atom":
-		body, err = digest.FeedXML(r.Context(), st, "", d.cfg.Digest.FeedSize, "")
+		body, err = digest.FeedXML(r.Context(), st, "", d.cfg.Digest.FeedSize, d.cfg.Digest.BaseURL)
 	default:
 		body, modified, err = d.digestFile(r.Context(), st, name)
 	}

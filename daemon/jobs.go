@@ -104,7 +104,8 @@ func (j *jobs) digest(ctx context.Context) (string, error) {
 		}
 		start := time.Now()
 		_, err = digest.Generate(ctx, j.store, day, digest.Options{
-			OutDir: j.d.cfg.Digest.OutDir, FeedSize: j.d.cfg.Digest.FeedSize, Logger: j.d.log,
+			OutDir: j.d.cfg.Digest.OutDir, FeedSize: j.d.cfg.Digest.FeedSize, BaseURL: j.d.cfg.Digest.BaseURL,
+			Logger: j.d.log,
 		})
 		if err != nil {
 			return err

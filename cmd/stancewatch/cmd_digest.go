@@ -59,6 +59,7 @@ func cmdDigest(ctx context.Context, c *cli, args []string) error {
 		OutDir:   dir,
 		Formats:  formats,
 		FeedSize: cfg.Digest.FeedSize,
+		BaseURL:  cfg.Digest.BaseURL,
 		Logger:   c.log,
 	})
 	if err != nil {
