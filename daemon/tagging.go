@@ -180,7 +180,11 @@ func LabelsFromResult(a store.ArticleText, r tagger.Result, rulesVersion string)
 		l.Actors = append(l.Actors, store.ActorMentions{Actor: ac.Name, Mentions: ac.Mentions})
 	}
 	for _, e := range r.Evidence {
-		l.Evidence = append(l.Evidence, store.Evidence{Label: e.Label, RuleID: e.Rule, Field: e.Field, Text: e.Text,
+		field := e.Field
+		if field == "body" && a.FromSummary {
+			field = "summary" // the offsets point into the summary the tagger read
+		}
+		l.Evidence = append(l.Evidence, store.Evidence{Label: e.Label, RuleID: e.Rule, Field: field, Text: e.Text,
 			Start: e.Start, End: e.End, Weight: e.Weight})
 	}
 	return l

@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
 	"github.com/stancewatch/stancewatch/tagger/gold"
@@ -218,8 +219,9 @@ func TestTaggingReadsTheSummaryWhenThereIsNoText(t *testing.T) {
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	summary := "Ukraine and Russia swapped prisoners of war; the talks on a ceasefire will resume, Kyiv said."
+	day := digest.Yesterday(time.Now(), time.UTC)
 	ids, err := st.InsertArticles(ctx, []store.ArticleRow{{URL: "https://s.example/1", CanonicalURL: "https://s.example/1",
-		Title: "Peace talks: prisoners of war exchanged", Summary: summary, Lang: "en", PublishedAt: time.Now()}})
+		Title: "Peace talks: prisoners of war exchanged", Summary: summary, Lang: "en", PublishedAt: day.Start().Add(12 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,9 +235,35 @@ func TestTaggingReadsTheSummaryWhenThereIsNoText(t *testing.T) {
 	if !l.Relevant {
 		t.Fatalf("labels %+v: the summary was not read", l)
 	}
+	fromSummary := 0
 	for _, e := range l.Evidence {
-		if e.Field == "body" && summary[e.Start:e.End] != e.Text {
-			t.Errorf("body evidence %+v does not slice the summary", e)
+		switch {
+		case e.Field == "body":
+			t.Errorf("evidence %+v: field body, but the article has no text, only a summary", e)
+		case e.Field == "summary" && summary[e.Start:e.End] != e.Text:
+			t.Errorf("summary evidence %+v does not slice the summary", e)
+		case e.Field == "summary":
+			fromSummary++
 		}
+	}
+	if fromSummary == 0 {
+		t.Fatalf("no evidence from the summary: %+v", l.Evidence)
+	}
+
+	// The digest quotes the summary around that evidence.
+	dg, err := digest.Build(ctx, st, day, digest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dg.Stories) != 1 || dg.Stories[0].Snippet == nil {
+		t.Fatalf("stories %+v: want one, with a snippet", dg.Stories)
+	}
+	sn := dg.Stories[0].Snippet
+	var text strings.Builder
+	for _, p := range sn.Parts {
+		text.WriteString(p.Text)
+	}
+	if sn.Field != "summary" || !strings.Contains(summary, strings.TrimSpace(text.String())) || text.Len() == 0 {
+		t.Errorf("snippet from %s %q, want a piece of the summary %q", sn.Field, text.String(), summary)
 	}
 }

@@ -128,7 +128,7 @@ type Snippet struct {
 	ArticleID int64         `json:"article_id"`
 	Label     string        `json:"label"` // e.g. topic:territory
 	RuleID    string        `json:"rule_id"`
-	Field     string        `json:"field"` // title or body
+	Field     string        `json:"field"` // title, body or summary (read for want of full text)
 	Before    bool          `json:"ellipsis_before"`
 	After     bool          `json:"ellipsis_after"`
 	Parts     []SnippetPart `json:"parts"` // the text in order; Match marks matched words

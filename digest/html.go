@@ -238,7 +238,7 @@ func evidenceLabel(sn *Snippet) string {
 	default:
 		what = "relevance"
 	}
-	return fmt.Sprintf("Evidence for %s, from the %s", what, map[string]string{"title": "title", "body": "text"}[sn.Field])
+	return fmt.Sprintf("Evidence for %s, from the %s", what, map[string]string{"title": "title", "body": "text", "summary": "summary"}[sn.Field])
 }
 
 // spark draws counts as SVG bars; today's bar is marked.

@@ -76,11 +76,11 @@ func validWindow(r store.EvidenceWindow) bool {
 
 // bestSnippet takes the first label in order of preference that has
 // evidence in one of the story's articles (first article first; body text
-// before title, since the title is shown anyway). Any evidence will do
+// or summary before title, since the title is shown anyway). Any evidence will do
 // when none of the labels has some.
 func bestSnippet(s *Story, byArticle map[int64][]store.EvidenceWindow, labels ...string) *Snippet {
 	for _, label := range append(labels, "") {
-		for _, field := range []string{"body", "title"} {
+		for _, field := range []string{"body", "summary", "title"} {
 			for _, a := range s.Articles {
 				for _, ev := range byArticle[a.ID] {
 					if (label == "" || ev.Label == label) && ev.Field == field {

@@ -294,7 +294,7 @@ SELECT e.article_id, e.label, e.rule_id, e.field, e.matched_text, e.start_offset
        octet_length(f.bytes)
 FROM tag_evidence e
 JOIN articles a ON a.id = e.article_id
-CROSS JOIN LATERAL (SELECT convert_to(CASE e.field WHEN 'title' THEN a.title ELSE a.content_text END, 'UTF8') AS bytes) f
+CROSS JOIN LATERAL (SELECT convert_to(CASE e.field WHEN 'title' THEN a.title WHEN 'summary' THEN a.summary ELSE a.content_text END, 'UTF8') AS bytes) f
 WHERE e.article_id = ANY($1) AND e.label NOT LIKE 'actor:%'
 ORDER BY e.article_id, e.field, e.start_offset, e.id`
 

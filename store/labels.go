@@ -40,7 +40,8 @@ type ActorMentions struct {
 }
 
 // Evidence is one match behind a label: Start and End are byte offsets
-// into the article's title (Field "title") or content_text ("body").
+// into the article's title (Field "title"), content_text ("body") or
+// summary ("summary", when the summary was read for want of full text).
 type Evidence struct {
 	Label  string // relevant, topic:<name>, outlook:<value>, framing:<value>, actor:<name>
 	RuleID string

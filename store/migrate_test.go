@@ -201,3 +201,53 @@ func TestOpenUnreachable(t *testing.T) {
 		}
 	}
 }
+
+// Migration 003 moves the body evidence of summary-only articles, stored
+// by version 2, to field 'summary', where its offsets point.
+func TestMigrationMovesSummaryEvidence(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewEmptyDatabase(t)
+	upTo2 := fstest.MapFS{}
+	for _, name := range []string{"001_schema.sql", "002_feeds.sql"} {
+		data, err := fs.ReadFile(migrations.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		upTo2[name] = &fstest.MapFile{Data: data}
+	}
+	if _, err := store.MigrateFS(ctx, url, upTo2); err != nil {
+		t.Fatal(err)
+	}
+	conn := pgtest.Conn(t, url)
+	if _, err := conn.Exec(ctx, `
+		INSERT INTO articles (id, url, canonical_url, title, summary, content_text, published_at, content_hash) OVERRIDING SYSTEM VALUE VALUES
+		  (1, 'https://a.example/1', 'https://a.example/1', 'Talks', 'Ceasefire talks resume', '', now(), 'h1'),
+		  (2, 'https://a.example/2', 'https://a.example/2', 'Talks', 'Lead', 'Ceasefire talks resume in full', now(), 'h2');
+		INSERT INTO tag_evidence (article_id, label, rule_id, field, matched_text, start_offset, end_offset) VALUES
+		  (1, 'topic:ceasefire', 'r', 'body', 'Ceasefire', 0, 9),
+		  (1, 'relevant', 'r', 'title', 'Talks', 0, 5),
+		  (2, 'topic:ceasefire', 'r', 'body', 'Ceasefire', 0, 9)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `SELECT article_id || ':' || field FROM tag_evidence ORDER BY article_id, field`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1:summary,1:title,2:body"; strings.Join(got, ",") != want {
+		t.Errorf("evidence fields after migrating: %s, want %s", strings.Join(got, ","), want)
+	}
+}
