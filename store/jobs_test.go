@@ -3,9 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -114,5 +118,44 @@ func TestReleaseFeedsOnlyTheirOwnLease(t *testing.T) {
 	again, err := st.ClaimFeeds(ctx, store.ClaimOptions{Lease: time.Hour, Limit: 10})
 	if err != nil || len(again) != 1 || again[0].ID != claimed[0].ID {
 		t.Fatalf("after release, claimable: %+v, %v (want only feed %d)", again, err, claimed[0].ID)
+	}
+}
+
+// When the server ends every session, the pool's idle connections are all
+// dead: the first query that meets one fails, the next ones work.
+func TestPoolRecoversAfterSessionsEnd(t *testing.T) {
+	ctx := context.Background()
+	url := pg.NewDatabase(t)
+	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// Four connections in the pool, all idle.
+	conns := make([]*pgxpool.Conn, 4)
+	for i := range conns {
+		if conns[i], err = st.Pool().Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	admin := pgtest.Conn(t, pg.AdminURL)
+	name := url[strings.LastIndex(url, "/")+1:]
+	if i := strings.IndexByte(name, '?'); i >= 0 {
+		name = name[:i]
+	}
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for range 4 {
+		if err := st.Ping(ctx); err != nil {
+			failed++
+		}
+	}
+	if failed > 1 {
+		t.Errorf("%d of 4 queries failed after the sessions ended, want at most 1", failed)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -37,16 +39,42 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	}
+	reset := &resetOnBrokenConn{}
+	cfg.ConnConfig.Tracer = reset
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
+	reset.pool.Store(pool)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, ConnectError(cfg.ConnConfig.Config, err)
 	}
 	return &Store{pool: pool}, nil
 }
+
+// resetOnBrokenConn empties the pool when a connection comes back broken.
+// When the server restarts or an administrator ends the sessions, every
+// idle connection in the pool is dead too, and pgxpool would hand each of
+// them out once, failing one query per pooled connection; after a reset
+// only the query that met the first dead connection fails.
+type resetOnBrokenConn struct {
+	pool atomic.Pointer[pgxpool.Pool]
+}
+
+func (r *resetOnBrokenConn) TraceRelease(_ *pgxpool.Pool, data pgxpool.TraceReleaseData) {
+	if data.Conn.IsClosed() {
+		if p := r.pool.Load(); p != nil {
+			p.Reset()
+		}
+	}
+}
+
+func (*resetOnBrokenConn) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (*resetOnBrokenConn) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // Close closes every connection in the pool.
 func (s *Store) Close() { s.pool.Close() }
