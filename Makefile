@@ -58,6 +58,8 @@ demo: build
 	./$(BIN) feeds import $(DEMO)/feeds/sample.opml; \
 	echo "== one poll of every feed; new articles are tagged as they are stored"; \
 	./$(BIN) poll --once --all; \
+	echo "== articles stored by an earlier run under other rules are re-tagged"; \
+	./$(BIN) retag; \
 	echo "== digests of the last 14 days, today's last"; \
 	for i in 13 12 11 10 9 8 7 6 5 4 3 2 1; do \
 		./$(BIN) digest --date $$(date -u -d "-$$i day" +%F) >/dev/null; \
