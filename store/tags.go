@@ -67,12 +67,18 @@ func (s *Store) PendingArticles(ctx context.Context, rulesVersion string, afterI
 	if limit <= 0 {
 		return nil, fmt.Errorf("pending articles: limit %d must be positive", limit)
 	}
+	// The due ids come from articles_pending_idx alone (an index-only
+	// scan); only the page's rows are read in full.
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+articleTextColumns+`
-		FROM articles a LEFT JOIN article_tags t ON t.article_id = a.id
-		WHERE a.id > $3 AND `+pendingWhere+`
-		ORDER BY a.id
-		LIMIT $4`, rulesVersion, nullTime(since), afterID, limit)
+		FROM articles a
+		WHERE a.id IN (
+			SELECT a.id
+			FROM articles a LEFT JOIN article_tags t ON t.article_id = a.id
+			WHERE a.id > $3 AND `+pendingWhere+`
+			ORDER BY a.id
+			LIMIT $4)
+		ORDER BY a.id`, rulesVersion, nullTime(since), afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read articles due for tagging: %w", err)
 	}
