@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/stancewatch/stancewatch/config"
@@ -261,7 +260,7 @@ func TestDaemonWaitsForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	terminate(t, admin, name)
+	pg.EndSessions(t, dbURL)
 	eventually(t, 10*time.Second, "/readyz red while the database is away", func() bool {
 		code, _ := get(t, base+"/readyz")
 		return code == 503
@@ -292,16 +291,6 @@ func TestDaemonWaitsForTheDatabase(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
-	}
-}
-
-// terminate cuts every connection to database name.
-func terminate(t *testing.T, admin *pgx.Conn, name string) {
-	t.Helper()
-	_, err := admin.Exec(context.Background(),
-		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, name)
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -372,15 +361,3 @@ func TestDaemonShutdownCancelsJobsAtTheDeadline(t *testing.T) {
 		t.Errorf("the cancelled poll was blamed on the feed or kept its lease (%d feeds)", n)
 	}
 }
-
-// dbName is the database name in a connection URL.
-func dbName(dbURL string) string {
-	name := dbURL[strings.LastIndex(dbURL, "/")+1:]
-	if i := strings.IndexByte(name, '?'); i >= 0 {
-		name = name[:i]
-	}
-	return name
-}
-
-// pgtestConn is a connection to the server as its administrator.
-func pgtestConn(t *testing.T) *pgx.Conn { return pgtest.Conn(t, pg.AdminURL) }

@@ -111,7 +111,6 @@ func TestThreeReplicas(t *testing.T) {
 // exactly the served ones, each once and tagged.
 func TestSurvivesConnectionsKilledMidPoll(t *testing.T) {
 	dbURL := pg.NewDatabase(t)
-	name := dbName(dbURL)
 	srv := newPollServer(t)
 	const nFeeds, perFeed = 16, 3
 	started := make(chan struct{})
@@ -139,12 +138,11 @@ func TestSurvivesConnectionsKilledMidPoll(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, _, done := startDaemon(t, ctx, cfg)
-	admin := pgtestConn(t)
 	<-started
 	// Cut the connections a few times while the cycle fetches and saves.
 	for range 4 {
 		time.Sleep(200 * time.Millisecond)
-		terminate(t, admin, name)
+		pg.EndSessions(t, dbURL)
 	}
 
 	st := openStore(t, dbURL)

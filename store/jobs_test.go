@@ -3,13 +3,11 @@ package store_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -141,14 +139,7 @@ func TestPoolRecoversAfterSessionsEnd(t *testing.T) {
 	for _, c := range conns {
 		c.Release()
 	}
-	admin := pgtest.Conn(t, pg.AdminURL)
-	name := url[strings.LastIndex(url, "/")+1:]
-	if i := strings.IndexByte(name, '?'); i >= 0 {
-		name = name[:i]
-	}
-	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name); err != nil {
-		t.Fatal(err)
-	}
+	pg.EndSessions(t, url)
 	failed := 0
 	for range 4 {
 		if err := st.Ping(ctx); err != nil {

@@ -229,6 +229,21 @@ func Conn(t testing.TB, connString string) *pgx.Conn {
 	return conn
 }
 
+// EndSessions ends every session on the database connString names, as a
+// server restart or an administrator would.
+func (s *Server) EndSessions(t testing.TB, connString string) {
+	t.Helper()
+	cfg, err := pgconn.ParseConfig(connString)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.admin.Exec(context.Background(),
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+		cfg.Database); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // WithDatabase returns connString pointing at database db instead.
 func WithDatabase(connString, db string) string {
 	if u, err := url.Parse(connString); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
