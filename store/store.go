@@ -57,7 +57,9 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 // When the server restarts or an administrator ends the sessions, every
 // idle connection in the pool is dead too, and pgxpool would hand each of
 // them out once, failing one query per pooled connection; after a reset
-// only the query that met the first dead connection fails.
+// only the query that met the first dead connection fails. A query
+// cancelled by its context also closes its connection and so resets the
+// pool needlessly: that costs only reconnects, and is rare here.
 type resetOnBrokenConn struct {
 	pool atomic.Pointer[pgxpool.Pool]
 }
