@@ -139,6 +139,7 @@ type settingsSpec struct {
 	afterWindow  int
 	afterWords   []string // negations that follow the cue ("прорыва нет")
 	barriers     []string
+	voice        voiceSpec
 	relevance    float64
 	topicMin     float64
 	topicMins    map[string]float64
@@ -148,6 +149,20 @@ type settingsSpec struct {
 	framingMin   float64
 	framingMarg  float64
 	framingRatio float64
+	// How the outlook weighs reported cues (see voice.go), and reported
+	// cues that the article's own voice contradicts.
+	reportedWeight     float64
+	contradictedWeight float64
+}
+
+// voiceSpec is the vocabulary that tells whose words a cue is.
+type voiceSpec struct {
+	reporting      []string // verbs of saying and attributions
+	modal          []string // modal, hope and attempt words
+	modalWindow    int
+	concessive     []string // "although", "despite": the clause they open is conceded
+	contrast       []string // "but", "however": what comes before them is conceded
+	concededWeight float64
 }
 
 type fileSpec struct {
@@ -311,7 +326,8 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
-		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{}}
+		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{},
+		reportedWeight: 1, contradictedWeight: 1, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
 	required := map[string]bool{"relevance": false, "topics": false, "outlook": false, "framing": false}
 	for _, kv := range r.mapping(n, "settings") {
 		switch kv.key {
@@ -338,6 +354,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 					r.bad(x.keyNode, "unknown key %q in settings.negation (want window, words, after_window, after_words, barriers)", x.key)
 				}
 			}
+		case "voice":
+			s.voice = r.voice(kv.val, s.voice)
 		case "relevance":
 			required[kv.key] = true
 			r.numbers(kv.val, "settings.relevance", map[string]*float64{"threshold": &s.relevance})
@@ -360,7 +378,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			}
 		case "outlook":
 			required[kv.key] = true
-			r.numbers(kv.val, "settings.outlook", map[string]*float64{"min": &s.outlookMin, "margin": &s.outlookMarg, "ratio": &s.outlookRatio})
+			r.numbers(kv.val, "settings.outlook", map[string]*float64{"min": &s.outlookMin, "margin": &s.outlookMarg, "ratio": &s.outlookRatio,
+				"reported_weight": &s.reportedWeight, "contradicted_weight": &s.contradictedWeight})
 		case "framing":
 			required[kv.key] = true
 			r.numbers(kv.val, "settings.framing", map[string]*float64{"min": &s.framingMin, "margin": &s.framingMarg, "ratio": &s.framingRatio})
@@ -374,6 +393,29 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		}
 	}
 	return s
+}
+
+// voice reads settings.voice.
+func (r *reader) voice(n *yaml.Node, v voiceSpec) voiceSpec {
+	for _, x := range r.mapping(n, "settings.voice") {
+		switch x.key {
+		case "reporting":
+			v.reporting = r.strings(x.val, "settings.voice.reporting")
+		case "modal":
+			v.modal = r.strings(x.val, "settings.voice.modal")
+		case "modal_window":
+			v.modalWindow = r.integer(x.val, "settings.voice.modal_window", 1)
+		case "concessive":
+			v.concessive = r.strings(x.val, "settings.voice.concessive")
+		case "contrast":
+			v.contrast = r.strings(x.val, "settings.voice.contrast")
+		case "conceded_weight":
+			v.concededWeight = r.nonNegative(x.val, "settings.voice.conceded_weight")
+		default:
+			r.bad(x.keyNode, "unknown key %q in settings.voice (want reporting, modal, modal_window, concessive, contrast, conceded_weight)", x.key)
+		}
+	}
+	return v
 }
 
 // numbers reads a mapping of non-negative numbers into the given fields.

@@ -92,6 +92,9 @@ type tagEvidence struct {
 	Start  int     `json:"start"`
 	End    int     `json:"end"`
 	Weight float64 `json:"weight"`
+	// Voice of an outlook cue: reported (quotes, reported speech) or
+	// hypothetical (--explain: hoped-for or possible, not counted).
+	Voice string `json:"voice,omitempty"`
 }
 
 type tagOutput struct {
@@ -234,7 +237,7 @@ func toOutput(id json.RawMessage, r tagger.Result, version string) tagOutput {
 func toEvidence(evs []tagger.Evidence) []tagEvidence {
 	out := make([]tagEvidence, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight})
+		out = append(out, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight, e.Voice})
 	}
 	return out
 }

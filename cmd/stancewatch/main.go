@@ -87,6 +87,7 @@ func commands() []command {
 		{"eval", "--gold FILE [FILE ...]", "measure the tagger against gold labels: P/R/F1, accuracy, confusion, misses", cmdEval},
 		{"rules test", "", "run the tests written in the rule files; exit 1 on any failure", cmdRulesTest},
 		{"rules export", "DIR", "write the built-in rule files to DIR, to start a rules directory", cmdRulesExport},
+		{"rules calibrate", "--gold FILE [FILE ...]", "sweep the decision thresholds over gold sets (one set a file), with leave-one-set-out scores", cmdRulesCalibrate},
 		{"retag", "[--since DATE]", "re-tag stored articles due under the current rules (resumable, in batches)", cmdRetag},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
