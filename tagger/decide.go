@@ -89,9 +89,13 @@ func (e *Engine) tally(st *docState) Tally {
 			t.Topics[c.label-lblTopic0] += c.weight
 		case c.label <= lblMixed:
 			side := c.label - lblProgress
-			if c.role == roleReported {
+			switch {
+			case c.role == roleReported:
 				t.Reported[side] += c.weight
-			} else {
+			case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
+				t.Own[side] += c.weight
+				t.Head[side] += c.weight
+			default:
 				t.Own[side] += c.weight
 			}
 		case c.label == lblProUkraine:
@@ -118,20 +122,20 @@ func (e *Engine) scores(th *Thresholds, t *Tally) map[string]float64 {
 	return sc
 }
 
-// weighOutlook sets the weight of reported outlook matches to what they
-// added under the thresholds' voice weights.
+// weighOutlook sets the weight of outlook matches to what they added
+// under the thresholds' voice and headline weights.
 func (e *Engine) weighOutlook(st *docState, th *Thresholds, t *Tally) {
-	rp := th.ReportedWeight
-	rs := th.ReportedWeight
-	if t.Own[sideStalemate]+t.Own[sideMixed] > 0 && t.Own[sideProgress] == 0 {
-		rp *= th.ContradictedWeight
-	}
-	if t.Own[sideProgress]+t.Own[sideMixed] > 0 && t.Own[sideStalemate] == 0 {
-		rs *= th.ContradictedWeight
-	}
+	rp, rs := th.reportedWeights(t)
+	toks := st.z.toks
 	for i := range st.contribs {
 		c := &st.contribs[i]
-		if c.role != roleReported {
+		if !isOutlookLabel(c.label) {
+			continue
+		}
+		if c.role == roleOwn {
+			if tk := &toks[c.h.start]; tk.field == fieldTitle || tk.para == 0 {
+				c.weight *= th.HeadWeight
+			}
 			continue
 		}
 		switch c.label {

@@ -21,8 +21,10 @@ type Tally struct {
 	// Outlook cues in the article's own voice and in reported speech or
 	// quotes, by side: progress, stalemate, mixed.
 	Own, Reported [3]float64
-	ProUkraine    float64
-	ProRussia     float64
+	// Head is the part of Own found in the headline or the lead.
+	Head       [3]float64
+	ProUkraine float64
+	ProRussia  float64
 }
 
 // Thresholds are the decision's parameters, set in settings.yaml.
@@ -35,6 +37,10 @@ type Thresholds struct {
 	// ContradictedWeight multiplies them further when the article's own
 	// voice speaks only for the other side.
 	ReportedWeight, ContradictedWeight float64
+	// HeadWeight multiplies own-voice outlook cues in the headline or
+	// lead: the statement of the talks' state that tops an item weighs
+	// more than detail further down.
+	HeadWeight float64
 
 	FramingMin, FramingMargin, FramingRatio float64
 }
@@ -56,7 +62,7 @@ func (e *Engine) Thresholds() Thresholds {
 	s := &e.settings
 	return Thresholds{Relevance: s.relevance, Topics: append([]float64(nil), e.topicMin...),
 		OutlookMin: s.outlookMin, OutlookMargin: s.outlookMarg, OutlookRatio: s.outlookRatio,
-		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight,
+		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight, HeadWeight: s.headWeight,
 		FramingMin: s.framingMin, FramingMargin: s.framingMarg, FramingRatio: s.framingRatio}
 }
 
@@ -80,30 +86,69 @@ func (th *Thresholds) Decide(t *Tally) Labels {
 // speaks for one side only, reported cues for the other side are claims
 // it contradicts and count ContradictedWeight of that again.
 func (th *Thresholds) OutlookScores(t *Tally) (p, s, m float64) {
-	rp, rs := th.ReportedWeight, th.ReportedWeight
-	ownP, ownS, ownM := t.Own[sideProgress], t.Own[sideStalemate], t.Own[sideMixed]
-	if ownS+ownM > 0 && ownP == 0 {
+	own := th.own(t)
+	rp, rs := th.reportedWeights(t)
+	p = own[sideProgress] + rp*t.Reported[sideProgress]
+	s = own[sideStalemate] + rs*t.Reported[sideStalemate]
+	m = own[sideMixed] + th.ReportedWeight*t.Reported[sideMixed]
+	return p, s, m
+}
+
+// own is the own-voice outlook with the headline and lead weighted up.
+func (th *Thresholds) own(t *Tally) [3]float64 {
+	var o [3]float64
+	for i := range o {
+		o[i] = t.Own[i] + (th.HeadWeight-1)*t.Head[i]
+	}
+	return o
+}
+
+// reportedWeights are the weights of reported progress and stalemate
+// cues: ReportedWeight, times ContradictedWeight for a side the own
+// voice contradicts.
+func (th *Thresholds) reportedWeights(t *Tally) (rp, rs float64) {
+	rp, rs = th.ReportedWeight, th.ReportedWeight
+	if contradicted(t, sideProgress) {
 		rp *= th.ContradictedWeight
 	}
-	if ownP+ownM > 0 && ownS == 0 {
+	if contradicted(t, sideStalemate) {
 		rs *= th.ContradictedWeight
 	}
-	p = ownP + rp*t.Reported[sideProgress]
-	s = ownS + rs*t.Reported[sideStalemate]
-	m = ownM + th.ReportedWeight*t.Reported[sideMixed]
-	return p, s, m
+	return rp, rs
+}
+
+// contradicted: the own voice says nothing for side and something for
+// the other side or for a mixed picture.
+func contradicted(t *Tally, side int) bool {
+	other := sideStalemate
+	if side == sideStalemate {
+		other = sideProgress
+	}
+	return t.Own[side] == 0 && t.Own[other]+t.Own[sideMixed] > 0
 }
 
 // Outlook: when the cues together stay below the minimum, the article
 // does not characterise the talks (none). A side wins when it reaches the
 // minimum and leads the other side plus the mixed cues by the margin and
-// the ratio; otherwise the picture is mixed.
+// the ratio; otherwise the picture is mixed. A side that the article's
+// own voice contradicts (it has only reported cues while the own voice
+// speaks for the other side) cannot win: at most it makes the picture
+// mixed.
 func (th *Thresholds) Outlook(t *Tally) string {
 	p, s, m := th.OutlookScores(t)
 	if p+s+m < th.OutlookMin {
 		return "none"
 	}
-	return decideSide(p, s+m, s, p+m, th.OutlookMin, th.OutlookMargin, th.OutlookRatio, "progress", "stalemate", "mixed")
+	// A contradicted side still counts against the other; it only cannot
+	// be chosen.
+	winP, winS := p, s
+	if contradicted(t, sideProgress) {
+		winP = 0
+	}
+	if contradicted(t, sideStalemate) {
+		winS = 0
+	}
+	return decideSide(winP, s+m, winS, p+m, th.OutlookMin, th.OutlookMargin, th.OutlookRatio, "progress", "stalemate", "mixed")
 }
 
 // Framing: a side of the article's own voice wins when it reaches the

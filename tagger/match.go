@@ -48,6 +48,7 @@ type docState struct {
 	reported []bool    // token in quotes or reported speech (voice.go)
 	modalAt  []int32   // token -> first token of a modal word ending there, or -1
 	conceded []bool    // token in a clause given away by a concession or contrast
+	question []bool    // token in a sentence that ends in a question mark
 	muted    []contrib // outlook matches not counted: hypothetical (for --explain)
 	order    []int32   // contributions by label and sentence (decide.go)
 

@@ -153,6 +153,7 @@ type settingsSpec struct {
 	// cues that the article's own voice contradicts.
 	reportedWeight     float64
 	contradictedWeight float64
+	headWeight         float64
 }
 
 // voiceSpec is the vocabulary that tells whose words a cue is.
@@ -327,7 +328,7 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
 		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{},
-		reportedWeight: 1, contradictedWeight: 1, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
+		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
 	required := map[string]bool{"relevance": false, "topics": false, "outlook": false, "framing": false}
 	for _, kv := range r.mapping(n, "settings") {
 		switch kv.key {
@@ -379,7 +380,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		case "outlook":
 			required[kv.key] = true
 			r.numbers(kv.val, "settings.outlook", map[string]*float64{"min": &s.outlookMin, "margin": &s.outlookMarg, "ratio": &s.outlookRatio,
-				"reported_weight": &s.reportedWeight, "contradicted_weight": &s.contradictedWeight})
+				"reported_weight": &s.reportedWeight, "contradicted_weight": &s.contradictedWeight, "head_weight": &s.headWeight})
 		case "framing":
 			required[kv.key] = true
 			r.numbers(kv.val, "settings.framing", map[string]*float64{"min": &s.framingMin, "margin": &s.framingMarg, "ratio": &s.framingRatio})

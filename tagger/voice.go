@@ -1,5 +1,7 @@
 package tagger
 
+import "strings"
+
 // Voice: whose words a cue is, and whether it is asserted at all.
 //
 // News items are quote-heavy and wire copy attributes nearly every claim,
@@ -12,8 +14,10 @@ package tagger
 //     cue there weighs less and gives way to the article's own voice.
 //   - hypothetical: a modal, hope or attempt word before the cue in its
 //     clause ("could bring progress", "hopes for a deal", "a chance of a
-//     breakthrough", "надеются на прогресс"). Hoped-for or possible
-//     movement is not movement: outlook does not count it.
+//     breakthrough", "an effort to secure a breakthrough", "надеются на
+//     прогресс"), or a question ("Will Geneva bring a breakthrough?").
+//     Hoped-for, attempted or possible movement is not movement: outlook
+//     does not count it.
 //   - own: everything else, the article's own voice.
 
 // role is the voice of a counted match.
@@ -65,6 +69,7 @@ func (e *Engine) markVoice(st *docState) {
 		}
 	}
 	e.markConceded(st)
+	st.markQuestions()
 	if e.reportGroup < 0 {
 		return
 	}
@@ -110,6 +115,61 @@ func (e *Engine) markConceded(st *docState) {
 	}
 }
 
+// markQuestions marks the sentences that end in a question mark ("Will
+// the talks bring a breakthrough?"): what they ask about is not asserted.
+func (st *docState) markQuestions() {
+	toks := st.z.toks
+	n := len(toks)
+	if cap(st.question) < n {
+		st.question = make([]bool, n)
+	}
+	st.question = st.question[:n]
+	clear(st.question)
+	from := 0
+	for i := range toks {
+		if i+1 < n && !toks[i+1].sentStart {
+			continue
+		}
+		text := st.doc.Body
+		if toks[i].field == fieldTitle {
+			text = st.doc.Title
+		}
+		if endsInQuestion(text[toks[i].end:]) {
+			// Only the part after a colon, semicolon or dash asks: "The
+			// core has not changed: what would Kyiv get?"
+			j := i
+			for j > from && !breaksQuestion(text[toks[j-1].end:toks[j].start]) {
+				j--
+			}
+			for ; j <= i; j++ {
+				st.question[j] = true
+			}
+		}
+		from = i + 1
+	}
+}
+
+// breaksQuestion reports whether the text between two words of a question
+// ends the asserted part before it.
+func breaksQuestion(between string) bool {
+	return strings.ContainsAny(between, ":;—–")
+}
+
+// endsInQuestion reports whether rest, the text after a sentence's last
+// word, starts with a question mark (after closing quotes or brackets).
+func endsInQuestion(rest string) bool {
+	for _, r := range rest {
+		switch r {
+		case '?', '？':
+			return true
+		case ' ', '"', '\'', '»', '“', '”', '’', ')', ']':
+			continue
+		}
+		return false
+	}
+	return false
+}
+
 // sentenceOf returns the token range [from, to) of the sentence of token t.
 func sentenceOf(toks []token, t int32) (from, to int32) {
 	from, to = t, t+1
@@ -141,9 +201,13 @@ func markRange(b []bool, from, to int32) {
 }
 
 // modal reports whether a modal, hope or attempt word stands before the
-// match s in its clause, within the settings' modal window.
+// match s in its clause, within the settings' modal window, or the match
+// is in a question.
 func (ev *evaluator) modal(s span) bool {
 	st := ev.st
+	if st.question[s.start] {
+		return true
+	}
 	toks := st.z.toks
 	w := int32(ev.e.settings.voice.modalWindow)
 	for j := s.start - 1; j >= 0 && j >= s.start-w; j-- {
