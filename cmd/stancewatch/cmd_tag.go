@@ -15,8 +15,11 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stancewatch/stancewatch/daemon"
 	"github.com/stancewatch/stancewatch/store"
+
 	"github.com/stancewatch/stancewatch/tagger"
 	"github.com/stancewatch/stancewatch/tagger/gold"
 )
@@ -61,15 +64,15 @@ func parseAll(fl *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // tagInput is one line of `stancewatch tag` input: the fields of the gold
-// files (labels and anything else are ignored).
+// files (labels and anything else are ignored). It is decoded with the
+// JSON v2 implementation, which reads a line in one pass (about twice as
+// fast as encoding/json) and is strict: invalid UTF-8 and duplicate names
+// make a line bad, and names match exactly.
 type tagInput struct {
-	ID        json.RawMessage `json:"id"`
-	Title     string          `json:"title"`
-	Body      string          `json:"body"`
-	Lang      string          `json:"lang"`
-	Source    string          `json:"source"`
-	URL       string          `json:"url"`
-	Published string          `json:"published"`
+	ID    jsontext.Value `json:"id"`
+	Title string         `json:"title"`
+	Body  string         `json:"body"`
+	Lang  string         `json:"lang"`
 }
 
 type tagLabels struct {
@@ -97,6 +100,8 @@ type tagEvidence struct {
 	Voice string `json:"voice,omitempty"`
 }
 
+// tagOutput is the schema of a `stancewatch tag` line (written by
+// appendTagLine).
 type tagOutput struct {
 	ID           json.RawMessage    `json:"id"`
 	Labels       tagLabels          `json:"labels"`
@@ -133,15 +138,16 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	}
 	in := bufio.NewReaderSize(c.stdin, 1<<20)
 	out := bufio.NewWriterSize(c.stdout, 1<<16)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	var line, buf []byte
 	lines, bad, tagged := 0, 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			out.Flush()
 			return err
 		}
-		line, tooLong, rerr := readLine(in, maxLine)
+		var tooLong bool
+		var rerr error
+		line, tooLong, rerr = readLine(in, line[:0], maxLine)
 		if len(line) > 0 || tooLong {
 			lines++
 		}
@@ -156,7 +162,7 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 		case len(bytes.TrimSpace(line)) == 0:
 		default:
 			var a tagInput
-			if err := json.Unmarshal(line, &a); err != nil {
+			if err := jsonv2.Unmarshal(line, &a); err != nil {
 				bad++
 				fmt.Fprintf(c.stderr, "line %d: not a JSON article: %v; skipped\n", lines, err)
 				break
@@ -167,15 +173,15 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 				break
 			}
 			doc := tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang}
-			var o tagOutput
+			var res tagger.Result
+			var matches []tagger.Evidence
 			if *explain {
-				res, matches := eng.Explain(doc)
-				o = toOutput(a.ID, res, eng.Version())
-				o.Matches = toEvidence(matches)
+				res, matches = eng.Explain(doc)
 			} else {
-				o = toOutput(a.ID, eng.Tag(doc), eng.Version())
+				res = eng.Tag(doc)
 			}
-			if err := enc.Encode(o); err != nil {
+			buf = appendTagLine(buf[:0], compactID(a.ID), &res, eng.Version(), matches, *explain)
+			if _, err := out.Write(buf); err != nil {
 				return fmt.Errorf("write standard output: %w", err)
 			}
 			tagged++
@@ -200,10 +206,10 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// readLine reads one line without its newline. A line longer than max
-// is consumed and reported as tooLong instead of being held in memory.
-func readLine(r *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
-	var buf []byte
+// readLine reads one line without its newline into buf. A line longer
+// than max is consumed and reported as tooLong instead of being held in
+// memory.
+func readLine(r *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool, err error) {
 	for {
 		chunk, err := r.ReadSlice('\n')
 		if !tooLong {
@@ -220,26 +226,17 @@ func readLine(r *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
 	}
 }
 
-func toOutput(id json.RawMessage, r tagger.Result, version string) tagOutput {
-	o := tagOutput{ID: id, Scores: r.Scores, RulesVersion: version,
-		Labels: tagLabels{Relevant: r.Relevant, Topics: []string{}, Outlook: r.Outlook, Framing: r.Framing},
-		Actors: []tagActor{}, Evidence: []tagEvidence{}}
-	for _, t := range r.Topics {
-		o.Labels.Topics = append(o.Labels.Topics, t.Topic)
+// compactID is the article's id as encoding/json writes a raw value:
+// without insignificant white space.
+func compactID(id jsontext.Value) []byte {
+	if !bytes.ContainsAny(id, " \t\r\n") {
+		return id
 	}
-	for _, a := range r.Actors {
-		o.Actors = append(o.Actors, tagActor{a.Name, a.Mentions})
+	v := id.Clone()
+	if err := v.Compact(); err != nil {
+		return id
 	}
-	o.Evidence = toEvidence(r.Evidence)
-	return o
-}
-
-func toEvidence(evs []tagger.Evidence) []tagEvidence {
-	out := make([]tagEvidence, 0, len(evs))
-	for _, e := range evs {
-		out = append(out, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight, e.Voice})
-	}
-	return out
+	return v
 }
 
 func cmdEval(_ context.Context, c *cli, args []string) error {
