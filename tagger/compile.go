@@ -163,6 +163,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
 	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)
+	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 
 	seen := map[string]*ruleSpec{}
 	for _, f := range files {

@@ -102,7 +102,7 @@ type Engine struct {
 	afterGroup   int32 // negations that follow their cue
 	barrierGroup int32
 	// The voice vocabulary (voice.go); -1 when the rule set has none.
-	reportGroup, modalGroup, concessGroup, contrastGroup int32
+	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 
 	rules  []*rule
 	labels []string

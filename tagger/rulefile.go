@@ -164,6 +164,7 @@ type voiceSpec struct {
 	concessive     []string // "although", "despite": the clause they open is conceded
 	contrast       []string // "but", "however": what comes before them is conceded
 	concededWeight float64
+	headlineLabels []string // "Analysis:", "Live:": no speaker before a headline's colon
 }
 
 type fileSpec struct {
@@ -412,8 +413,10 @@ func (r *reader) voice(n *yaml.Node, v voiceSpec) voiceSpec {
 			v.contrast = r.strings(x.val, "settings.voice.contrast")
 		case "conceded_weight":
 			v.concededWeight = r.nonNegative(x.val, "settings.voice.conceded_weight")
+		case "headline_labels":
+			v.headlineLabels = r.strings(x.val, "settings.voice.headline_labels")
 		default:
-			r.bad(x.keyNode, "unknown key %q in settings.voice (want reporting, modal, modal_window, concessive, contrast, conceded_weight)", x.key)
+			r.bad(x.keyNode, "unknown key %q in settings.voice (want reporting, modal, modal_window, concessive, contrast, conceded_weight, headline_labels)", x.key)
 		}
 	}
 	return v

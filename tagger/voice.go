@@ -70,6 +70,7 @@ func (e *Engine) markVoice(st *docState) {
 	}
 	e.markConceded(st)
 	st.markQuestions()
+	e.markHeadlineSpeaker(st)
 	if e.reportGroup < 0 {
 		return
 	}
@@ -168,6 +169,35 @@ func endsInQuestion(rest string) bool {
 		return false
 	}
 	return false
+}
+
+// markHeadlineSpeaker marks a headline of the form "Speaker: words"
+// ("Kremlin: Kyiv is stalling", "Песков: ...", "Зеленський: ...") as the
+// speaker's words after the colon. At most three words may name the
+// speaker, and a section label ("Analysis:", "Live:", "Аналіз:", from
+// settings.voice.headline_labels) is no speaker.
+func (e *Engine) markHeadlineSpeaker(st *docState) {
+	toks := st.z.toks
+	title := st.doc.Title
+	n := 0
+	for n < len(toks) && toks[n].field == fieldTitle {
+		n++
+	}
+	for k := 0; k < n-1 && k < 3; k++ {
+		if !strings.Contains(title[toks[k].end:toks[k+1].start], ":") {
+			continue
+		}
+		if e.labelGroup >= 0 {
+			for _, h := range st.ghits[e.labelGroup] {
+				if h.start <= int32(k) {
+					return
+				}
+			}
+		}
+		_, to := sentenceOf(toks, int32(k))
+		markRange(st.reported, int32(k+1), to)
+		return
+	}
 }
 
 // sentenceOf returns the token range [from, to) of the sentence of token t.

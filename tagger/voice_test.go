@@ -20,6 +20,7 @@ settings:
     concessive: [although, хотя]
     contrast: [but, however, но]
     conceded_weight: 0.5
+    headline_labels: [analysis, live]
   relevance: {threshold: 1}
   topics: {threshold: 1}
   outlook: {min: 1, margin: 0.5, ratio: 2, reported_weight: 1, contradicted_weight: 0.25}
@@ -110,6 +111,13 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 	}
 	if r := e.Tag(Document{Title: "Talks", Body: "The Kyiv regime said it would skip the talks."}); r.Framing != "pro_russia" {
 		t.Errorf("framing %s from the outlet's own subject, want pro_russia", r.Framing)
+	}
+	// A headline "Speaker: words" is the speaker's; a section label is not.
+	if r := e.Tag(Document{Title: "Kremlin aide: the Kyiv regime wrecked the talks", Body: "Talks."}); r.Framing != "neutral" {
+		t.Errorf("framing %s from a headline attributed to a speaker, want neutral", r.Framing)
+	}
+	if r := e.Tag(Document{Title: "Analysis: the Kyiv regime wrecked the talks", Body: "Talks."}); r.Framing != "pro_russia" {
+		t.Errorf("framing %s from an analysis headline in the own voice, want pro_russia", r.Framing)
 	}
 }
 
