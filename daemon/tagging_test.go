@@ -12,7 +12,7 @@ import (
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
+	"github.com/stancewatch/stancewatch/gold"
 )
 
 // goldRows stores gold articles as articles of the database.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 func TestDigestCountsMatchGold(t *testing.T) {
@@ -73,7 +74,7 @@ func TestDigestCountsMatchGold(t *testing.T) {
 	}
 
 	// Topics: today's count, the change and the 14-day trend.
-	if len(dg.Topics) != len(store.Topics) || len(dg.TrendDays) != digest.TrendDays {
+	if len(dg.Topics) != len(taxonomy.Topics()) || len(dg.TrendDays) != digest.TrendDays {
 		t.Fatalf("%d topics, %d trend days", len(dg.Topics), len(dg.TrendDays))
 	}
 	if dg.TrendDays[13] != "2026-03-29" || dg.TrendDays[0] != "2026-03-16" {

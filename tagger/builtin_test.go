@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
 )
 
 func builtin(t testing.TB) *tagger.Engine {

@@ -18,7 +18,7 @@ import (
 	"github.com/stancewatch/stancewatch/daemon"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
+	"github.com/stancewatch/stancewatch/gold"
 )
 
 // rulesFlag adds --rules DIR to a command's flags.
