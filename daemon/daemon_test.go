@@ -20,9 +20,9 @@ import (
 
 	"github.com/stancewatch/stancewatch/config"
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
-	"github.com/stancewatch/stancewatch/gold"
 )
 
 // testConfig is a configuration with every job on a fast schedule.

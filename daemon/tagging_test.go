@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/gold"
 )
 
 // goldRows stores gold articles as articles of the database.

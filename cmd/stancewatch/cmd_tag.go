@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/daemon"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/gold"
 )
 
 // rulesFlag adds --rules DIR to a command's flags.
