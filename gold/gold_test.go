@@ -49,7 +49,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestEvaluateAndReport(t *testing.T) {
-	e, err := tagger.LoadFS(fstest.MapFS{"r.yaml": {Data: []byte(`
+	e, err := tagger.Load(tagger.FromFS(fstest.MapFS{"r.yaml": {Data: []byte(`
 settings:
   relevance: {threshold: 1}
   topics: {threshold: 1}
@@ -68,7 +68,7 @@ rules:
     label: outlook:stalemate
     match: deadlock
     tests: [{ruleid: deadlock}, {ok: football}]
-`)}}, "t")
+`)}}, "t"))
 	if err != nil {
 		t.Fatal(err)
 	}

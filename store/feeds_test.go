@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -49,7 +50,7 @@ func TestFeedLifecycle(t *testing.T) {
 
 	// Articles seen in a feed are counted, and survive its removal.
 	if _, err := st.SavePoll(ctx, store.PollResult{
-		FeedID: a.ID, StartedAt: time.Now(), Outcome: store.PollOK, NextPollAt: time.Now().Add(time.Hour),
+		FeedID: a.ID, StartedAt: time.Now(), Outcome: feeds.OutcomeOK, NextPollAt: time.Now().Add(time.Hour),
 		Articles: []store.ArticleRow{article("https://a.example/1", "g1", "One"), article("https://a.example/2", "g2", "Two")},
 	}); err != nil {
 		t.Fatal(err)
@@ -135,7 +136,7 @@ func TestClaimFeeds(t *testing.T) {
 	}
 	// A feed polled during the current cycle is not claimed again in it.
 	cycle := time.Now()
-	if _, err := st.SavePoll(ctx, store.PollResult{FeedID: ids[0], StartedAt: cycle, Outcome: store.PollNotModified, NextPollAt: time.Now()}); err != nil {
+	if _, err := st.SavePoll(ctx, store.PollResult{FeedID: ids[0], StartedAt: cycle, Outcome: feeds.OutcomeNotModified, NextPollAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := st.ClaimFeeds(ctx, store.ClaimOptions{Lease: lease, Limit: 10, NotPolledSince: cycle.Add(-time.Second)}); len(again) != 0 {

@@ -11,7 +11,7 @@ import (
 
 func builtin(t testing.TB) *tagger.Engine {
 	t.Helper()
-	e, err := tagger.LoadBuiltin()
+	e, err := tagger.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package daemon
+package ingest
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/stancewatch/stancewatch/store/storetest"
 
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/gold"
@@ -44,7 +46,7 @@ func goldRows(t *testing.T, ids ...string) []store.ArticleRow {
 
 func builtinEngine(t *testing.T) *tagger.Engine {
 	t.Helper()
-	e, err := tagger.LoadBuiltin()
+	e, err := tagger.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func editedEngine(t *testing.T) *tagger.Engine {
 		}
 		fsys[n] = &fstest.MapFile{Data: data}
 	}
-	e, err := tagger.LoadFS(fsys, "edited")
+	e, err := tagger.Load(tagger.FromFS(fsys, "edited"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +105,7 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 	}
 	eng := builtinEngine(t)
 	var batches []int
-	tg := NewTagging(st, eng, TaggingOptions{BatchSize: 2, OnTagged: func(n int, _ time.Duration) { batches = append(batches, n) }})
+	tg := newTagging(st, eng, taggingOptions{BatchSize: 2, OnTagged: func(n int, _ time.Duration) { batches = append(batches, n) }})
 	if err := tg.TagArticles(ctx, append(ids, 987654)); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func TestRetag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1 := NewTagging(st, builtinEngine(t), TaggingOptions{BatchSize: 2})
+	v1 := newTagging(st, builtinEngine(t), taggingOptions{BatchSize: 2})
 	n, err := v1.Retag(ctx, time.Time{})
 	if err != nil || n != 5 {
 		t.Fatalf("first retag tagged %d (%v), want all 5 untagged articles", n, err)
@@ -172,7 +174,7 @@ func TestRetag(t *testing.T) {
 
 	// New rules: everything is due. A crash after the first batch is
 	// simulated by tagging two articles first; the retag finishes the rest.
-	v2 := NewTagging(st, editedEngine(t), TaggingOptions{BatchSize: 2})
+	v2 := newTagging(st, editedEngine(t), taggingOptions{BatchSize: 2})
 	if v2.RulesVersion() == v1.RulesVersion() {
 		t.Fatal("edited rules kept the version")
 	}
@@ -204,12 +206,10 @@ func TestRetag(t *testing.T) {
 	}
 
 	// Since: only articles published at or after it.
-	v3 := NewTagging(st, builtinEngine(t), TaggingOptions{})
+	v3 := newTagging(st, builtinEngine(t), taggingOptions{})
 	since, _ := time.Parse(time.RFC3339, "2025-12-20T00:00:00Z")
 	var want int
-	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM articles WHERE published_at >= $1`, since).Scan(&want); err != nil {
-		t.Fatal(err)
-	}
+	want = storetest.Count(t, st, `SELECT count(*) FROM articles WHERE published_at >= $1`, since)
 	if n, err := v3.Retag(ctx, since); err != nil || n != want || want == 0 || want == 5 {
 		t.Fatalf("retag since %s tagged %d (%v), want %d", since, n, err, want)
 	}
@@ -225,7 +225,7 @@ func TestTaggingReadsTheSummaryWhenThereIsNoText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := NewTagging(st, builtinEngine(t), TaggingOptions{}).TagArticles(ctx, ids); err != nil {
+	if err := newTagging(st, builtinEngine(t), taggingOptions{}).TagArticles(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	l, err := st.LabelsOf(ctx, ids[0])

@@ -1,4 +1,4 @@
-package daemon
+package ingest
 
 import (
 	"bytes"
@@ -112,7 +112,7 @@ func pollCorpus(t *testing.T, root string, files []string) (*store.Store, map[st
 	}
 	f := feeds.NewFetcher(feeds.Options{Version: "test"})
 	defer f.CloseIdleConnections()
-	p := NewPoller(st, f, PollerOptions{Workers: 8, PerHost: 8}, slog.New(slog.DiscardHandler))
+	p := newPoller(st, f, pollerOptions{Workers: 8, PerHost: 8}, slog.New(slog.DiscardHandler))
 	sum, err := p.PollAll(ctx)
 	if err != nil {
 		t.Fatal(err)
