@@ -19,6 +19,7 @@ import (
 	"github.com/stancewatch/stancewatch/store/storetest"
 
 	"github.com/stancewatch/stancewatch/internal/feedtest"
+	"github.com/stancewatch/stancewatch/internal/pgcluster"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -214,7 +215,7 @@ func TestDaemonWaitsForTheDatabase(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	name := "sw_late_" + fmt.Sprint(time.Now().UnixNano())
-	dbURL := pgtest.WithDatabase(pg.AdminURL, name)
+	dbURL := pgcluster.WithDatabase(pg.AdminURL, name)
 	admin := pgtest.Conn(t, pg.AdminURL)
 	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
 
