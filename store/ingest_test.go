@@ -70,17 +70,7 @@ func TestSavePollStoresOnceAndUpdatesChanges(t *testing.T) {
 	}
 
 	// The same document again writes no article.
-	before := rowVersions(t, st)
-	saved, err = st.SavePoll(ctx, okPoll(feed.ID, items...))
-	if err != nil || len(saved.New) != 0 || len(saved.Updated) != 0 {
-		t.Fatalf("unchanged poll: %+v, %v", saved, err)
-	}
-	after := rowVersions(t, st)
-	for id, x := range before {
-		if after[id] != x {
-			t.Errorf("article %d was rewritten by an unchanged poll", id)
-		}
-	}
+	checkUnchangedPoll(t, st, feed.ID, items)
 
 	// A changed title is stored once, with changed_at; the GUID keeps
 	// the identity even though the link changed.
@@ -110,6 +100,24 @@ func TestSavePollStoresOnceAndUpdatesChanges(t *testing.T) {
 		Scan(&polls, &newSum, &updSum)
 	if polls != 4 || newSum != 3 || updSum != 1 {
 		t.Errorf("poll log: %d polls, %d new, %d updated", polls, newSum, updSum)
+	}
+}
+
+// checkUnchangedPoll saves the same document again: no article is
+// written.
+func checkUnchangedPoll(t *testing.T, st *store.Store, feedID int64, items []store.ArticleRow) {
+	t.Helper()
+	ctx := context.Background()
+	before := rowVersions(t, st)
+	saved, err := st.SavePoll(ctx, okPoll(feedID, items...))
+	if err != nil || len(saved.New) != 0 || len(saved.Updated) != 0 {
+		t.Fatalf("unchanged poll: %+v, %v", saved, err)
+	}
+	after := rowVersions(t, st)
+	for id, x := range before {
+		if after[id] != x {
+			t.Errorf("article %d was rewritten by an unchanged poll", id)
+		}
 	}
 }
 

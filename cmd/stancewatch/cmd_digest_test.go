@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -16,11 +18,7 @@ func digestDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	url := pg.NewDatabase(t)
-	st, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, url)
 	at := time.Date(2026, 3, 29, 9, 0, 0, 0, time.UTC)
 	ids, err := st.InsertArticles(ctx, []store.ArticleRow{
 		{URL: "https://a.example/1", CanonicalURL: "https://a.example/1", Source: "Northbridge Wire", Title: "Talks stall in Geneva",

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -149,13 +151,9 @@ func TestRulesCommands(t *testing.T) {
 func TestRetagCommand(t *testing.T) {
 	ctx := context.Background()
 	url := pg.NewDatabase(t)
-	st, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, url)
 	old := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, err = st.InsertArticles(ctx, []store.ArticleRow{
+	_, err := st.InsertArticles(ctx, []store.ArticleRow{
 		{URL: "https://r.example/1", CanonicalURL: "https://r.example/1", Title: "Peace talks on Ukraine resume", ContentText: "Negotiators from Kyiv and Moscow met.", PublishedAt: old},
 		{URL: "https://r.example/2", CanonicalURL: "https://r.example/2", Title: "Derby", ContentText: "The home side won.", PublishedAt: old.AddDate(1, 0, 0)},
 	})
