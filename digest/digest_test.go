@@ -15,6 +15,7 @@ import (
 )
 
 func TestDigestCountsMatchGold(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, arts, ids := fixtureStore(t)
 	dg, err := digest.Build(ctx, st, fixtureDay, digest.Options{Now: fixtureNow})
@@ -288,6 +289,7 @@ func checkSnippets(t *testing.T, dg *digest.Digest) {
 // A bad evidence row (offsets that no longer point at its words) is left
 // out with a note; the rest of the digest is built.
 func TestBadEvidenceIsLeftOut(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _, ids := fixtureStore(t)
 	l, err := st.LabelsOf(ctx, ids[wireOriginal])

@@ -44,6 +44,7 @@ func hostileStore(t *testing.T) *store.Store {
 }
 
 func TestHTMLEscapesFeedStrings(t *testing.T) {
+	t.Parallel()
 	st := hostileStore(t)
 	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
 	if err != nil {
@@ -94,6 +95,7 @@ func TestHTMLEscapesFeedStrings(t *testing.T) {
 }
 
 func TestMarkdownEscapesFeedStrings(t *testing.T) {
+	t.Parallel()
 	st := hostileStore(t)
 	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
 	if err != nil {

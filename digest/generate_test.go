@@ -46,6 +46,7 @@ func countDigests(t *testing.T, st *store.Store) int {
 }
 
 func TestGenerateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, arts, _ := fixtureStore(t)
 	dir := t.TempDir()
@@ -155,6 +156,7 @@ type atomLink struct {
 }
 
 func TestAtomFeedAndIndex(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _, _ := fixtureStore(t)
 	dir := t.TempDir()
@@ -251,6 +253,7 @@ func checkEntries(t *testing.T, dir string, entries []atomEntry, want []string) 
 }
 
 func TestEmptyDay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	dir := t.TempDir()
@@ -283,6 +286,7 @@ func TestEmptyDay(t *testing.T) {
 }
 
 func TestDaysInTheFutureOrMalformed(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 29, 21, 30, 0, 0, time.UTC) // already 30 March in Kyiv
 	if _, err := digest.ParseDay("2026-03-30", kyiv, now); err != nil {
 		t.Errorf("today in Kyiv refused: %v", err)
@@ -309,6 +313,7 @@ func TestDaysInTheFutureOrMalformed(t *testing.T) {
 }
 
 func TestPartialDay(t *testing.T) {
+	t.Parallel()
 	st, _, _ := fixtureStore(t)
 	noon := func() time.Time { return fixtureDay.Start().Add(12 * time.Hour) }
 	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: noon})
@@ -321,6 +326,7 @@ func TestPartialDay(t *testing.T) {
 }
 
 func TestParseFormats(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]string{"all": {"md", "html", "json"}, "md": {"md"}, "html,json": {"html", "json"}, "Markdown": {"md"}} {
 		got, err := digest.ParseFormats(in)
 		if err != nil || !slices.Equal(got, want) {
@@ -333,6 +339,7 @@ func TestParseFormats(t *testing.T) {
 }
 
 func TestOnlySomeFormats(t *testing.T) {
+	t.Parallel()
 	st, _, _ := fixtureStore(t)
 	dir := t.TempDir()
 	if _, err := digest.Generate(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow, OutDir: dir, Formats: []string{"md"}}); err != nil {

@@ -169,6 +169,7 @@ func titlesOf(t *testing.T, st *store.Store, feedID int64) string {
 }
 
 func TestPollCorpusInRepository(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "testdata", "feeds-corpus")
 	st, byPath := pollCorpus(t, root, corpusFiles(t, root, nil))
 
@@ -210,6 +211,7 @@ func gofeedTestdata(t *testing.T) string {
 }
 
 func TestPollCorpusGofeedSuite(t *testing.T) {
+	t.Parallel()
 	root := gofeedTestdata(t)
 	pollCorpus(t, root, corpusFiles(t, root, nil))
 }
@@ -237,6 +239,7 @@ func sharedCorpus() string {
 // The GPL-3.0 and unlicensed files of the team's collection may not be
 // copied into the repository; they are read where they are.
 func TestPollCorpusSharedOnly(t *testing.T) {
+	t.Parallel()
 	root := sharedCorpus()
 	if root == "" {
 		t.Skip("../shared/feeds-realworld not found: its GPL-3.0 and unlicensed feeds cannot be tested here (they are in CI)")

@@ -61,6 +61,7 @@ func resultOf(t *testing.T, sum PollSummary, id int64) FeedResult {
 }
 
 func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -113,6 +114,7 @@ func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
 }
 
 func TestPollFailuresAreRecordedAndOthersContinue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -180,6 +182,7 @@ func TestPollFailuresAreRecordedAndOthersContinue(t *testing.T) {
 }
 
 func TestPollCharsets(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -222,6 +225,7 @@ func TestPollCharsets(t *testing.T) {
 }
 
 func TestPollDuplicatesSharedAndUpdatedItems(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -273,6 +277,7 @@ func TestPollDuplicatesSharedAndUpdatedItems(t *testing.T) {
 }
 
 func TestPollBackOffAndDisable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -308,6 +313,7 @@ func TestPollBackOffAndDisable(t *testing.T) {
 }
 
 func TestPollSchedule(t *testing.T) {
+	t.Parallel()
 	p := newPoller(nil, nil, pollerOptions{Interval: 15 * time.Minute, MinInterval: 5 * time.Minute, MaxInterval: time.Hour, MaxErrors: 3}, slog.Default())
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	ok := feeds.Result{Outcome: feeds.OutcomeOK}
@@ -334,6 +340,7 @@ func TestPollSchedule(t *testing.T) {
 }
 
 func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbURL := pg.NewDatabase(t)
 	srv := feedtest.NewServer(t)
@@ -386,6 +393,7 @@ func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
 }
 
 func TestPollPerHostLimit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -421,6 +429,7 @@ func TestPollPerHostLimit(t *testing.T) {
 }
 
 func TestPollFullText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
@@ -465,6 +474,7 @@ func TestPollFullText(t *testing.T) {
 }
 
 func TestPollDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbURL := pg.NewDatabase(t)
 	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4})
@@ -496,6 +506,7 @@ func TestPollDatabaseOutage(t *testing.T) {
 }
 
 func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
+	t.Parallel()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
 	arrived := make(chan struct{}, 1)
@@ -522,6 +533,7 @@ func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
 }
 
 func TestPollVisitsEachFeedOncePerCycle(t *testing.T) {
+	t.Parallel()
 	st := pg.NewStore(t)
 	srv := feedtest.NewServer(t)
 	// Due again at once, every time.
@@ -555,6 +567,7 @@ func TestPollVisitsEachFeedOncePerCycle(t *testing.T) {
 }
 
 func TestOptionsFromConfig(t *testing.T) {
+	t.Parallel()
 	c := config.Default().Poll
 	c.UserAgent, c.PerHost, c.Workers, c.MaxBodyBytes = "custom/2", 3, 5, 1234
 	fo := fetcherOptions(c, "1.0")

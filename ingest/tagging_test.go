@@ -97,6 +97,7 @@ func labelsOf(t *testing.T, st *store.Store, id int64) labelRow {
 }
 
 func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, goldRows(t, "seed-01", "dev-a-08", "dev-a-05"))
@@ -157,6 +158,7 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 }
 
 func TestRetag(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, goldRows(t, "dev-a-01", "dev-a-02", "dev-a-03", "dev-a-07", "dev-b-21"))
@@ -216,6 +218,7 @@ func TestRetag(t *testing.T) {
 }
 
 func TestTaggingReadsTheSummaryWhenThereIsNoText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	summary := "Ukraine and Russia swapped prisoners of war; the talks on a ceasefire will resume, Kyiv said."

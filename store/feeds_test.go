@@ -12,6 +12,7 @@ import (
 )
 
 func TestFeedLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	a, b := addLifecycleFeeds(t, st)
@@ -118,6 +119,7 @@ func checkRemoval(t *testing.T, st *store.Store, a store.Feed) {
 }
 
 func TestClaimFeeds(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	var ids []int64
@@ -168,6 +170,7 @@ func TestClaimFeeds(t *testing.T) {
 }
 
 func TestConcurrentClaimsAreDisjoint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	var nfs []store.NewFeed

@@ -47,6 +47,7 @@ func rowVersions(t *testing.T, st *store.Store) map[int64]string {
 }
 
 func TestSavePollStoresOnceAndUpdatesChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	feed, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://wire.example/rss"})
@@ -131,6 +132,7 @@ func before0(t *testing.T, st *store.Store, canonical string) int64 {
 }
 
 func TestSavePollDuplicatesAndSharedArticles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	a, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://a.example/rss"})
@@ -177,6 +179,7 @@ func TestSavePollDuplicatesAndSharedArticles(t *testing.T) {
 }
 
 func TestSavePollFailuresAndFeedState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	f, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://flaky.example/rss"})
@@ -232,6 +235,7 @@ func TestSavePollFailuresAndFeedState(t *testing.T) {
 }
 
 func TestSavePollIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	f, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://wire.example/rss"})

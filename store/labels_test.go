@@ -21,6 +21,7 @@ func sampleArticles() []store.ArticleRow {
 }
 
 func TestInsertArticlesIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	rows := sampleArticles()
@@ -52,6 +53,7 @@ func TestInsertArticlesIsIdempotent(t *testing.T) {
 }
 
 func TestSaveLabelsAndView(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, sampleArticles())
@@ -124,6 +126,7 @@ func checkLabelsView(t *testing.T, st *store.Store, relevantID, irrelevantID int
 }
 
 func TestSaveLabelsRejectsValuesOutsideTheTaxonomy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, sampleArticles())

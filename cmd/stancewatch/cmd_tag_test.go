@@ -33,6 +33,7 @@ func goldLine(t *testing.T, id string) string {
 }
 
 func TestTagCommand(t *testing.T) {
+	t.Parallel()
 	long := `{"id": 7, "title": "Peace talks", "body": "` + strings.Repeat("Negotiators from Kyiv met again. ", 100000) + `"}`
 	in := strings.Join([]string{
 		goldLine(t, "seed-01"),
@@ -82,6 +83,7 @@ func TestTagCommand(t *testing.T) {
 }
 
 func TestEvalCommand(t *testing.T) {
+	t.Parallel()
 	gold := filepath.Join("..", "..", "testdata", "gold")
 	r := runWith(t, nil, "", "eval", "--gold", filepath.Join(gold, "dev-a.jsonl"), filepath.Join(gold, "seed.jsonl"))
 	if r.code != 0 {
@@ -103,6 +105,7 @@ func TestEvalCommand(t *testing.T) {
 }
 
 func TestRulesCommands(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, nil, "", "rules", "test")
 	if r.code != 0 || !strings.Contains(r.stdout, "ok:") {
 		t.Fatalf("built-in rules test: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -149,6 +152,7 @@ func TestRulesCommands(t *testing.T) {
 }
 
 func TestRetagCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewDatabase(t)
 	st := storetest.Open(t, url)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoadSynthetic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	opts := storetest.SyntheticOptions{Articles: 4_000, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
