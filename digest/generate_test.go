@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
 )
@@ -38,11 +40,7 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 
 func countDigests(t *testing.T, st *store.Store) int {
 	t.Helper()
-	var n int
-	if err := st.Pool().QueryRow(context.Background(), "SELECT count(*) FROM digests").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return storetest.Rows(t, st, "digests")
 }
 
 func TestGenerateIsIdempotent(t *testing.T) {

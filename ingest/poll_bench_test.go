@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stancewatch/stancewatch/feeds"
@@ -173,9 +175,7 @@ func BenchmarkPollNotModified(b *testing.B) {
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
 		p := benchPoller(b, nFeeds, func(i int) string { return fmt.Sprintf("%s/feed/%d", hosts[i%nHosts], i) })
-		if _, err := p.store.Pool().Exec(ctx, `UPDATE feeds SET etag = '"same"'`); err != nil {
-			b.Fatal(err)
-		}
+		storetest.Exec(b, p.store, `UPDATE feeds SET etag = '"same"'`)
 		resetPeakRSS(b)
 		b.StartTimer()
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 )
@@ -159,7 +161,7 @@ func pollCorpus(t *testing.T, root string, files []string) (*store.Store, map[st
 func titlesOf(t *testing.T, st *store.Store, feedID int64) string {
 	t.Helper()
 	var s string
-	err := st.Pool().QueryRow(context.Background(), `
+	err := storetest.QueryRow(t, st, `
 		SELECT coalesce(string_agg(a.title || ' ' || a.content_text, ' | '), '')
 		FROM articles a JOIN article_feeds l ON l.article_id = a.id WHERE l.feed_id = $1`, feedID).Scan(&s)
 	if err != nil {

@@ -91,7 +91,7 @@ func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
 		t.Fatalf("first poll %+v, stored %v", r, stored)
 	}
 	var title, text, source string
-	st.Pool().QueryRow(ctx, `SELECT title, content_text, source FROM articles WHERE canonical_url = 'https://wire.example/1'`).Scan(&title, &text, &source)
+	storetest.QueryRow(t, st, `SELECT title, content_text, source FROM articles WHERE canonical_url = 'https://wire.example/1'`).Scan(&title, &text, &source)
 	if title != "Talks resume" || text != "Lead.\n\nMore." || source != "Test Wire" {
 		t.Errorf("stored %q %q %q", title, text, source)
 	}
@@ -217,7 +217,7 @@ func TestPollCharsets(t *testing.T) {
 	}
 	var n, links int
 	var gotTitle, gotText, lang string
-	st.Pool().QueryRow(ctx, `SELECT count(*), min(title), min(content_text), min(lang), (SELECT count(*) FROM article_feeds) FROM articles`).
+	storetest.QueryRow(t, st, `SELECT count(*), min(title), min(content_text), min(lang), (SELECT count(*) FROM article_feeds) FROM articles`).
 		Scan(&n, &gotTitle, &gotText, &lang, &links)
 	if n != 1 || links != 4 || gotTitle != title || gotText != body || lang != "ru" {
 		t.Errorf("%d articles, %d links: %q / %q / %q", n, links, gotTitle, gotText, lang)
@@ -255,7 +255,7 @@ func TestPollDuplicatesSharedAndUpdatedItems(t *testing.T) {
 		t.Fatalf("wire %+v, aggregator %+v", w, a)
 	}
 	var articles, links int
-	st.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_feeds)`).Scan(&articles, &links)
+	storetest.QueryRow(t, st, `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_feeds)`).Scan(&articles, &links)
 	if articles != 2 || links != 3 {
 		t.Errorf("%d articles and %d links, want 2 and 3 (the shared article linked to both feeds)", articles, links)
 	}
@@ -458,11 +458,11 @@ func TestPollFullText(t *testing.T) {
 		t.Fatalf("full text poll %+v %+v", r, r.FullText)
 	}
 	var full, summary string
-	st.Pool().QueryRow(ctx, `SELECT content_text, summary FROM articles WHERE canonical_url = $1`, srv.URL+"/a/1").Scan(&full, &summary)
+	storetest.QueryRow(t, st, `SELECT content_text, summary FROM articles WHERE canonical_url = $1`, srv.URL+"/a/1").Scan(&full, &summary)
 	if !strings.HasPrefix(full, "Negotiators met again") || strings.Count(full, "\n\n") != 5 || summary != "Short summary." {
 		t.Errorf("full text %q, summary %q", full, summary)
 	}
-	st.Pool().QueryRow(ctx, `SELECT content_text FROM articles WHERE canonical_url = $1`, srv.URL+"/a/3").Scan(&full)
+	storetest.QueryRow(t, st, `SELECT content_text FROM articles WHERE canonical_url = $1`, srv.URL+"/a/3").Scan(&full)
 	if full != "Only the summary." {
 		t.Errorf("failed page: %q", full)
 	}

@@ -85,7 +85,7 @@ func labelsOf(t *testing.T, st *store.Store, id int64) labelRow {
 	t.Helper()
 	var r labelRow
 	var topics []string
-	err := st.Pool().QueryRow(context.Background(), `
+	err := storetest.QueryRow(t, st, `
 		SELECT l.relevant, l.topics, l.outlook, l.framing, t.rules_version
 		FROM article_labels l JOIN article_tags t ON t.article_id = l.article_id
 		WHERE l.article_id = $1`, id).Scan(&r.relevant, &topics, &r.outlook, &r.framing, &r.version)
@@ -128,7 +128,7 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 	// Every piece of evidence slices the stored title or content_text at
 	// its byte offsets, as the digest will read it.
 	var bad, total int
-	err = st.Pool().QueryRow(ctx, `
+	err = storetest.QueryRow(t, st, `
 		SELECT count(*) FILTER (WHERE convert_from(substring(convert_to(CASE e.field WHEN 'title' THEN a.title ELSE a.content_text END, 'UTF8')
 		                                   FROM e.start_offset + 1 FOR e.end_offset - e.start_offset), 'UTF8') <> e.matched_text),
 		       count(*)
@@ -140,16 +140,10 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 		t.Errorf("%d of %d evidence rows do not slice the stored text", bad, total)
 	}
 	var putin int
-	if err := st.Pool().QueryRow(ctx, `SELECT mentions FROM article_actors WHERE article_id = $1 AND actor = 'Putin'`, ids[0]).Scan(&putin); err != nil || putin < 5 {
+	if err := storetest.QueryRow(t, st, `SELECT mentions FROM article_actors WHERE article_id = $1 AND actor = 'Putin'`, ids[0]).Scan(&putin); err != nil || putin < 5 {
 		t.Errorf("Putin mentions in the seed article: %d (%v)", putin, err)
 	}
-	var labels []string
-	rows, _ := st.Pool().Query(ctx, `SELECT DISTINCT label FROM tag_evidence WHERE article_id = $1 ORDER BY label`, ids[0])
-	for rows.Next() {
-		var l string
-		rows.Scan(&l)
-		labels = append(labels, l)
-	}
+	labels := storetest.Strings(t, st, `SELECT DISTINCT label FROM tag_evidence WHERE article_id = $1 ORDER BY label`, ids[0])
 	for _, l := range []string{"relevant", "topic:territory", "outlook:stalemate", "framing:pro_ukraine", "actor:Putin"} {
 		if !strings.Contains(","+strings.Join(labels, ",")+",", ","+l+",") {
 			t.Errorf("seed evidence has no %s (labels %v)", l, labels)
@@ -195,10 +189,8 @@ func TestRetag(t *testing.T) {
 	// A changed article is due again, and only it; its new text is read.
 	title := "Talks in Geneva collapse as Kremlin rejects US-Ukrainian framework"
 	body := "GENEVA – The talks on Ukraine collapsed on Friday. The Kremlin rejected the framework and said its demands on Donbas were unchanged; Kyiv called them unacceptable. No date was set for another round."
-	if _, err := st.Pool().Exec(ctx, `UPDATE articles SET title = $2, content_text = $3, content_hash = $4 WHERE id = $1`,
-		ids[0], title, body, store.ContentHash(title, "", body)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Exec(t, st, `UPDATE articles SET title = $2, content_text = $3, content_hash = $4 WHERE id = $1`,
+		ids[0], title, body, store.ContentHash(title, "", body))
 	before := labelsOf(t, st, ids[0])
 	if n, err := v2.Retag(ctx, time.Time{}); err != nil || n != 1 {
 		t.Fatalf("retag after a change tagged %d (%v), want 1", n, err)

@@ -8,6 +8,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -51,4 +53,25 @@ func Open(t testing.TB, dbURL string) *store.Store {
 	}
 	t.Cleanup(st.Close)
 	return st
+}
+
+// QueryRow runs a query of the test's own through the store's pool: to
+// read back what the code under test wrote, where store has no method.
+func QueryRow(t testing.TB, st *store.Store, query string, args ...any) pgx.Row {
+	t.Helper()
+	return st.Pool().QueryRow(context.Background(), query, args...)
+}
+
+// Strings returns the one text column of a query's rows.
+func Strings(t testing.TB, st *store.Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := st.Pool().Query(context.Background(), query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return out
 }
