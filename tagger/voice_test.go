@@ -49,10 +49,10 @@ rules:
 
 func voiceEngine(t *testing.T) *Engine {
 	t.Helper()
-	e, err := LoadFS(fstest.MapFS{
+	e, err := Load(FromFS(fstest.MapFS{
 		"settings.yaml": {Data: []byte(voiceSettings)},
 		"rules.yaml":    {Data: []byte(voiceRules)},
-	}, "test")
+	}, "test"))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}

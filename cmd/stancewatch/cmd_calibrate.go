@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/stancewatch/stancewatch/tagger/gold"
+	"github.com/stancewatch/stancewatch/gold"
 )
 
 // cmdRulesCalibrate sweeps the decision thresholds over gold sets and
@@ -21,7 +21,7 @@ func cmdRulesCalibrate(_ context.Context, c *cli, args []string) error {
 			"Each file is one set; give at least two. Labels files (NAME.labels.jsonl) are read with their texts.\n\n")
 		fl.PrintDefaults()
 	}
-	pos, err := parseAll(fl, args)
+	pos, err := parseArgs(fl, args)
 	if err != nil {
 		return err
 	}

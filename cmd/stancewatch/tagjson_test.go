@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
+	"github.com/stancewatch/stancewatch/gold"
 )
 
 func toOutput(id json.RawMessage, r tagger.Result, version string) tagOutput {
@@ -34,7 +34,7 @@ func toEvidence(evs []tagger.Evidence) []tagEvidence {
 // The hand-written encoder writes exactly what encoding/json writes for
 // tagOutput, on every gold article, with and without --explain.
 func TestTagLineMatchesEncodingJSON(t *testing.T) {
-	eng, err := tagger.LoadBuiltin()
+	eng, err := tagger.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
