@@ -244,10 +244,28 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	if labelLine == 0 {
 		labelLine = rs.line
 	}
-	r.label = c.label(rs.label, labelLine)
-	if r.label < 0 {
+	if r.label = c.label(rs.label, labelLine); r.label < 0 {
 		return nil
 	}
+	ruleReach(r, rs)
+	ruleQuotes(r, rs)
+	c.ruleNegation(r, rs)
+	if r.label >= numFixed && rs.weight < 0 {
+		c.bad(rs.line, "an actor rule cannot have a negative weight")
+	}
+	if !c.ruleConditions(r, rs) {
+		return nil
+	}
+	if len(rs.tests) == 0 || !hasTest(rs.tests, "ruleid", "negated") || !hasTest(rs.tests, "ok") {
+		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
+	}
+	return r
+}
+
+// ruleReach sets where a rule looks (its scope) and how much a match
+// there counts: the rule's own field weights over the settings', and its
+// cap on hits (none for actors: every mention counts).
+func ruleReach(r *rule, rs *ruleSpec) {
 	if rs.fieldWeights != nil {
 		for _, p := range []struct {
 			dst *float64
@@ -261,9 +279,8 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	if rs.maxHits > 0 {
 		r.maxHits = rs.maxHits
 	}
-	isActor := r.label >= numFixed
-	if isActor {
-		r.maxHits = 0 // every mention counts
+	if r.label >= numFixed {
+		r.maxHits = 0
 	}
 	if len(rs.scope) == 0 {
 		r.scope = [3]bool{true, true, true}
@@ -278,8 +295,11 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 			r.scope[1], r.scope[2] = true, true
 		}
 	}
-	framing := r.label == lblProUkraine || r.label == lblProRussia
-	outlook := r.label == lblProgress || r.label == lblStalemate
+}
+
+// ruleQuotes sets how a rule treats quoted text; framing rules ignore
+// quotes unless they say otherwise.
+func ruleQuotes(r *rule, rs *ruleSpec) {
 	switch rs.quotes {
 	case "include":
 		r.quotes = quotesInclude
@@ -288,10 +308,15 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	case "only":
 		r.quotes = quotesOnly
 	default:
-		if framing {
+		if r.label == lblProUkraine || r.label == lblProRussia {
 			r.quotes = quotesExclude // only the article's own voice frames it
 		}
 	}
+}
+
+// ruleNegation sets what a negated match does, and the label it counts
+// for under flip (outlook rules flip to the other outlook by default).
+func (c *compiler) ruleNegation(r *rule, rs *ruleSpec) {
 	switch rs.negation {
 	case "ignore":
 		r.negation = negIgnore
@@ -300,30 +325,35 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	case "flip":
 		r.negation = negFlip
 	default:
-		if outlook {
+		if r.label == lblProgress || r.label == lblStalemate {
 			r.negation = negFlip
 		}
 	}
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
 		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")
 	}
-	if r.negation == negFlip {
-		switch {
-		case rs.flipTo != "":
-			r.flip = c.label(rs.flipTo, rs.line)
-		case r.label == lblProgress:
-			r.flip = lblStalemate
-		case r.label == lblStalemate:
-			r.flip = lblProgress
-		default:
-			c.bad(rs.line, "negation: flip needs flip_to (the label a negated match counts for)")
+	if r.negation != negFlip {
+		if rs.flipTo != "" {
+			c.bad(rs.line, "flip_to is set but negation is not flip")
 		}
-	} else if rs.flipTo != "" {
-		c.bad(rs.line, "flip_to is set but negation is not flip")
+		return
 	}
-	if isActor && rs.weight < 0 {
-		c.bad(rs.line, "an actor rule cannot have a negative weight")
+	switch {
+	case rs.flipTo != "":
+		r.flip = c.label(rs.flipTo, rs.line)
+	case r.label == lblProgress:
+		r.flip = lblStalemate
+	case r.label == lblStalemate:
+		r.flip = lblProgress
+	default:
+		c.bad(rs.line, "negation: flip needs flip_to (the label a negated match counts for)")
 	}
+}
+
+// ruleConditions compiles a rule's match and exclude conditions and
+// lists the groups that make it worth evaluating; false if the rule can
+// never match.
+func (c *compiler) ruleConditions(r *rule, rs *ruleSpec) bool {
 	if rs.match != nil {
 		r.match = c.cond(rs.match)
 	}
@@ -334,17 +364,14 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 		}
 	}
 	if r.match == nil {
-		return nil
+		return false
 	}
 	if !r.match.positional() {
 		c.bad(rs.match.line, "match is only a none: a rule needs something to match (put none inside all)")
-		return nil
+		return false
 	}
 	collectPositives(r.match, &r.positives)
-	if len(rs.tests) == 0 || !hasTest(rs.tests, "ruleid", "negated") || !hasTest(rs.tests, "ok") {
-		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
-	}
-	return r
+	return true
 }
 
 func hasTest(ts []testSpec, kinds ...string) bool {
