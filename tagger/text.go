@@ -172,35 +172,48 @@ func (z *tokenizer) add(s string, field uint8) {
 			i = z.word(i)
 			continue
 		}
-		switch {
-		case r == '\n':
-			// A blank line (only spaces between two newlines) ends a paragraph.
-			j := i + 1
-			for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
-				j++
-			}
-			if lineParas || j < len(s) && s[j] == '\n' {
-				z.pendPara = true
-			}
-			// A line break ends a sentence too: headings and list items
-			// rarely end with a full stop.
-			z.endSentence()
-		case r == '.' || r == '!' || r == '?' || r == '…':
-			if r != '.' || !z.abbreviation(i) {
-				z.endSentenceSoft(i + size)
-			}
-		case r == ',' || r == ';' || r == ':' || r == '(' || r == ')' || r == '[' || r == ']':
-			z.pendClaus = true
-		case dash(r):
-			// A spaced dash separates clauses; a hyphen inside a word does not.
-			if unicode.IsSpace(prevRune(s, i)) {
-				z.pendClaus = true
-			}
-		case isQuoteRune(r):
-			z.quote(r, i, size)
-		}
+		z.punctuation(r, i, size, lineParas)
 		i += size
 	}
+}
+
+// punctuation updates the sentence, paragraph, clause and quotation
+// state for a character that is not part of a word.
+func (z *tokenizer) punctuation(r rune, i, size int, lineParas bool) {
+	switch {
+	case r == '\n':
+		z.lineBreak(i, lineParas)
+	case r == '.' || r == '!' || r == '?' || r == '…':
+		if r != '.' || !z.abbreviation(i) {
+			z.endSentenceSoft(i + size)
+		}
+	case r == ',' || r == ';' || r == ':' || r == '(' || r == ')' || r == '[' || r == ']':
+		z.pendClaus = true
+	case dash(r):
+		// A spaced dash separates clauses; a hyphen inside a word does not.
+		if unicode.IsSpace(prevRune(z.s, i)) {
+			z.pendClaus = true
+		}
+	case isQuoteRune(r):
+		z.quote(r, i, size)
+	}
+}
+
+// lineBreak handles the line break at i: it ends a sentence, and a
+// paragraph when a blank line follows (or when the text has no blank
+// lines, so that each line is one).
+func (z *tokenizer) lineBreak(i int, lineParas bool) {
+	s := z.s
+	j := i + 1
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r') {
+		j++
+	}
+	if lineParas || j < len(s) && s[j] == '\n' {
+		z.pendPara = true
+	}
+	// A line break ends a sentence too: headings and list items
+	// rarely end with a full stop.
+	z.endSentence()
 }
 
 // hasBlankLine reports whether s has two line breaks with only spaces
@@ -295,12 +308,6 @@ func isQuoteRune(r rune) bool {
 
 // quote updates the quotation state for a non-word character.
 func (z *tokenizer) quote(r rune, i, size int) {
-	s := z.s
-	before, after := prevRune(s, i), rune(-1)
-	if i+size < len(s) {
-		after, _ = runeAt(s, i+size)
-	}
-	opening := before == -1 || unicode.IsSpace(before) || before == '(' || before == '[' || dash(before) || before == '/'
 	switch r {
 	case '«', '„', '‹':
 		z.open(r)
@@ -318,21 +325,35 @@ func (z *tokenizer) quote(r rune, i, size int) {
 		if !z.close('“') {
 			z.close('„')
 		}
-	case '"':
+	case '"', '‘', '\'', '’':
+		z.plainQuote(r, i, size)
+	}
+}
+
+// plainQuote handles the marks that look the same whether they open or
+// close a quotation: the characters around them decide.
+func (z *tokenizer) plainQuote(r rune, i, size int) {
+	s := z.s
+	before, after := prevRune(s, i), rune(-1)
+	if i+size < len(s) {
+		after, _ = runeAt(s, i+size)
+	}
+	opening := before == -1 || unicode.IsSpace(before) || before == '(' || before == '[' || dash(before) || before == '/'
+	if r == '"' {
 		if opening || z.top() != '"' && after != -1 && wordRune(after) {
 			z.open('"')
 		} else {
 			z.close('"')
 		}
-	case '‘', '\'', '’':
-		// Single quotes double as apostrophes; treat them as quotation
-		// marks only at a word's edge ("US 'not close' to a deal").
-		switch {
-		case opening && after != -1 && wordRune(after):
-			z.open('\'')
-		case before != -1 && !unicode.IsSpace(before) && (after == -1 || !wordRune(after)):
-			z.close('\'')
-		}
+		return
+	}
+	// Single quotes double as apostrophes; treat them as quotation
+	// marks only at a word's edge ("US 'not close' to a deal").
+	switch {
+	case opening && after != -1 && wordRune(after):
+		z.open('\'')
+	case before != -1 && !unicode.IsSpace(before) && (after == -1 || !wordRune(after)):
+		z.close('\'')
 	}
 }
 
@@ -365,13 +386,38 @@ func (z *tokenizer) close(r rune) bool {
 // index after it. Apostrophes between letters stay in the word; an
 // English possessive ('s) is left out.
 func (z *tokenizer) word(i int) int {
+	start, nstart := i, len(z.norm)
+	i, apos, slow := z.scanWord(i)
+	if i == start {
+		// Never stall on a character the caller took for a word start.
+		_, size := runeAt(z.s, i)
+		return i + max(size, 1)
+	}
+	end := i
+	if slow {
+		z.renormalise(nstart, z.s[start:end])
+	}
+	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
+	if apos >= 0 && z.dropPossessive(nstart) {
+		end = apos
+	}
+	if len(z.norm) > nstart {
+		z.emit(start, end, nstart)
+	}
+	return i
+}
+
+// scanWord appends the normalised form of the word starting at i to
+// z.norm and returns the index after it, the offset of the last
+// apostrophe kept in it (-1 if none) and whether the word has characters
+// that NFKC may change. This is the tagger's hottest loop: ASCII letters
+// and digits go eight at a time, Cyrillic letters through a table, and
+// only other characters are decoded.
+func (z *tokenizer) scanWord(i int) (next, apos int, slow bool) {
 	s := z.s
-	start := i
 	buf := z.norm // local copy: appends in the loop stay in registers
-	nstart := len(buf)
-	apos := -1 // byte offset of the last apostrophe kept
+	apos = -1
 	numeric := true
-	slow := false // a character that NFKC may change: normalise the word
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -394,8 +440,7 @@ func (z *tokenizer) word(i int) int {
 				i++
 				continue
 			}
-			if (c == ',' || c == '.') && numeric && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-				// Thousands separators and decimals stay in numbers: 1,000 and 3.5.
+			if numeric && numberSeparator(s, i) {
 				buf = append(buf, c)
 				i++
 				continue
@@ -413,57 +458,81 @@ func (z *tokenizer) word(i int) int {
 			continue
 		}
 		r, size := runeAt(s, i)
-		switch {
-		case cyrillicLetter(r):
-			// Cyrillic letters: the common case after ASCII, kept fast.
-			numeric = false
-			buf = utf8.AppendRune(buf, foldCyrillic(r))
-			i += size
-			continue
-		case wordRune(r):
-			if r >= utf8.RuneSelf || r < '0' || r > '9' {
-				numeric = false
-			}
-			if !nfkcStable(r) {
-				slow = true
-			}
-			buf = utf8.AppendRune(buf, foldRune(r))
-			i += size
-			continue
-		case ignorable(r):
-			i += size
-			continue
-		case apostrophe(r):
-			if next, _ := runeAt(s, i+size); next != -1 && wordRune(next) && !unicode.IsDigit(next) {
-				apos = i
-				buf = append(buf, '\'')
-				i += size
-				continue
-			}
+		var kind wordChar
+		if buf, kind = appendWordRune(buf, s, r, i+size); kind == charEnd {
+			break
 		}
-		break
+		switch kind {
+		case charApostrophe:
+			apos = i
+		case charNFKC:
+			slow = true
+			numeric = false
+		case charLetter:
+			numeric = false
+		}
+		i += size
 	}
 	z.norm = buf
-	if i == start {
-		// Never stall on a character the caller took for a word start.
-		_, size := runeAt(s, i)
-		return i + max(size, 1)
-	}
-	end := i
-	if slow {
-		z.renormalise(nstart, s[start:end])
-	}
-	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
-	if apos >= 0 {
-		n := z.norm[nstart:]
-		if len(n) > 2 && n[len(n)-2] == '\'' && n[len(n)-1] == 's' && n[len(n)-3] < utf8.RuneSelf {
-			z.norm = z.norm[:len(z.norm)-2]
-			end = apos
+	return i, apos, slow
+}
+
+// numberSeparator reports whether the comma or full stop at i sits
+// between digits of a number (1,000 and 3.5), where it stays in the word.
+func numberSeparator(s string, i int) bool {
+	return (s[i] == ',' || s[i] == '.') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9'
+}
+
+// wordChar is what appendWordRune found.
+type wordChar uint8
+
+const (
+	charEnd        wordChar = iota // not part of the word: it ends here
+	charLetter                     // a letter or digit, folded onto the word
+	charNFKC                       // the same, but one that NFKC may change
+	charIgnorable                  // a format character, skipped
+	charApostrophe                 // an apostrophe between letters, kept as '
+)
+
+// appendWordRune folds r, a character of the word other than an ASCII
+// letter or digit or a two-byte Cyrillic letter, onto buf; next is the
+// index after it.
+func appendWordRune(buf []byte, s string, r rune, next int) ([]byte, wordChar) {
+	switch {
+	case cyrillicLetter(r):
+		return utf8.AppendRune(buf, foldCyrillic(r)), charLetter
+	case wordRune(r):
+		// ASCII letters and digits never get here: r is a non-ASCII
+		// letter or number, so the word is no longer a plain number.
+		if !nfkcStable(r) {
+			return utf8.AppendRune(buf, foldRune(r)), charNFKC
+		}
+		return utf8.AppendRune(buf, foldRune(r)), charLetter
+	case ignorable(r):
+		return buf, charIgnorable
+	case apostrophe(r):
+		if n, _ := runeAt(s, next); n != -1 && wordRune(n) && !unicode.IsDigit(n) {
+			return append(buf, '\''), charApostrophe
 		}
 	}
-	if len(z.norm) == nstart {
-		return i
+	return buf, charEnd
+}
+
+// dropPossessive removes a final 's after a letter from the word
+// normalised from nstart; it reports whether there was one.
+func (z *tokenizer) dropPossessive(nstart int) bool {
+	n := z.norm[nstart:]
+	if len(n) > 2 && n[len(n)-2] == '\'' && n[len(n)-1] == 's' && n[len(n)-3] < utf8.RuneSelf {
+		z.norm = z.norm[:len(z.norm)-2]
+		return true
 	}
+	return false
+}
+
+// emit appends the token of the word at s[start:end], normalised as
+// z.norm[nstart:], and moves the pending sentence, paragraph and clause
+// marks onto it.
+func (z *tokenizer) emit(start, end, nstart int) {
 	if z.pendPara && z.fieldToks > 0 {
 		z.para++
 	}
@@ -483,7 +552,6 @@ func (z *tokenizer) word(i int) int {
 	tk.sent, tk.para, tk.field = z.sent, z.para, z.field
 	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
 	z.pendSent, z.pendClaus = false, false
-	return i
 }
 
 // load64 reads s[i:i+8] as a little-endian word (one load once compiled).
