@@ -384,40 +384,19 @@ func (z *tokenizer) close(r rune) bool {
 
 // word reads the word starting at i, appends its token and returns the
 // index after it. Apostrophes between letters stay in the word; an
-// English possessive ('s) is left out.
+// English possessive ('s) is left out. This is the tagger's hottest
+// loop: ASCII letters and digits go eight at a time, Cyrillic letters
+// through a table, and only other characters are decoded. The steps it
+// calls are small enough to be inlined: a call per word would cost more
+// than a tenth of the tokeniser's time.
 func (z *tokenizer) word(i int) int {
-	start, nstart := i, len(z.norm)
-	i, apos, slow := z.scanWord(i)
-	if i == start {
-		// Never stall on a character the caller took for a word start.
-		_, size := runeAt(z.s, i)
-		return i + max(size, 1)
-	}
-	end := i
-	if slow {
-		z.renormalise(nstart, z.s[start:end])
-	}
-	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
-	if apos >= 0 && z.dropPossessive(nstart) {
-		end = apos
-	}
-	if len(z.norm) > nstart {
-		z.emit(start, end, nstart)
-	}
-	return i
-}
-
-// scanWord appends the normalised form of the word starting at i to
-// z.norm and returns the index after it, the offset of the last
-// apostrophe kept in it (-1 if none) and whether the word has characters
-// that NFKC may change. This is the tagger's hottest loop: ASCII letters
-// and digits go eight at a time, Cyrillic letters through a table, and
-// only other characters are decoded.
-func (z *tokenizer) scanWord(i int) (next, apos int, slow bool) {
 	s := z.s
+	start := i
 	buf := z.norm // local copy: appends in the loop stay in registers
-	apos = -1
+	nstart := len(buf)
+	apos := -1 // byte offset of the last apostrophe kept
 	numeric := true
+	slow := false // a character that NFKC may change: normalise the word
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -445,10 +424,10 @@ func (z *tokenizer) scanWord(i int) (next, apos int, slow bool) {
 				i++
 				continue
 			}
-			if c != '\'' && c != '`' {
+			if !asciiApostrophe(c) {
 				break // ASCII space or punctuation: the common end of a word
 			}
-		} else if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		} else if twoByteCyrillic(s, i) {
 			// U+0400-U+047F, the Cyrillic letters of Ukrainian and Russian
 			// text: folded through a table, without decoding.
 			f := cyrillicFold[int(c&1)<<6|int(s[i+1]&0x3F)]
@@ -458,64 +437,80 @@ func (z *tokenizer) scanWord(i int) (next, apos int, slow bool) {
 			continue
 		}
 		r, size := runeAt(s, i)
-		var kind wordChar
-		if buf, kind = appendWordRune(buf, s, r, i+size); kind == charEnd {
-			break
-		}
-		switch kind {
-		case charApostrophe:
+		switch {
+		case cyrillicLetter(r):
+			// Cyrillic letters: the common case after ASCII, kept fast.
+			numeric = false
+			buf = utf8.AppendRune(buf, foldCyrillic(r))
+			i += size
+			continue
+		case wordRune(r):
+			// Never an ASCII digit here: those are read above.
+			numeric = false
+			if !nfkcStable(r) {
+				slow = true
+			}
+			buf = utf8.AppendRune(buf, foldRune(r))
+			i += size
+			continue
+		case ignorable(r):
+			i += size
+			continue
+		case apostrophe(r) && letterAt(s, i+size):
 			apos = i
-		case charNFKC:
-			slow = true
-			numeric = false
-		case charLetter:
-			numeric = false
+			buf = append(buf, '\'')
+			i += size
+			continue
 		}
-		i += size
+		break
 	}
 	z.norm = buf
-	return i, apos, slow
+	if i == start {
+		// Never stall on a character the caller took for a word start.
+		_, size := runeAt(s, i)
+		return i + max(size, 1)
+	}
+	end := i
+	if slow {
+		z.renormalise(nstart, s[start:end])
+	}
+	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
+	if apos >= 0 && z.dropPossessive(nstart) {
+		end = apos
+	}
+	if len(z.norm) == nstart {
+		return i
+	}
+	z.advance()
+	tk := z.newToken()
+	tk.start, tk.end = int32(start), int32(end)
+	tk.nstart, tk.nend = int32(nstart), int32(len(z.norm))
+	tk.sent, tk.para, tk.field = z.sent, z.para, z.field
+	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
+	z.pendSent, z.pendClaus = false, false
+	return i
 }
 
-// numberSeparator reports whether the comma or full stop at i sits
-// between digits of a number (1,000 and 3.5), where it stays in the word.
+// numberSeparator reports whether the comma or full stop at i is
+// followed by a digit: in a number (1,000 and 3.5) it stays in the word.
 func numberSeparator(s string, i int) bool {
 	return (s[i] == ',' || s[i] == '.') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9'
 }
 
-// wordChar is what appendWordRune found.
-type wordChar uint8
+// asciiApostrophe reports the ASCII characters used as apostrophes.
+func asciiApostrophe(c byte) bool { return c == '\'' || c == '`' }
 
-const (
-	charEnd        wordChar = iota // not part of the word: it ends here
-	charLetter                     // a letter or digit, folded onto the word
-	charNFKC                       // the same, but one that NFKC may change
-	charIgnorable                  // a format character, skipped
-	charApostrophe                 // an apostrophe between letters, kept as '
-)
+// twoByteCyrillic reports whether s[i:] starts with a letter of
+// U+0400-U+047F (lead byte D0 or D1).
+func twoByteCyrillic(s string, i int) bool {
+	return (s[i] == 0xD0 || s[i] == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80
+}
 
-// appendWordRune folds r, a character of the word other than an ASCII
-// letter or digit or a two-byte Cyrillic letter, onto buf; next is the
-// index after it.
-func appendWordRune(buf []byte, s string, r rune, next int) ([]byte, wordChar) {
-	switch {
-	case cyrillicLetter(r):
-		return utf8.AppendRune(buf, foldCyrillic(r)), charLetter
-	case wordRune(r):
-		// ASCII letters and digits never get here: r is a non-ASCII
-		// letter or number, so the word is no longer a plain number.
-		if !nfkcStable(r) {
-			return utf8.AppendRune(buf, foldRune(r)), charNFKC
-		}
-		return utf8.AppendRune(buf, foldRune(r)), charLetter
-	case ignorable(r):
-		return buf, charIgnorable
-	case apostrophe(r):
-		if n, _ := runeAt(s, next); n != -1 && wordRune(n) && !unicode.IsDigit(n) {
-			return append(buf, '\''), charApostrophe
-		}
-	}
-	return buf, charEnd
+// letterAt reports whether a letter (not a digit) starts at i, so that
+// an apostrophe before it is inside a word.
+func letterAt(s string, i int) bool {
+	r, _ := runeAt(s, i)
+	return r != -1 && wordRune(r) && !unicode.IsDigit(r)
 }
 
 // dropPossessive removes a final 's after a letter from the word
@@ -529,10 +524,9 @@ func (z *tokenizer) dropPossessive(nstart int) bool {
 	return false
 }
 
-// emit appends the token of the word at s[start:end], normalised as
-// z.norm[nstart:], and moves the pending sentence, paragraph and clause
-// marks onto it.
-func (z *tokenizer) emit(start, end, nstart int) {
+// advance moves the pending paragraph and sentence breaks onto the
+// token about to be appended.
+func (z *tokenizer) advance() {
 	if z.pendPara && z.fieldToks > 0 {
 		z.para++
 	}
@@ -541,17 +535,16 @@ func (z *tokenizer) emit(start, end, nstart int) {
 	if z.pendSent && len(z.toks) > 0 {
 		z.sent++
 	}
-	// Filled in place: cheaper than appending a composite literal.
+}
+
+// newToken appends a token to be filled in place: cheaper than
+// appending a composite literal.
+func (z *tokenizer) newToken() *token {
 	if len(z.toks) == cap(z.toks) {
 		z.toks = append(z.toks, token{})[:len(z.toks)]
 	}
 	z.toks = z.toks[:len(z.toks)+1]
-	tk := &z.toks[len(z.toks)-1]
-	tk.start, tk.end = int32(start), int32(end)
-	tk.nstart, tk.nend = int32(nstart), int32(len(z.norm))
-	tk.sent, tk.para, tk.field = z.sent, z.para, z.field
-	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
-	z.pendSent, z.pendClaus = false, false
+	return &z.toks[len(z.toks)-1]
 }
 
 // load64 reads s[i:i+8] as a little-endian word (one load once compiled).
