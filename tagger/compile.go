@@ -248,8 +248,7 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 		return nil
 	}
 	ruleReach(r, rs)
-	ruleQuotes(r, rs)
-	c.ruleNegation(r, rs)
+	c.ruleModes(r, rs)
 	if r.label >= numFixed && rs.weight < 0 {
 		c.bad(rs.line, "an actor rule cannot have a negative weight")
 	}
@@ -297,38 +296,19 @@ func ruleReach(r *rule, rs *ruleSpec) {
 	}
 }
 
-// ruleQuotes sets how a rule treats quoted text; framing rules ignore
-// quotes unless they say otherwise.
-func ruleQuotes(r *rule, rs *ruleSpec) {
-	switch rs.quotes {
-	case "include":
-		r.quotes = quotesInclude
-	case "exclude":
-		r.quotes = quotesExclude
-	case "only":
-		r.quotes = quotesOnly
-	default:
-		if r.label == lblProUkraine || r.label == lblProRussia {
-			r.quotes = quotesExclude // only the article's own voice frames it
-		}
+// ruleModes sets how a rule treats quoted text and what a negated match
+// does. Unless the rule says otherwise, framing rules ignore quotes (only
+// the article's own voice frames it) and outlook rules flip when negated.
+func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
+	var quotes, negation uint8 = quotesInclude, negIgnore
+	switch r.label {
+	case lblProUkraine, lblProRussia:
+		quotes = quotesExclude
+	case lblProgress, lblStalemate:
+		negation = negFlip
 	}
-}
-
-// ruleNegation sets what a negated match does, and the label it counts
-// for under flip (outlook rules flip to the other outlook by default).
-func (c *compiler) ruleNegation(r *rule, rs *ruleSpec) {
-	switch rs.negation {
-	case "ignore":
-		r.negation = negIgnore
-	case "cancel":
-		r.negation = negCancel
-	case "flip":
-		r.negation = negFlip
-	default:
-		if r.label == lblProgress || r.label == lblStalemate {
-			r.negation = negFlip
-		}
-	}
+	r.quotes = mode(rs.quotes, quotes, "include", "exclude", "only")
+	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
 		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")
 	}
@@ -348,6 +328,17 @@ func (c *compiler) ruleNegation(r *rule, rs *ruleSpec) {
 	default:
 		c.bad(rs.line, "negation: flip needs flip_to (the label a negated match counts for)")
 	}
+}
+
+// mode is the constant of a rule's setting: the index of s among
+// names, in the order of their constants, or def when s is not set.
+func mode(s string, def uint8, names ...string) uint8 {
+	for i, n := range names {
+		if s == n {
+			return uint8(i)
+		}
+	}
+	return def
 }
 
 // ruleConditions compiles a rule's match and exclude conditions and
