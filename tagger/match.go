@@ -281,18 +281,9 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			w *= r.quotedW
 		}
 		c := contrib{rule: ri, label: label, h: h, negated: negated, negSpan: negSpan, weight: w}
-		if isOutlookLabel(label) {
-			if st.reportedSpan(h.span) {
-				c.role = roleReported
-			}
-			if st.conceded[h.start] {
-				c.weight *= e.settings.voice.concededWeight
-			}
-			if !negated && ev.modal(h.span) {
-				c.role = roleHypothetical // hoped-for or possible: not counted
-				st.muted = append(st.muted, c)
-				continue
-			}
+		if isOutlookLabel(label) && !ev.readVoice(&c) {
+			st.muted = append(st.muted, c) // hoped-for or possible: not counted
+			continue
 		}
 		st.contribs = append(st.contribs, c)
 	}

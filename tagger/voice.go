@@ -251,6 +251,23 @@ func (ev *evaluator) modal(s span) bool {
 	return false
 }
 
+// readVoice sets the voice of an outlook match and weighs a conceded one.
+// It reports false for a hypothetical match, which does not count.
+func (ev *evaluator) readVoice(c *contrib) bool {
+	st := ev.st
+	if st.reportedSpan(c.h.span) {
+		c.role = roleReported
+	}
+	if st.conceded[c.h.start] {
+		c.weight *= ev.e.settings.voice.concededWeight
+	}
+	if !c.negated && ev.modal(c.h.span) {
+		c.role = roleHypothetical
+		return false
+	}
+	return true
+}
+
 // reportedSpan reports whether the match is in quotes or reported speech.
 func (st *docState) reportedSpan(s span) bool {
 	return st.reported[s.start] || st.reported[s.end-1]
