@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/stancewatch/stancewatch/tagger"
 	"github.com/stancewatch/stancewatch/gold"
+	"github.com/stancewatch/stancewatch/tagger"
 )
 
 func toOutput(id json.RawMessage, r tagger.Result, version string) tagOutput {
