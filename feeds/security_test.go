@@ -336,9 +336,9 @@ func TestMaxItemsAndMaxTextBytes(t *testing.T) {
 
 func TestRedactAndStrip(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://u:pw@host/feed?x=1":      "https://u:xxxxx@host/feed?x=1",
-		"https://host/feed":               "https://host/feed",
-		"http://u:p%zz@host/%zz":          "http://xxxxx@host/%zz",
+		"https://u:pw@host/feed?x=1":           "https://u:xxxxx@host/feed?x=1",
+		"https://host/feed":                    "https://host/feed",
+		"http://u:p%zz@host/%zz":               "http://xxxxx@host/%zz",
 		"https://u:pw@host/\x1b[31mred\u202e/": "https://xxxxx@host/[31mred/",
 	} {
 		if got := RedactURL(in); got != want {
