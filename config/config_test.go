@@ -146,6 +146,14 @@ func TestMaskURL(t *testing.T) {
 		"host=db user=u password=s3cret dbname=x":       "host=db user=u password=xxxxx dbname=x",
 		"host=db password='s3 cret' dbname=x":           "host=db password=xxxxx dbname=x",
 		"postgres://u@db/x":                             "postgres://u@db/x",
+		// Forms found by the security review: pgx accepts them, Go's
+		// URL parser rejects the first.
+		"postgres://u:Pw6#s3x@db:5432/x":                              "postgres://u:xxxxx@db:5432/x",
+		"postgres://u@db/x?sslmode=verify-full&sslpassword=s3keypass": "postgres://u@db/x?sslmode=verify-full&sslpassword=xxxxx",
+		"host=db user=u sslpassword=s3keypass password=s3cret":        "host=db user=u sslpassword=xxxxx password=xxxxx",
+		"postgres://u@db/x?pass%77ord=s3cret":                         "postgres://u@db/x?pass%77ord=xxxxx",
+		"postgresql://u:s3%40cret@db/x":                               "postgresql://u:xxxxx@db/x",
+		"postgres://u:s3c/ret@db/x":                                   "postgres://u:xxxxx@db/x",
 	} {
 		got := MaskURL(in)
 		if got != want {
@@ -171,5 +179,25 @@ func TestMaskedOutputHidesPassword(t *testing.T) {
 	}
 	if l.Database.URL != "postgres://u:hunter2@db/x" {
 		t.Error("Masked changed the configuration itself")
+	}
+}
+
+func TestFileFeedsNeedFileRoot(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	os.WriteFile(path, []byte("feeds:\n  - url: file:///srv/feeds/a.xml\n"), 0o600)
+	if _, err := Load(path, env(nil)); err == nil || !strings.Contains(err.Error(), "poll.file_root") {
+		t.Errorf("a file:// feed without poll.file_root: %v", err)
+	}
+	l, err := Load(path, env(map[string]string{"STANCEWATCH_POLL_FILE_ROOT": "/srv/feeds", "STANCEWATCH_POLL_ALLOW_HOSTS": "intranet.example, 10.0.0.7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Poll.FileRoot != "/srv/feeds" || len(l.Poll.AllowHosts) != 2 || l.Poll.AllowHosts[1] != "10.0.0.7" || l.Poll.AllowPrivateNetworks {
+		t.Errorf("poll %+v", l.Poll)
+	}
+	d := Default()
+	if d.Poll.MaxItems != 1000 || d.Poll.MaxTextBytes != 256<<10 || d.HTTP.IdleTimeout <= 0 || d.HTTP.WriteTimeout <= 0 || d.Poll.FileRoot != "" {
+		t.Errorf("defaults %+v %+v", d.Poll, d.HTTP)
 	}
 }

@@ -38,6 +38,8 @@ func testConfig(t *testing.T, dbURL string) config.Config {
 	c.Digest.OutDir = t.TempDir()
 	c.Poll.Timeout = 5 * time.Second
 	c.Shutdown.Timeout = 3 * time.Second
+	// The feeds are served on 127.0.0.1: opt in, as an operator would.
+	c.Poll.AllowPrivateNetworks = true
 	return c
 }
 

@@ -34,8 +34,9 @@ type jobs struct {
 
 func (d *Daemon) newJobs(st *store.Store) *jobs {
 	tagging := NewTagging(st, d.engine, TaggingOptions{
-		BatchSize: d.cfg.Tagger.RetagBatchSize,
-		Logger:    d.log,
+		BatchSize:    d.cfg.Tagger.RetagBatchSize,
+		MaxTextBytes: d.cfg.Poll.MaxTextBytes,
+		Logger:       d.log,
 		OnTagged: func(n int, took time.Duration) {
 			d.metrics.articlesTagged.Add(float64(n))
 			d.metrics.tagDuration.Observe(took.Seconds())

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/daemon"
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
 	"github.com/stancewatch/stancewatch/tagger/gold"
@@ -128,6 +129,13 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	// The poller's cap on the text kept and tagged per article applies
+	// here too, so that a tag run costs what a poll of the same text does.
+	maxText := cfg.Poll.MaxTextBytes
 	in := bufio.NewReaderSize(c.stdin, 1<<20)
 	out := bufio.NewWriterSize(c.stdout, 1<<16)
 	enc := json.NewEncoder(out)
@@ -163,7 +171,12 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 				fmt.Fprintf(c.stderr, "line %d: no id; skipped\n", lines)
 				break
 			}
-			doc := tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang}
+			title, _ := feeds.CapText(a.Title, maxText)
+			body, cut := feeds.CapText(a.Body, maxText)
+			if cut {
+				fmt.Fprintf(c.stderr, "line %d: body longer than %d bytes (poll.max_text_bytes); the rest is not tagged\n", lines, maxText)
+			}
+			doc := tagger.Document{Title: title, Body: body, Lang: a.Lang}
 			var o tagOutput
 			if *explain {
 				res, matches := eng.Explain(doc)
@@ -400,8 +413,9 @@ func cmdRetag(ctx context.Context, c *cli, args []string) error {
 	}
 	done, last := 0, time.Now()
 	tg := daemon.NewTagging(st, eng, daemon.TaggingOptions{
-		BatchSize: cfg.Tagger.RetagBatchSize,
-		Logger:    c.log,
+		BatchSize:    cfg.Tagger.RetagBatchSize,
+		MaxTextBytes: cfg.Poll.MaxTextBytes,
+		Logger:       c.log,
 		OnTagged: func(n int, _ time.Duration) {
 			done += n
 			if time.Since(last) >= 5*time.Second {
