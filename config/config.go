@@ -459,6 +459,14 @@ func (c *Config) Location() *time.Location {
 func (l *Loaded) Masked() ([]byte, error) {
 	c := l.Config
 	c.Database.URL = MaskURL(c.Database.URL)
+	c.Feeds = slices.Clone(c.Feeds)
+	for i, f := range c.Feeds {
+		if u, err := url.Parse(f.URL); err == nil {
+			c.Feeds[i].URL = u.Redacted()
+		} else {
+			c.Feeds[i].URL = brokenUserinfo.ReplaceAllString(f.URL, ":"+mask+"@")
+		}
+	}
 	return yaml.Marshal(&c)
 }
 
