@@ -24,10 +24,11 @@ func RedactURL(raw string) string {
 var userinfo = regexp.MustCompile(`//[^/?#]*@`)
 
 // StripControls removes what a terminal or a page would act on instead of
-// showing: C0 controls but tab and newline (ESC starts ANSI and OSC
-// sequences), DEL, C1 controls, and the bidirectional formatting
-// characters that reorder the text around them (U+202A..U+202E,
-// U+2066..U+2069, U+200E, U+200F, U+061C). Invalid UTF-8 becomes U+FFFD.
+// showing: ANSI escape sequences whole (CSI such as ESC [2J, and OSC such
+// as ESC ]0;title BEL), the other C0 controls but tab and newline, DEL,
+// C1 controls, and the bidirectional formatting characters that reorder
+// the text around them (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F,
+// U+061C). Invalid UTF-8 becomes U+FFFD.
 func StripControls(s string) string {
 	clean := true
 	for _, r := range s {
@@ -41,12 +42,64 @@ func StripControls(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if !isControl(r) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x1b || r == 0x9b || r == 0x9d:
+			n = escapeLength(s[i:])
+		case !isControl(r):
 			b.WriteRune(r)
 		}
+		i += n
 	}
 	return b.String()
+}
+
+// escapeLength is the length of the escape sequence at the start of s
+// (which starts with ESC, or C1 CSI or OSC): CSI runs to its final byte,
+// OSC, DCS, SOS, PM and APC to BEL or ST, any other escape is two bytes.
+// An unterminated sequence runs to the end of s.
+func escapeLength(s string) int {
+	var kind byte
+	start := 0
+	switch {
+	case strings.HasPrefix(s, "\u009b"):
+		kind, start = '[', 2
+	case strings.HasPrefix(s, "\u009d"):
+		kind, start = ']', 2
+	case len(s) < 2:
+		return len(s)
+	default:
+		kind, start = s[1], 2
+	}
+	switch kind {
+	case '[':
+		for i := start; i < len(s); i++ {
+			if s[i] >= 0x40 && s[i] <= 0x7e {
+				return i + 1
+			}
+		}
+		return len(s)
+	case ']', 'P', 'X', '^', '_':
+		for i := start; i < len(s); i++ {
+			if s[i] == 0x07 {
+				return i + 1
+			}
+			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+		return len(s)
+	}
+	// Other escapes: intermediate bytes, then one final byte (ESC ( B).
+	i := 1
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+		i++
+	}
+	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
+		i++
+	}
+	return i
 }
 
 // StripControlsLine is StripControls for one line of a table: newlines

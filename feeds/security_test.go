@@ -339,13 +339,13 @@ func TestRedactAndStrip(t *testing.T) {
 		"https://u:pw@host/feed?x=1":           "https://u:xxxxx@host/feed?x=1",
 		"https://host/feed":                    "https://host/feed",
 		"http://u:p%zz@host/%zz":               "http://xxxxx@host/%zz",
-		"https://u:pw@host/\x1b[31mred\u202e/": "https://xxxxx@host/[31mred/",
+		"https://u:pw@host/\x1b[31mred\u202e/": "https://xxxxx@host/red/",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := StripControls("a\x1b]0;t\x07b\tc\nd\u202ee\u2066f\u0085g\x7f"); got != "a]0;tb\tc\ndefg" {
+	if got := StripControls("a\x1b]0;t\x07b\tc\nd\u202ee\u2066f\u0085g\x7f\x1b[2Jh\x1b(Bi\u009b31mj\x1b]8;;x\x1b\\k"); got != "ab\tc\ndefghijk" {
 		t.Errorf("StripControls: %q", got)
 	}
 	if got, cut := CapText(strings.Repeat("я", 100), 50); !cut || len(got) > 50 || !utf8.ValidString(got) {

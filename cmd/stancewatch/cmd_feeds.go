@@ -322,10 +322,10 @@ func writeFeedsJSON(w io.Writer, list []store.Feed, now time.Time) error {
 	out := make([]feedJSON, len(list))
 	for i, f := range list {
 		out[i] = feedJSON{
-			ID: f.ID, URL: feeds.RedactURL(f.URL), Name: f.Name, Title: f.Title, SiteURL: f.SiteURL, FullText: f.FullText,
+			ID: f.ID, URL: shownURL(f.URL), Name: shown(f.Name), Title: shown(f.Title), SiteURL: shownURL(f.SiteURL), FullText: f.FullText,
 			State: feedState(f, now), Articles: f.Articles, LastPolledAt: opt(f.LastPolledAt),
 			LastSuccessAt: opt(f.LastSuccessAt), NextPollAt: f.NextPollAt, ConsecutiveErrors: f.ConsecutiveErrors,
-			LastError: f.LastError, LastErrorAt: opt(f.LastErrorAt), Disabled: f.Disabled, DisabledReason: f.DisabledReason,
+			LastError: shown(f.LastError), LastErrorAt: opt(f.LastErrorAt), Disabled: f.Disabled, DisabledReason: shown(f.DisabledReason),
 		}
 	}
 	enc := json.NewEncoder(w)
