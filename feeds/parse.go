@@ -115,6 +115,10 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: the body is empty", ErrNotAFeed)
 	}
+	var cut int
+	if opts.MaxItems > 0 {
+		body, cut = limitXMLItems(body, opts.MaxItems)
+	}
 	gp := gofeed.NewParser()
 	gp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	gp.KeepOriginalFeed = true // for RSS <ttl> and <source>, JSON item language
@@ -158,9 +162,10 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 		policy: p.policy,
 	}
 	fc.maxText = opts.MaxTextBytes
+	feed.Dropped = cut
 	items := gf.Items
 	if opts.MaxItems > 0 && len(items) > opts.MaxItems {
-		feed.Dropped = len(items) - opts.MaxItems
+		feed.Dropped += len(items) - opts.MaxItems
 		items = items[:opts.MaxItems]
 	}
 	gf.Items = nil // what is dropped can be collected while the rest is normalised

@@ -352,3 +352,26 @@ func TestRedactAndStrip(t *testing.T) {
 		t.Errorf("CapText: %q %v", got, cut)
 	}
 }
+
+// Items past max_items are cut before the feed parser sees them, in
+// every XML format, and the rest of the document still parses.
+func TestLimitXMLItems(t *testing.T) {
+	var atom, rdf strings.Builder
+	atom.WriteString(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Atom wire</title>`)
+	rdf.WriteString(`<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>RDF wire</title></channel>`)
+	for i := 0; i < 1200; i++ {
+		fmt.Fprintf(&atom, `<entry><title>e%d</title><id>urn:e:%d</id><link href="https://atom.example/%d"/></entry>`, i, i, i)
+		fmt.Fprintf(&rdf, `<item><title>i%d</title><link>https://rdf.example/%d</link></item>`, i, i)
+	}
+	atom.WriteString(`</feed>`)
+	rdf.WriteString(`</rdf:RDF>`)
+	for name, doc := range map[string]string{"atom": atom.String(), "rdf": rdf.String()} {
+		feed, err := NewParser().Parse([]byte(doc), "", ParseOptions{FeedURL: "https://x.example/" + name, MaxItems: 1000})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(feed.Items) != 1000 || feed.Dropped != 200 || !strings.HasSuffix(feed.Title, "wire") || feed.Items[999].Title[1:] != "999" {
+			t.Errorf("%s: %d items, %d dropped, title %q", name, len(feed.Items), feed.Dropped, feed.Title)
+		}
+	}
+}
