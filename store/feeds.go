@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,12 +92,21 @@ func (s *Store) AddFeed(ctx context.Context, nf NewFeed) (Feed, error) {
 	f, err := scanFeed(row)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return Feed{}, fmt.Errorf("add feed %s: %w", nf.URL, ErrFeedExists)
+		return Feed{}, fmt.Errorf("add feed %s: %w", redacted(nf.URL), ErrFeedExists)
 	}
 	if err != nil {
-		return Feed{}, fmt.Errorf("add feed %s: %w", nf.URL, err)
+		return Feed{}, fmt.Errorf("add feed %s: %w", redacted(nf.URL), err)
 	}
 	return f, nil
+}
+
+// redacted is a feed URL as an error may show it: without the password
+// a URL may carry (user:pass@).
+func redacted(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(the feed URL)"
 }
 
 // AddFeeds stores every feed whose URL is not stored yet, in one
