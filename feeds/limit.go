@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -72,4 +73,51 @@ func qualified(n xml.Name) string {
 		return n.Space + ":" + n.Local
 	}
 	return n.Local
+}
+
+// limitJSONItems does for a JSON Feed what limitXMLItems does for XML: the
+// "items" array is cut after max elements, the rest of the document kept.
+func limitJSONItems(body []byte, max int) ([]byte, int) {
+	if max <= 0 || bytes.Count(body, []byte(`{`)) <= max+1 {
+		return body, 0
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return body, 0
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return body, 0
+		}
+		if key != "items" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return body, 0
+			}
+			continue
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return body, 0
+		}
+		n, cutAt := 0, int64(-1)
+		for dec.More() {
+			if n == max {
+				cutAt = dec.InputOffset()
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return body, 0
+			}
+			n++
+		}
+		if _, err := dec.Token(); err != nil || cutAt < 0 { // the closing ']'
+			return body, 0
+		}
+		closeAt := int(dec.InputOffset()) - 1
+		out := make([]byte, 0, int(cutAt)+len(body)-closeAt)
+		out = append(append(out, body[:cutAt]...), body[closeAt:]...)
+		return out, n - max
+	}
+	return body, 0
 }

@@ -117,7 +117,11 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 	}
 	var cut int
 	if opts.MaxItems > 0 {
-		body, cut = limitXMLItems(body, opts.MaxItems)
+		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
+			body, cut = limitJSONItems(body, opts.MaxItems)
+		} else {
+			body, cut = limitXMLItems(body, opts.MaxItems)
+		}
 	}
 	gp := gofeed.NewParser()
 	gp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}

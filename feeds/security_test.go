@@ -365,7 +365,16 @@ func TestLimitXMLItems(t *testing.T) {
 	}
 	atom.WriteString(`</feed>`)
 	rdf.WriteString(`</rdf:RDF>`)
-	for name, doc := range map[string]string{"atom": atom.String(), "rdf": rdf.String()} {
+	var js strings.Builder
+	js.WriteString(`{"version":"https://jsonfeed.org/version/1.1","items":[`)
+	for i := 0; i < 1200; i++ {
+		if i > 0 {
+			js.WriteString(", ")
+		}
+		fmt.Fprintf(&js, `{"id":"j%d","url":"https://json.example/%d","title":"j%d","content_text":"{ braces }"}`, i, i, i)
+	}
+	js.WriteString(`], "title": "JSON wire"}`) // keys after the items survive the cut
+	for name, doc := range map[string]string{"atom": atom.String(), "rdf": rdf.String(), "json": js.String()} {
 		feed, err := NewParser().Parse([]byte(doc), "", ParseOptions{FeedURL: "https://x.example/" + name, MaxItems: 1000})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -122,8 +122,8 @@ func TestPollRefusesLoopbackByDefault(t *testing.T) {
 
 // BenchmarkHostileFeedPeakRSS polls a hostile feed of almost 10 MiB (the
 // body cap) once with the real binary, in a child process, and reports
-// the child's peak resident memory: one document of 200,000 small items,
-// and one of a single 9.9 MB item. It fails only if the peak is above
+// the child's peak resident memory: one document of 140,000 small items
+// (RSS, then JSON Feed), and one of a single 10 MB item. It fails only if the peak is above
 // 150 MB (issue 11's bound; the review measured 593 MB and 827 MB before
 // the per-feed caps).
 //
@@ -135,13 +135,16 @@ func BenchmarkHostileFeedPeakRSS(b *testing.B) {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	const size = 10<<20 - 64<<10
-	docs := map[string][]byte{"many-items": manyItemsFeed(size), "one-huge-item": hugeItemFeed(size)}
+	docs := map[string][]byte{"many-items": manyItemsFeed(size), "one-huge-item": hugeItemFeed(size), "many-items-json": manyItemsJSONFeed(size)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
+		if strings.HasSuffix(r.URL.Path, "json") {
+			w.Header().Set("Content-Type", "application/feed+json")
+		}
 		w.Write(docs[strings.TrimPrefix(r.URL.Path, "/")])
 	}))
 	defer srv.Close()
-	for _, name := range []string{"many-items", "one-huge-item"} {
+	for _, name := range []string{"many-items", "one-huge-item", "many-items-json"} {
 		b.Run(name, func(b *testing.B) {
 			var peak int64
 			for b.Loop() {
@@ -186,5 +189,18 @@ func hugeItemFeed(size int) []byte {
 		sb.WriteString(words)
 	}
 	sb.WriteString(`</description></item></channel></rss>`)
+	return []byte(sb.String())
+}
+
+func manyItemsJSONFeed(size int) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"version":"https://jsonfeed.org/version/1.1","title":"Many","items":[`)
+	for i := 0; sb.Len() < size-100; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"%d","url":"https://many.example/%d","title":"Talks %d"}`, i, i, i)
+	}
+	sb.WriteString(`]}`)
 	return []byte(sb.String())
 }
