@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -395,8 +396,9 @@ func (c *Config) Validate() error {
 		bad("poll.max_text_bytes", "%d is too small to keep an article's text; use at least 1024", c.Poll.MaxTextBytes)
 	}
 	for i, h := range c.Poll.AllowHosts {
-		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "/@ ") {
-			bad(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address", h)
+		_, ipErr := netip.ParseAddr(strings.Trim(h, "[]"))
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "/@ ") || (strings.Contains(h, ":") && ipErr != nil) {
+			bad(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address (no scheme, no port)", h)
 		}
 	}
 	if c.Poll.MinInterval > c.Poll.MaxInterval {

@@ -201,3 +201,18 @@ func TestFileFeedsNeedFileRoot(t *testing.T) {
 		t.Errorf("defaults %+v %+v", d.Poll, d.HTTP)
 	}
 }
+
+func TestAllowHostsValidated(t *testing.T) {
+	for _, h := range []string{"intranet:8080", "https://intranet", "a b", ""} {
+		c := Default()
+		c.Poll.AllowHosts = []string{h}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "poll.allow_hosts[0]") {
+			t.Errorf("allow_hosts %q: %v", h, err)
+		}
+	}
+	c := Default()
+	c.Poll.AllowHosts = []string{"intranet.example", "10.0.0.7", "::1", "[fd00::1]"}
+	if err := c.Validate(); err != nil {
+		t.Error(err)
+	}
+}
