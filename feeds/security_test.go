@@ -115,8 +115,13 @@ func TestPolicyRefusesRedirectToLoopback(t *testing.T) {
 	if res.Outcome != OutcomeError || policyError(res.Err) == nil {
 		t.Errorf("redirect to loopback: %+v", res)
 	}
-	if origin.accepts.Load() != 1 || target.accepts.Load() != 0 {
-		t.Errorf("origin accepted %d, target %d: want 1 and 0", origin.accepts.Load(), target.accepts.Load())
+	// Article pages follow the same policy on every hop.
+	items := []Item{{URL: "http://127.0.0.1:" + origin.port() + "/article", ContentText: "feed text"}}
+	if ftr := f.FetchFullText(context.Background(), items); ftr.Extracted != 0 || len(ftr.Errors) != 1 || !strings.Contains(ftr.Errors[0], "refused: ") {
+		t.Errorf("full text redirected to loopback: %+v", ftr)
+	}
+	if target.accepts.Load() != 0 {
+		t.Errorf("the loopback target accepted %d connections, want none", target.accepts.Load())
 	}
 }
 
