@@ -21,6 +21,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/stancewatch/stancewatch/feeds"
 )
 
 // EnvPrefix starts the name of every environment override except
@@ -421,20 +423,21 @@ func (c *Config) Validate() error {
 	seen := map[string]bool{}
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d].url", i)
-		u, err := url.Parse(f.URL)
+		_, err := feeds.CheckURL(f.URL)
+		if seen[f.URL] {
+			bad(key, "%q is listed twice", feeds.RedactURL(f.URL))
+		}
+		seen[f.URL] = true
 		switch {
 		case f.URL == "":
 			bad(key, "must not be empty")
 		case err != nil:
 			bad(key, "%v", err)
-		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file":
-			bad(key, "%q: scheme must be http, https or file", f.URL)
-		case u.Scheme == "file" && c.Poll.FileRoot == "":
-			bad(key, "%q: file:// feeds are off; set poll.file_root to a directory that holds the file", f.URL)
-		case seen[f.URL]:
-			bad(key, "%q is listed twice", f.URL)
+		case strings.HasPrefix(strings.TrimSpace(f.URL), "file:"):
+			if err := feeds.FeedFileAllowed(c.Poll.FileRoot, strings.TrimSpace(f.URL)); err != nil {
+				bad(key, "%v", err)
+			}
 		}
-		seen[f.URL] = true
 	}
 	if len(errs) == 0 {
 		return nil
@@ -463,11 +466,7 @@ func (l *Loaded) Masked() ([]byte, error) {
 	c.Database.URL = MaskURL(c.Database.URL)
 	c.Feeds = slices.Clone(c.Feeds)
 	for i, f := range c.Feeds {
-		if u, err := url.Parse(f.URL); err == nil {
-			c.Feeds[i].URL = u.Redacted()
-		} else {
-			c.Feeds[i].URL = brokenUserinfo.ReplaceAllString(f.URL, ":"+mask+"@")
-		}
+		c.Feeds[i].URL = feeds.RedactURL(f.URL)
 	}
 	return yaml.Marshal(&c)
 }

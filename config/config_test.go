@@ -22,6 +22,7 @@ func env(m map[string]string) func(string) string {
 }
 
 func TestDefaultsAreValid(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
@@ -29,6 +30,7 @@ func TestDefaultsAreValid(t *testing.T) {
 }
 
 func TestFileThenEnvironment(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, `
 database:
   url: postgres://file@db/file
@@ -85,6 +87,7 @@ feeds:
 }
 
 func TestEmptyFileMeansDefaults(t *testing.T) {
+	t.Parallel()
 	l, err := Load(writeFile(t, "# nothing set\n"), env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +98,7 @@ func TestEmptyFileMeansDefaults(t *testing.T) {
 }
 
 func TestUnknownKeyIsAnError(t *testing.T) {
+	t.Parallel()
 	_, err := Load(writeFile(t, "poll:\n  workers: 2\n  wrokers: 3\n"), env(nil))
 	if err == nil {
 		t.Fatal("a misspelt key was accepted")
@@ -107,6 +111,7 @@ func TestUnknownKeyIsAnError(t *testing.T) {
 }
 
 func TestInvalidValuesAreAllReported(t *testing.T) {
+	t.Parallel()
 	_, err := Load(writeFile(t, `
 timezone: Nowhere/Land
 log: {level: loud, format: xml}
@@ -126,6 +131,7 @@ feeds:
 }
 
 func TestBadEnvironmentValue(t *testing.T) {
+	t.Parallel()
 	_, err := Load("", env(map[string]string{"STANCEWATCH_POLL_TIMEOUT": "soon"}))
 	if err == nil || !strings.Contains(err.Error(), "STANCEWATCH_POLL_TIMEOUT") {
 		t.Fatalf("error %v does not name the variable", err)
@@ -133,6 +139,7 @@ func TestBadEnvironmentValue(t *testing.T) {
 }
 
 func TestMissingFile(t *testing.T) {
+	t.Parallel()
 	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), env(nil))
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Fatalf("error %v does not name the file", err)
@@ -140,6 +147,7 @@ func TestMissingFile(t *testing.T) {
 }
 
 func TestMaskURL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"postgres://u:s3cret@db:5432/x?sslmode=require": "postgres://u:xxxxx@db:5432/x?sslmode=require",
 		"postgres://u@db/x?password=s3cret":             "postgres://u@db/x?password=xxxxx",
@@ -166,6 +174,7 @@ func TestMaskURL(t *testing.T) {
 }
 
 func TestMaskedOutputHidesPassword(t *testing.T) {
+	t.Parallel()
 	l, err := Load("", env(map[string]string{"DATABASE_URL": "postgres://u:hunter2@db/x"}))
 	if err != nil {
 		t.Fatal(err)
@@ -183,17 +192,20 @@ func TestMaskedOutputHidesPassword(t *testing.T) {
 }
 
 func TestFileFeedsNeedFileRoot(t *testing.T) {
-	dir := t.TempDir()
+	dir, root := t.TempDir(), t.TempDir()
 	path := filepath.Join(dir, "c.yaml")
-	os.WriteFile(path, []byte("feeds:\n  - url: file:///srv/feeds/a.xml\n"), 0o600)
+	os.WriteFile(path, []byte("feeds:\n  - url: file://"+filepath.ToSlash(root)+"/a.xml\n"), 0o600)
 	if _, err := Load(path, env(nil)); err == nil || !strings.Contains(err.Error(), "poll.file_root") {
 		t.Errorf("a file:// feed without poll.file_root: %v", err)
 	}
-	l, err := Load(path, env(map[string]string{"STANCEWATCH_POLL_FILE_ROOT": "/srv/feeds", "STANCEWATCH_POLL_ALLOW_HOSTS": "intranet.example, 10.0.0.7"}))
+	if _, err := Load(path, env(map[string]string{"STANCEWATCH_POLL_FILE_ROOT": dir})); err == nil || !strings.Contains(err.Error(), "not under poll.file_root") {
+		t.Errorf("a file:// feed outside poll.file_root: %v", err)
+	}
+	l, err := Load(path, env(map[string]string{"STANCEWATCH_POLL_FILE_ROOT": root, "STANCEWATCH_POLL_ALLOW_HOSTS": "intranet.example, 10.0.0.7"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Poll.FileRoot != "/srv/feeds" || len(l.Poll.AllowHosts) != 2 || l.Poll.AllowHosts[1] != "10.0.0.7" || l.Poll.AllowPrivateNetworks {
+	if l.Poll.FileRoot != root || len(l.Poll.AllowHosts) != 2 || l.Poll.AllowHosts[1] != "10.0.0.7" || l.Poll.AllowPrivateNetworks {
 		t.Errorf("poll %+v", l.Poll)
 	}
 	d := Default()

@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/internal/pgcluster"
 	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
 )
@@ -36,7 +39,7 @@ func benchStore(b *testing.B) *store.Store {
 			b.Fatal(err)
 		}
 	}
-	url := pgtest.WithDatabase(pg.AdminURL, name)
+	url := pgcluster.WithDatabase(pg.AdminURL, name)
 	if _, err := store.Migrate(ctx, url); err != nil {
 		b.Fatal(err)
 	}
@@ -46,7 +49,7 @@ func benchStore(b *testing.B) *store.Store {
 	}
 	b.Cleanup(st.Close)
 	began := time.Now()
-	loaded, err := st.LoadSynthetic(ctx, store.SyntheticOptions{
+	loaded, err := storetest.LoadSynthetic(ctx, st, storetest.SyntheticOptions{
 		Articles: 1_000_000,
 		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/stancewatch/stancewatch/feeds"
 )
 
 // Feed is a feed as stored, with its polling state.
@@ -92,21 +93,12 @@ func (s *Store) AddFeed(ctx context.Context, nf NewFeed) (Feed, error) {
 	f, err := scanFeed(row)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return Feed{}, fmt.Errorf("add feed %s: %w", redacted(nf.URL), ErrFeedExists)
+		return Feed{}, fmt.Errorf("add feed %s: %w", feeds.RedactURL(nf.URL), ErrFeedExists)
 	}
 	if err != nil {
-		return Feed{}, fmt.Errorf("add feed %s: %w", redacted(nf.URL), err)
+		return Feed{}, fmt.Errorf("add feed %s: %w", feeds.RedactURL(nf.URL), err)
 	}
 	return f, nil
-}
-
-// redacted is a feed URL as an error may show it: without the password
-// a URL may carry (user:pass@).
-func redacted(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	return "(the feed URL)"
 }
 
 // AddFeeds stores every feed whose URL is not stored yet, in one

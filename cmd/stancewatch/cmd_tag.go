@@ -6,60 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
-	"github.com/stancewatch/stancewatch/daemon"
 	"github.com/stancewatch/stancewatch/feeds"
-	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
 )
-
-// rulesFlag adds --rules DIR to a command's flags.
-func rulesFlag(fl *flag.FlagSet) *string {
-	return fl.String("rules", "", "rules directory replacing the built-in rules (default: tagger.rules_dir, else built-in)")
-}
-
-// engine loads the tagger's rules: --rules DIR, else tagger.rules_dir
-// from the configuration, else the rules built into the binary.
-func (c *cli) engine(dir string) (*tagger.Engine, error) {
-	if dir == "" {
-		cfg, err := c.config()
-		if err != nil {
-			return nil, err
-		}
-		dir = cfg.Tagger.RulesDir
-	}
-	return tagger.Load(dir)
-}
-
-// parseAll parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseAll(fl *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parse(fl, args); err != nil {
-			return nil, err
-		}
-		args = fl.Args()
-		for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			pos, args = append(pos, args[0]), args[1:]
-		}
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-	}
-}
 
 // tagInput is one line of `stancewatch tag` input: the fields of the gold
 // files (labels and anything else are ignored).
@@ -119,7 +71,7 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 			"actors and evidence per article. Bad lines are reported on stderr and skipped.\n\n")
 		fl.PrintDefaults()
 	}
-	if pos, err := parseAll(fl, args); err != nil {
+	if pos, err := parseArgs(fl, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		fmt.Fprintf(c.stderr, "stancewatch tag reads standard input; unexpected argument %q\n", pos[0])
@@ -250,189 +202,4 @@ func toEvidence(evs []tagger.Evidence) []tagEvidence {
 		out = append(out, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight})
 	}
 	return out
-}
-
-func cmdEval(_ context.Context, c *cli, args []string) error {
-	fl := c.flags("eval")
-	first := fl.String("gold", "", "gold file (JSON lines with labels); more files may follow")
-	rules := rulesFlag(fl)
-	misses := fl.Bool("misses", true, "list the articles tagged wrong, with every rule match")
-	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--misses=false] --gold FILE [FILE ...]\n\n")
-		fl.PrintDefaults()
-	}
-	pos, err := parseAll(fl, args)
-	if err != nil {
-		return err
-	}
-	files := pos
-	if *first != "" {
-		files = append([]string{*first}, pos...)
-	}
-	if len(files) == 0 {
-		fmt.Fprintln(c.stderr, "stancewatch eval: --gold FILE is required")
-		return errUsage
-	}
-	eng, err := c.engine(*rules)
-	if err != nil {
-		return err
-	}
-	var arts []gold.Article
-	for _, f := range files {
-		a, err := gold.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		arts = append(arts, a...)
-	}
-	fmt.Fprintf(c.stdout, "rules version %s; gold %s\n", eng.Version(), strings.Join(files, ", "))
-	return gold.Evaluate(eng, arts).Write(c.stdout, *misses)
-}
-
-func cmdRulesTest(_ context.Context, c *cli, args []string) error {
-	fl := c.flags("rules test")
-	rules := rulesFlag(fl)
-	if err := parse(fl, args); err != nil {
-		return err
-	}
-	eng, err := c.engine(*rules)
-	if err != nil {
-		return err
-	}
-	fails := eng.TestRules()
-	for _, f := range fails {
-		fmt.Fprintln(c.stdout, "FAIL", f)
-	}
-	st := eng.Stats()
-	if len(fails) > 0 {
-		return fmt.Errorf("%d rule tests failed (rules version %s)", len(fails), eng.Version())
-	}
-	fmt.Fprintf(c.stdout, "ok: %d rules, %d actors and %d examples pass their tests (rules version %s, %d files)\n",
-		st.Rules, st.Actors, st.Examples, eng.Version(), len(eng.Files()))
-	return nil
-}
-
-func cmdRulesExport(_ context.Context, c *cli, args []string) error {
-	fl := c.flags("rules export")
-	force := fl.Bool("force", false, "overwrite files that exist")
-	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch rules export [--force] DIR\n\n"+
-			"Writes the built-in rule files to DIR, the starting point of a rules directory\n"+
-			"(tagger.rules_dir) that replaces them.\n\n")
-		fl.PrintDefaults()
-	}
-	pos, err := parseAll(fl, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		fl.Usage()
-		return errUsage
-	}
-	dir := pos[0]
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	src := tagger.BuiltinRules()
-	names, err := fs.Glob(src, "*.yaml")
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		dst := filepath.Join(dir, n)
-		if _, err := os.Stat(dst); err == nil && !*force {
-			return fmt.Errorf("%s exists; use --force to overwrite", dst)
-		}
-	}
-	for _, n := range names {
-		data, err := fs.ReadFile(src, n)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "wrote %s\n", filepath.Join(dir, n))
-	}
-	return nil
-}
-
-func cmdRetag(ctx context.Context, c *cli, args []string) error {
-	fl := c.flags("retag")
-	rules := rulesFlag(fl)
-	sinceFlag := fl.String("since", "", "only articles published on or after this date (YYYY-MM-DD, UTC) or time (RFC 3339)")
-	dryRun := fl.Bool("dry-run", false, "only count the articles that are due")
-	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch retag [--since DATE] [--dry-run] [--rules DIR]\n\n"+
-			"Re-tags stored articles that are due: never tagged, tagged by other rules, or changed\n"+
-			"since. Works in batches (tagger.retag_batch_size), each in its own short transaction;\n"+
-			"safe to interrupt and run again, and to run while the daemon polls.\n\n")
-		fl.PrintDefaults()
-	}
-	if pos, err := parseAll(fl, args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		fl.Usage()
-		return errUsage
-	}
-	var since time.Time
-	if *sinceFlag != "" {
-		var err error
-		if since, err = parseSince(*sinceFlag); err != nil {
-			fmt.Fprintf(c.stderr, "stancewatch retag: --since %q: want a date (2025-12-01) or an RFC 3339 time\n", *sinceFlag)
-			return errUsage
-		}
-	}
-	cfg, err := c.config()
-	if err != nil {
-		return err
-	}
-	url, err := c.databaseURL()
-	if err != nil {
-		return err
-	}
-	eng, err := c.engine(*rules)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, url, store.Options{MaxConns: 2})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
-	if *dryRun {
-		n, err := st.CountPendingArticles(ctx, eng.Version(), since)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "%d articles are due for tagging under rules version %s\n", n, eng.Version())
-		return nil
-	}
-	done, last := 0, time.Now()
-	tg := daemon.NewTagging(st, eng, daemon.TaggingOptions{
-		BatchSize:    cfg.Tagger.RetagBatchSize,
-		MaxTextBytes: cfg.Poll.MaxTextBytes,
-		Logger:       c.log,
-		OnTagged: func(n int, _ time.Duration) {
-			done += n
-			if time.Since(last) >= 5*time.Second {
-				c.log.Info("retag: progress", "articles", done)
-				last = time.Now()
-			}
-		},
-	})
-	n, err := tg.Retag(ctx, since)
-	fmt.Fprintf(c.stdout, "re-tagged %d articles (rules version %s)\n", n, eng.Version())
-	return err
-}
-
-// parseSince reads a date (midnight UTC) or an RFC 3339 time.
-func parseSince(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, s)
 }

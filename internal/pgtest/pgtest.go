@@ -20,7 +20,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -70,7 +69,7 @@ func Start(ctx context.Context) (*Server, error) {
 		s.Close()
 		return nil, fmt.Errorf("create template database on %s server: %w", s.Kind, err)
 	}
-	if _, err := store.Migrate(ctx, WithDatabase(s.AdminURL, s.template)); err != nil {
+	if _, err := store.Migrate(ctx, pgcluster.WithDatabase(s.AdminURL, s.template)); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate template database: %w", err)
 	}
@@ -204,7 +203,7 @@ func (s *Server) create(t testing.TB, template string) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return WithDatabase(s.AdminURL, name)
+	return pgcluster.WithDatabase(s.AdminURL, name)
 }
 
 // NewStore opens a store on a fresh migrated database, closed when t ends.
@@ -242,16 +241,6 @@ func (s *Server) EndSessions(t testing.TB, connString string) {
 		cfg.Database); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// WithDatabase returns connString pointing at database db instead.
-func WithDatabase(connString, db string) string {
-	if u, err := url.Parse(connString); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		u.Path = "/" + db
-		return u.String()
-	}
-	// key=value form: a later key overrides an earlier one.
-	return connString + " dbname=" + db
 }
 
 func randomSuffix() string {
