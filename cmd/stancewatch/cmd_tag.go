@@ -12,13 +12,15 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/tagger"
 )
 
 // tagInput is one line of `stancewatch tag` input: the fields of the gold
 // files (labels and anything else are ignored). It is decoded with the
-// JSON v2 implementation, which reads a line in one pass (about twice as
-// fast as encoding/json) and is strict: invalid UTF-8 and duplicate names
+// JSON v2 implementation (go-json-experiment, the reference for Go's
+// encoding/json/v2), which reads a line in one pass, about twice as fast
+// as encoding/json, and is strict: invalid UTF-8 and duplicate names
 // make a line bad, and names match exactly.
 type tagInput struct {
 	ID    jsontext.Value `json:"id"`
@@ -88,6 +90,13 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	// The poller's cap on the text kept and tagged per article applies
+	// here too, so that a tag run costs what a poll of the same text does.
+	maxText := cfg.Poll.MaxTextBytes
 	in := bufio.NewReaderSize(c.stdin, 1<<20)
 	out := bufio.NewWriterSize(c.stdout, 1<<16)
 	var line, buf []byte
@@ -124,7 +133,12 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 				fmt.Fprintf(c.stderr, "line %d: no id; skipped\n", lines)
 				break
 			}
-			doc := tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang}
+			title, _ := feeds.CapText(a.Title, maxText)
+			body, cut := feeds.CapText(a.Body, maxText)
+			if cut {
+				fmt.Fprintf(c.stderr, "line %d: body longer than %d bytes (poll.max_text_bytes); the rest is not tagged\n", lines, maxText)
+			}
+			doc := tagger.Document{Title: title, Body: body, Lang: a.Lang}
 			var res tagger.Result
 			var matches []tagger.Evidence
 			if *explain {

@@ -20,6 +20,7 @@ import (
 	_ "time/tzdata" // time zones even on images without /usr/share/zoneinfo
 
 	"github.com/stancewatch/stancewatch/config"
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -141,7 +142,9 @@ func runCLI(ctx context.Context, args []string, c *cli) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	default:
-		fmt.Fprintf(c.stderr, "stancewatch %s: %v\n", cmd.name, err)
+		// Errors may quote what a server or a file held: nothing in them
+		// may drive the terminal.
+		fmt.Fprintf(c.stderr, "stancewatch %s: %s\n", cmd.name, feeds.StripControls(err.Error()))
 		return 1
 	}
 }
