@@ -814,7 +814,7 @@ func TestComposeHardening(t *testing.T) {
 
 func TestKubernetesEgressPolicy(t *testing.T) {
 	// Kubernetes: an egress NetworkPolicy (DNS, the database, 80/443 to
-	// public addresses), GOMEMLIMIT below the limit, verify-full.
+	// public addresses only).
 	var np struct {
 		Kind string `yaml:"kind"`
 		Spec struct {
