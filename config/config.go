@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -54,9 +55,27 @@ type Log struct {
 	Format string `yaml:"format"` // text or json
 }
 
-// HTTP is the daemon's listener for /healthz, /readyz, /metrics, /digests/.
+// HTTP is the daemon's listener for /healthz, /readyz, /metrics, /digests/
+// and the analyst workbench (/, /api/v1/).
 type HTTP struct {
 	Listen string `yaml:"listen"` // empty disables the listener
+	Auth   Auth   `yaml:"auth"`
+}
+
+// Auth lists who may use the workbench. Without tokens the workbench is
+// open for reading and the listener must be on a loopback address.
+type Auth struct {
+	Tokens []Token `yaml:"tokens"`
+}
+
+// Token is one client of the workbench. Token is the secret itself, or
+// env:VAR (read from the environment) or file:PATH (read from a file,
+// trailing white space removed); Secret is what it resolved to.
+type Token struct {
+	Name   string `yaml:"name"`
+	Role   string `yaml:"role"` // reader or editor
+	Token  string `yaml:"token"`
+	Secret string `yaml:"-"`
 }
 
 // Poll configures fetching.
@@ -172,6 +191,9 @@ func Load(path string, getenv func(string) string) (*Loaded, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	l.EnvOverrides = applied
+	if err := l.Config.HTTP.Auth.resolve(getenv); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	if err := l.Config.Validate(); err != nil {
 		if path != "" {
 			return nil, fmt.Errorf("config %s: %w", path, err)
@@ -366,6 +388,23 @@ func (c *Config) Validate() error {
 			bad("digest.base_url", "%q is not an absolute http or https URL", c.Digest.BaseURL)
 		}
 	}
+	names := map[string]bool{}
+	for i, t := range c.HTTP.Auth.Tokens {
+		key := fmt.Sprintf("http.auth.tokens[%d]", i)
+		switch {
+		case t.Name == "":
+			bad(key+".name", "must not be empty")
+		case names[t.Name]:
+			bad(key+".name", "%q is used twice", t.Name)
+		}
+		names[t.Name] = true
+		if t.Role != "reader" && t.Role != "editor" {
+			bad(key+".role", "%q is not one of reader, editor", t.Role)
+		}
+		if secret := t.secret(); len(secret) < MinTokenLength {
+			bad(key+".token", "the token must have at least %d characters (it has %d)", MinTokenLength, len(secret))
+		}
+	}
 	seen := map[string]bool{}
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d].url", i)
@@ -403,11 +442,83 @@ func (c *Config) Location() *time.Location {
 	return loc
 }
 
-// Masked returns the configuration as YAML with secrets masked.
+// Masked returns the configuration as YAML with secrets masked: the
+// database password and every literal token (env: and file: references
+// are shown, as they hold no secret).
 func (l *Loaded) Masked() ([]byte, error) {
 	c := l.Config
 	c.Database.URL = MaskURL(c.Database.URL)
+	c.HTTP.Auth.Tokens = slices.Clone(c.HTTP.Auth.Tokens)
+	for i, t := range c.HTTP.Auth.Tokens {
+		if !strings.HasPrefix(t.Token, "env:") && !strings.HasPrefix(t.Token, "file:") {
+			c.HTTP.Auth.Tokens[i].Token = "xxxxx"
+		}
+	}
 	return yaml.Marshal(&c)
+}
+
+// MinTokenLength is the shortest token accepted: long enough that
+// guessing is hopeless.
+const MinTokenLength = 16
+
+// resolve reads the env: and file: tokens into Secret.
+func (a *Auth) resolve(getenv func(string) string) error {
+	for i := range a.Tokens {
+		t := &a.Tokens[i]
+		key := fmt.Sprintf("http.auth.tokens[%d].token", i)
+		switch {
+		case strings.HasPrefix(t.Token, "env:"):
+			name := strings.TrimPrefix(t.Token, "env:")
+			if t.Secret = getenv(name); t.Secret == "" {
+				return fmt.Errorf("%s: environment variable %s is not set", key, name)
+			}
+		case strings.HasPrefix(t.Token, "file:"):
+			data, err := os.ReadFile(strings.TrimPrefix(t.Token, "file:"))
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			t.Secret = strings.TrimSpace(string(data))
+		default:
+			t.Secret = t.Token
+		}
+	}
+	return nil
+}
+
+// secret is the resolved token; a Config built in code may set only Token.
+func (t Token) secret() string {
+	if t.Secret != "" {
+		return t.Secret
+	}
+	if strings.HasPrefix(t.Token, "env:") || strings.HasPrefix(t.Token, "file:") {
+		return ""
+	}
+	return t.Token
+}
+
+// SecretValue is the token a client must send.
+func (t Token) SecretValue() string { return t.secret() }
+
+// CheckExposure refuses a listener on a non-loopback address without
+// tokens: the workbench would show every stored article to anyone who
+// can reach it.
+func (h HTTP) CheckExposure() error {
+	if h.Listen == "" || len(h.Auth.Tokens) > 0 {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(h.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %q is not host:port: %w", h.Listen, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("http.listen is %q, which is not a loopback address, and http.auth.tokens is empty: "+
+		"the workbench would be open to anyone who can reach it; add tokens under http.auth.tokens "+
+		"(see docs/workbench.md) or listen on 127.0.0.1", h.Listen)
 }
 
 var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
