@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/stancewatch/stancewatch/internal/wbfixture"
+	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/tagger"
+)
+
+const browserEditorToken = "browser-editor-token-0123456789"
+
+// startDaemon runs `stancewatch run` in-process on a free loopback port
+// against dbURL, with an editor token, and waits until it is ready.
+func startDaemon(t *testing.T, dbURL string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "stancewatch.yaml")
+	yaml := fmt.Sprintf("http:\n  listen: %s\n  auth:\n    tokens:\n      - {name: ed, role: editor, token: \"env:SW_TEST_TOKEN\"}\n"+
+		"digest:\n  out_dir: %s\n  schedule: \"0 6 1 1 *\"\nlog:\n  level: error\n", addr, filepath.Join(dir, "digests"))
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr strings.Builder
+	go func() {
+		done <- runCLI(ctx, []string{"--config", cfg, "run"}, &cli{
+			stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: &stderr, version: "test",
+			getenv: func(k string) string {
+				return map[string]string{"DATABASE_URL": dbURL, "SW_TEST_TOKEN": browserEditorToken}[k]
+			},
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("the daemon did not stop")
+		}
+	})
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("the daemon exited with %d: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon is not ready after 30 s: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// browser starts headless Chromium that sends the editor token by basic
+// auth, and collects console errors.
+func browser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		t.Fatal("Chromium is not installed; the workbench is checked in a real browser. Install it with:\n  apt-get update && apt-get install -y chromium\n(`make test` does this by itself when run as root)")
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()))
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if _, err := chromedp.Run(ctx, chromedp.Title()); err != nil {
+		t.Fatalf("start Chromium (%s): %v", path, err)
+	}
+	var mu sync.Mutex
+	var console []string
+	watch, stopWatch := context.WithCancel(ctx)
+	msgs := chromedp.Console(watch)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
+				mu.Lock()
+				console = append(console, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("ed:"+browserEditorToken))
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1000, 900),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": auth}})
+			return err
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, func() []string {
+		time.Sleep(300 * time.Millisecond) // late messages
+		stopWatch()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return console
+	}
+}
+
+func TestWorkbenchInChromium(t *testing.T) {
+	dbURL := pg.NewDatabase(t)
+	st, err := store.Open(context.Background(), dbURL, store.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	arts := wbfixture.Load(t, st)
+	// Tagged by the current rules, so that the daemon's re-tag job leaves
+	// the fixture's labels alone.
+	eng, err := tagger.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Pool().Exec(context.Background(), `UPDATE article_tags SET rules_version = $1`, eng.Version()); err != nil {
+		t.Fatal(err)
+	}
+	base := startDaemon(t, dbURL)
+	ctx, consoleErrors := browser(t)
+	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(tctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(js string) any {
+		t.Helper()
+		v, err := chromedp.Run(tctx, chromedp.Evaluate[any](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return v
+	}
+
+	// The list: hostile titles are text, and nothing ran.
+	run("open the list", chromedp.Navigate(base+"/?relevant=any"), chromedp.WaitVisible("#articles"))
+	if got := eval(`document.body.innerText.includes(` + jsString(wbfixture.HostileTitle) + `)`); got != true {
+		t.Error("the hostile title is not shown as text")
+	}
+	if got := eval(`window.__pwned === undefined && document.querySelectorAll('#articles script, #articles img').length === 0`); got != true {
+		t.Error("the hostile title ran or made elements")
+	}
+
+	// Filter the list with the form.
+	run("filter by framing", chromedp.SetValue("#f-framing", "pro_russia"), chromedp.SetValue("#f-relevant", "true"),
+		chromedp.Click("#apply"), chromedp.WaitVisible("#articles"))
+	if got := eval(`location.search.includes('framing=pro_russia')`); got != true {
+		t.Errorf("the URL does not hold the filter: %v", eval(`location.search`))
+	}
+	want := 0
+	for _, a := range arts {
+		if a.Relevant && a.Framing == "pro_russia" {
+			want++
+		}
+	}
+	if got := eval(`(() => { const li = [...document.querySelectorAll('#articles li')]; return li.every(l => l.querySelector('.f-pro_russia')) ? li.length : -1 })()`); got != float64(want) {
+		t.Errorf("filtered list: %v rows (−1: a row without the framing), want %d", got, want)
+	}
+
+	// The trends page, its screenshot, and a chart link.
+	run("open the trends", chromedp.Navigate(base+"/trends?from=2026-03-11&to=2026-03-20"), chromedp.WaitVisible("#h-actors"))
+	shot, err := chromedp.Run(tctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveWorkbenchScreenshot(t, "workbench-trends.png", shot)
+	label := eval(`document.querySelector('a.actor-link title').textContent`).(string) // "Zelensky: 3 articles"
+	actor, count, _ := strings.Cut(label, ": ")
+	count = strings.TrimSuffix(count, " articles")
+	run("follow the actor chart's first bar", chromedp.Click("a.actor-link rect"), chromedp.WaitVisible("#articles"))
+	if got := eval(`new URLSearchParams(location.search).get('actor')`); got != actor {
+		t.Errorf("the chart link went to actor %v, want %q", got, actor)
+	}
+	if got := eval(`String(document.querySelectorAll('#articles li').length)`); got != count {
+		t.Errorf("the chart says %s articles name %s; the list behind it has %v", count, actor, got)
+	}
+
+	// Correct a label on an article page.
+	target := arts[1] // stalemate, pro_russia
+	run("correct the outlook", chromedp.Navigate(fmt.Sprintf("%s/articles/%d", base, target.ID)), chromedp.WaitVisible("#correct"),
+		chromedp.SetValue("#c-outlook", "mixed"), chromedp.SetValue("#c-note", "Moscow signals movement"),
+		chromedp.Click("#save"), chromedp.WaitVisible("#saved"))
+	var outlook string
+	var corrected bool
+	if err := st.Pool().QueryRow(context.Background(), `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, target.ID).Scan(&outlook, &corrected); err != nil {
+		t.Fatal(err)
+	}
+	if outlook != "mixed" || !corrected {
+		t.Errorf("article_labels_reviewed after the correction: %s, corrected %v", outlook, corrected)
+	}
+	if got := eval(`document.querySelector('#corrections').innerText.includes('Moscow signals movement')`); got != true {
+		t.Error("the article page does not list the correction")
+	}
+	r := runWith(t, map[string]string{"DATABASE_URL": dbURL}, "", "eval", "--corrections", "--misses=false")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 corrected articles") {
+		t.Errorf("eval --corrections: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runWith(t, map[string]string{"DATABASE_URL": dbURL}, "", "gold", "export", "--corrections")
+	if r.code != 0 || !strings.Contains(r.stdout, `"outlook":"mixed"`) || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("gold export --corrections: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	run("open the review queue", chromedp.Navigate(base+"/review?from=2026-03-01&to=2026-03-20"), chromedp.WaitVisible("#queue"))
+	if c := consoleErrors(); len(c) > 0 {
+		t.Errorf("console errors: %q", c)
+	}
+}
+
+func jsString(s string) string {
+	return "`" + strings.NewReplacer("`", "\\`", "\\", "\\\\", "${", "\\${").Replace(s) + "`"
+}
+
+// saveWorkbenchScreenshot keeps the PNG in $STANCEWATCH_SCREENSHOT_DIR
+// when set (docs/ holds the one the README shows), else in the test's
+// temporary directory.
+func saveWorkbenchScreenshot(t *testing.T, name string, png []byte) {
+	t.Helper()
+	if len(png) < 10_000 || string(png[1:4]) != "PNG" {
+		t.Errorf("screenshot of %d bytes is not a real PNG", len(png))
+	}
+	dir := os.Getenv("STANCEWATCH_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
