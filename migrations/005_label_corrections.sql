@@ -1,5 +1,7 @@
 -- The analyst workbench: corrections of the tagger's labels, and the
--- indexes its article list and exports need.
+-- index its story column needs. (The article list pages newest first
+-- through (published_at, id) on articles_published_at_idx, with an
+-- incremental sort on id among equal times.)
 --
 -- A correction is a new row, never an update: the table is the history
 -- of who said what about an article, and the latest row per article is
@@ -43,9 +45,6 @@ END $$;
 
 CREATE TRIGGER label_corrections_no_update BEFORE UPDATE ON label_corrections
     FOR EACH ROW EXECUTE FUNCTION label_corrections_append_only();
-
--- The article list pages newest first through (published_at, id).
-CREATE INDEX articles_published_id_idx ON articles (published_at, id);
 
 -- Copies of the same text under other URLs (an article's story).
 CREATE INDEX articles_content_hash_idx ON articles (content_hash);

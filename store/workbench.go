@@ -151,8 +151,11 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, after *Articl
 	var args []any
 	conds := f.where(&args)
 	if after != nil {
+		// (published_at, id) < cursor, spelt so that published_at <= $n
+		// is an index condition on articles_published_at_idx.
 		args = append(args, after.PublishedAt, after.ID)
-		conds = append(conds, fmt.Sprintf("(a.published_at, a.id) < ($%d, $%d)", len(args)-1, len(args)))
+		p, i := len(args)-1, len(args)
+		conds = append(conds, fmt.Sprintf("a.published_at <= $%d AND (a.published_at < $%d OR a.id < $%d)", p, p, i))
 	}
 	args = append(args, limit+1)
 	sql := "SELECT " + itemColumns + reviewedFrom + whereSQL(conds) +

@@ -41,6 +41,13 @@ type chart struct {
 	Width, Height int
 	Bars          []stackBar
 	Keys          []string
+	Ticks         []tick // labels under some of the bars
+}
+
+type tick struct {
+	X      float64
+	Label  string
+	Anchor string
 }
 
 type stackBar struct {
@@ -240,7 +247,7 @@ func sameDay(a, b time.Time) bool {
 }
 
 func outlookChart(rows []store.StatsRow, buckets []time.Time, by string, f store.ArticleFilter, loc *time.Location) chart {
-	c := chart{Width: chartW, Height: chartH + 20, Keys: outlookNames}
+	c := chart{Width: chartW, Height: chartH + 16, Keys: outlookNames}
 	n := max(len(buckets), 1)
 	slot := float64(chartW) / float64(n)
 	for i, b := range buckets {
@@ -265,6 +272,21 @@ func outlookChart(rows []store.StatsRow, buckets []time.Time, by string, f store
 			y += h
 		}
 		c.Bars = append(c.Bars, bar)
+	}
+	// The first, middle and last bucket are named under the bars.
+	for _, i := range slices.Compact([]int{0, len(buckets) / 2, len(buckets) - 1}) {
+		if i < 0 || i >= len(c.Bars) {
+			continue
+		}
+		b := c.Bars[i]
+		t := tick{X: b.X + b.W/2, Label: b.Label, Anchor: "middle"}
+		switch {
+		case i == 0:
+			t.X, t.Anchor = b.X, "start"
+		case i == len(c.Bars)-1:
+			t.X, t.Anchor = b.X+b.W, "end"
+		}
+		c.Ticks = append(c.Ticks, t)
 	}
 	return c
 }

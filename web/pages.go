@@ -79,6 +79,7 @@ button{background:var(--link);color:var(--bg);border:0;padding:.35rem .9rem;font
 .chart a:hover rect,.chart a:focus rect{stroke:var(--fg);stroke-width:1}
 .chart text{fill:var(--muted);font-size:11px}
 .heat rect{fill:var(--link)}
+.heat a text{fill:var(--fg);font-weight:600}.heat a text.hi{fill:#fff}
 details{margin:.4rem 0 1rem}
 summary{cursor:pointer;color:var(--link);font-size:.88rem}
 .legend{font-size:.8rem;color:var(--muted);display:flex;gap:.8rem;flex-wrap:wrap;margin:.3rem 0}

@@ -1,0 +1,139 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/stancewatch/stancewatch/internal/pgtest"
+	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/web"
+)
+
+// benchDB names the workbench's 1,000,000-article database: the digest
+// benchmark's synthetic corpus (store.LoadSynthetic, version 1m-v3) in a
+// database of its own, so that its schema (migrated by this branch) never
+// gets ahead of another checkout's digest benchmark database.
+const benchDB = "stancewatch_bench_workbench_1m_v3"
+
+func benchStore(b *testing.B) *store.Store {
+	b.Helper()
+	ctx := context.Background()
+	admin := pgtest.Conn(b, pg.AdminURL)
+	var exists bool
+	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, benchDB).Scan(&exists); err != nil {
+		b.Fatal(err)
+	}
+	if !exists {
+		if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{benchDB}.Sanitize()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	url := pgtest.WithDatabase(pg.AdminURL, benchDB)
+	if _, err := store.Migrate(ctx, url); err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(st.Close)
+	began := time.Now()
+	loaded, err := st.LoadSynthetic(ctx, store.SyntheticOptions{
+		Articles: 1_000_000,
+		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Version:  "1m-v3",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if loaded {
+		if _, err := st.Pool().Exec(ctx, "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("loaded 1,000,000 synthetic articles into %s in %s (kept for the next runs)", benchDB, time.Since(began).Round(time.Second))
+	}
+	return st
+}
+
+// BenchmarkWorkbench1M: the first page of the article list (target
+// under 100 ms) for several filters, and the CSV export of 100,000
+// articles (target over 20,000 rows/s).
+func BenchmarkWorkbench1M(b *testing.B) {
+	ctx := context.Background()
+	st := benchStore(b)
+	yes := true
+	pages := []struct {
+		name string
+		f    store.ArticleFilter
+	}{
+		{"first_page/relevant", store.ArticleFilter{Relevant: &yes}},
+		{"first_page/any", store.ArticleFilter{}},
+		{"first_page/outlook+topic", store.ArticleFilter{Relevant: &yes, Outlook: "stalemate", Topics: []string{"territory"}}},
+		{"first_page/source+framing", store.ArticleFilter{Relevant: &yes, Source: "Volga Courier", Framing: "pro_russia"}},
+		{"first_page/actor", store.ArticleFilter{Relevant: &yes, Actor: "Witkoff"}},
+		{"first_page/q", store.ArticleFilter{Query: "ceasefire"}},
+		{"first_page/last_week", store.ArticleFilter{Relevant: &yes, From: time.Date(2025, 12, 24, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			var items []store.ArticleItem
+			var next *store.ArticleCursor
+			for b.Loop() {
+				var err error
+				if items, next, err = st.ListArticles(ctx, p.f, nil, 50, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/page")
+			b.ReportMetric(float64(len(items)), "articles")
+			// The second page, through the cursor.
+			if next != nil {
+				began := time.Now()
+				if _, _, err := st.ListArticles(ctx, p.f, next, 50, false); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(time.Since(began).Microseconds())/1000, "ms/page2")
+			}
+		})
+	}
+	b.Run("csv_100k", func(b *testing.B) {
+		// 100,000 articles: the last 36.5 days of the year, every label.
+		f := store.ArticleFilter{From: time.Date(2025, 11, 25, 12, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		var rows int
+		for b.Loop() {
+			cw := &countWriter{}
+			if err := web.WriteCSV(ctx, st, f, cw, nil); err != nil {
+				b.Fatal(err)
+			}
+			rows = cw.lines - 1
+		}
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("stats/month_by_day_outlook", func(b *testing.B) {
+		yes := true
+		q := store.StatsQuery{Filter: store.ArticleFilter{Relevant: &yes, From: time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+			By: "day", Group: "outlook"}
+		for b.Loop() {
+			if _, err := st.Stats(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
+	})
+}
+
+type countWriter struct{ lines int }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.lines += strings.Count(string(p), "\n")
+	return len(p), nil
+}
+
+var _ io.Writer = (*countWriter)(nil)
