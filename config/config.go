@@ -59,7 +59,10 @@ type Log struct {
 // and the analyst workbench (/, /api/v1/).
 type HTTP struct {
 	Listen string `yaml:"listen"` // empty disables the listener
-	Auth   Auth   `yaml:"auth"`
+	// Workbench serves the analyst workbench (/, /api/v1/) on the
+	// listener; false leaves only the probes, metrics and digests.
+	Workbench bool `yaml:"workbench"`
+	Auth      Auth `yaml:"auth"`
 }
 
 // Auth lists who may use the workbench. Without tokens the workbench is
@@ -141,7 +144,7 @@ func Default() Config {
 		Database: Database{MaxConns: 10},
 		Timezone: "UTC",
 		Log:      Log{Level: "info", Format: "text"},
-		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080", Workbench: true},
 		Poll: Poll{
 			Schedule:        "@every 1m",
 			Workers:         8,
@@ -499,11 +502,10 @@ func (t Token) secret() string {
 // SecretValue is the token a client must send.
 func (t Token) SecretValue() string { return t.secret() }
 
-// CheckExposure refuses a listener on a non-loopback address without
-// tokens: the workbench would show every stored article to anyone who
-// can reach it.
+// CheckExposure refuses the workbench on a non-loopback address without
+// tokens: it would show every stored article to anyone who can reach it.
 func (h HTTP) CheckExposure() error {
-	if h.Listen == "" || len(h.Auth.Tokens) > 0 {
+	if h.Listen == "" || !h.Workbench || len(h.Auth.Tokens) > 0 {
 		return nil
 	}
 	host, _, err := net.SplitHostPort(h.Listen)
@@ -518,7 +520,7 @@ func (h HTTP) CheckExposure() error {
 	}
 	return fmt.Errorf("http.listen is %q, which is not a loopback address, and http.auth.tokens is empty: "+
 		"the workbench would be open to anyone who can reach it; add tokens under http.auth.tokens "+
-		"(see docs/workbench.md) or listen on 127.0.0.1", h.Listen)
+		"(see docs/workbench.md), listen on 127.0.0.1, or turn the workbench off with http.workbench: false", h.Listen)
 }
 
 var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)

@@ -51,7 +51,11 @@ func (d *Daemon) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", d.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /digests/", d.serveDigests)
-	d.workbench().Register(mux) // /, /articles/, /trends, /review, /api/v1/
+	if d.cfg.HTTP.Workbench {
+		d.workbench().Register(mux) // /, /articles/, /trends, /review, /api/v1/
+	} else {
+		mux.Handle("GET /{$}", http.RedirectHandler("/digests/", http.StatusFound))
+	}
 	return mux
 }
 

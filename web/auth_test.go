@@ -186,12 +186,15 @@ func TestTokensFromEnvAndFileAreMasked(t *testing.T) {
 func TestNonLoopbackWithoutAuthIsRefused(t *testing.T) {
 	for listen, refused := range map[string]bool{"0.0.0.0:8080": true, "192.0.2.1:80": true, "[::]:8080": true,
 		"127.0.0.1:8080": false, "localhost:8080": false, "[::1]:8080": false, "": false} {
-		err := config.HTTP{Listen: listen}.CheckExposure()
+		err := config.HTTP{Listen: listen, Workbench: true}.CheckExposure()
 		if (err != nil) != refused {
 			t.Errorf("listen %q: err = %v, want refused %v", listen, err, refused)
 		}
 		if err != nil && !strings.Contains(err.Error(), "http.auth.tokens") {
 			t.Errorf("listen %q: the refusal does not say what to do: %v", listen, err)
+		}
+		if err := (config.HTTP{Listen: listen}).CheckExposure(); err != nil {
+			t.Errorf("listen %q without the workbench: %v", listen, err)
 		}
 	}
 }
