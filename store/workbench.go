@@ -140,14 +140,9 @@ func scanItem(row pgx.Row, it *ArticleItem) error {
 		&it.Actors, &it.Story)
 }
 
-// ListArticles returns up to limit articles matching f, newest first,
-// after the cursor (nil: from the newest), and the cursor of the next
-// page (nil when there is none). With evidence set each article carries
-// its evidence.
-func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, after *ArticleCursor, limit int, evidence bool) ([]ArticleItem, *ArticleCursor, error) {
-	if limit <= 0 {
-		return nil, nil, errors.New("list articles: limit must be positive")
-	}
+// listSQL is the article list's query: up to limit articles matching f
+// after the cursor.
+func listSQL(f ArticleFilter, after *ArticleCursor, limit int) (string, []any) {
 	var args []any
 	conds := f.where(&args)
 	if after != nil {
@@ -157,9 +152,35 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, after *Articl
 		p, i := len(args)-1, len(args)
 		conds = append(conds, fmt.Sprintf("a.published_at <= $%d AND (a.published_at < $%d OR a.id < $%d)", p, p, i))
 	}
-	args = append(args, limit+1)
-	sql := "SELECT " + itemColumns + reviewedFrom + whereSQL(conds) +
-		fmt.Sprintf("\nORDER BY a.published_at DESC, a.id DESC\nLIMIT $%d", len(args))
+	args = append(args, limit)
+	return "SELECT " + itemColumns + reviewedFrom + whereSQL(conds) +
+		fmt.Sprintf("\nORDER BY a.published_at DESC, a.id DESC\nLIMIT $%d", len(args)), args
+}
+
+// ExplainArticles returns the plan of the article list's query for f,
+// for benchmarks that check which indexes it uses.
+func (s *Store) ExplainArticles(ctx context.Context, f ArticleFilter, after *ArticleCursor, limit int) (string, error) {
+	sql, args := listSQL(f, after, limit)
+	rows, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
+	if err != nil {
+		return "", fmt.Errorf("explain articles: %w", err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", fmt.Errorf("explain articles: %w", err)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// ListArticles returns up to limit articles matching f, newest first,
+// after the cursor (nil: from the newest), and the cursor of the next
+// page (nil when there is none). With evidence set each article carries
+// its evidence.
+func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, after *ArticleCursor, limit int, evidence bool) ([]ArticleItem, *ArticleCursor, error) {
+	if limit <= 0 {
+		return nil, nil, errors.New("list articles: limit must be positive")
+	}
+	sql, args := listSQL(f, after, limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list articles: %w", err)

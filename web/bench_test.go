@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +83,22 @@ func BenchmarkWorkbench1M(b *testing.B) {
 		{"first_page/q", store.ArticleFilter{Query: "ceasefire"}},
 		{"first_page/last_week", store.ArticleFilter{Relevant: &yes, From: time.Date(2025, 12, 24, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}
+	var plans strings.Builder
+	for _, p := range pages {
+		plan, err := st.ExplainArticles(ctx, p.f, nil, 51)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&plans, "== %s\n%s\n\n", p.name, plan)
+		if m := seqScanOfBigTable.FindString(plan); m != "" {
+			b.Errorf("%s reads a whole table (%s):\n%s", p.name, m, plan)
+		}
+	}
+	if path := os.Getenv("STANCEWATCH_BENCH_PLANS"); path != "" {
+		if err := os.WriteFile(path, []byte(plans.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {
 			var items []store.ArticleItem
@@ -128,6 +147,10 @@ func BenchmarkWorkbench1M(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
 	})
 }
+
+// seqScanOfBigTable finds a sequential scan of a table that grows with
+// the corpus.
+var seqScanOfBigTable = regexp.MustCompile(`Seq Scan on (articles|article_tags|article_topics|article_actors|tag_evidence|label_corrections)\b`)
 
 type countWriter struct{ lines int }
 
