@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/stancewatch/stancewatch/digest"
-	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -24,41 +21,13 @@ const benchCorpus = "1m-v3"
 // server that outlives them (a throwaway cluster loads it every time).
 func benchStore(b *testing.B) *store.Store {
 	b.Helper()
-	ctx := context.Background()
 	name := "stancewatch_bench_" + strings.ReplaceAll(benchCorpus, "-", "_")
-	admin := pgtest.Conn(b, pg.AdminURL)
-	var exists bool
-	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		b.Fatal(err)
-	}
-	if !exists {
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	url := pgtest.WithDatabase(pg.AdminURL, name)
-	if _, err := store.Migrate(ctx, url); err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(st.Close)
-	began := time.Now()
-	loaded, err := st.LoadSynthetic(ctx, store.SyntheticOptions{
+	return pg.SyntheticStore(b, name, store.SyntheticOptions{
 		Articles: 1_000_000,
 		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		Version:  benchCorpus,
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if loaded {
-		b.Logf("loaded 1,000,000 synthetic articles into %s in %s (kept for the next runs)", name, time.Since(began).Round(time.Second))
-	}
-	return st
 }
 
 // BenchmarkDigest1M builds one day's digest from a year of 1,000,000

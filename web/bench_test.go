@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/web"
 )
@@ -24,44 +21,12 @@ import (
 const benchDB = "stancewatch_bench_workbench_1m_v3"
 
 func benchStore(b *testing.B) *store.Store {
-	b.Helper()
-	ctx := context.Background()
-	admin := pgtest.Conn(b, pg.AdminURL)
-	var exists bool
-	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, benchDB).Scan(&exists); err != nil {
-		b.Fatal(err)
-	}
-	if !exists {
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{benchDB}.Sanitize()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	url := pgtest.WithDatabase(pg.AdminURL, benchDB)
-	if _, err := store.Migrate(ctx, url); err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(st.Close)
-	began := time.Now()
-	loaded, err := st.LoadSynthetic(ctx, store.SyntheticOptions{
+	return pg.SyntheticStore(b, benchDB, store.SyntheticOptions{
 		Articles: 1_000_000,
 		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		Version:  "1m-v3",
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if loaded {
-		if _, err := st.Pool().Exec(ctx, "ANALYZE"); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("loaded 1,000,000 synthetic articles into %s in %s (kept for the next runs)", benchDB, time.Since(began).Round(time.Second))
-	}
-	return st
 }
 
 // BenchmarkWorkbench1M: the first page of the article list (target

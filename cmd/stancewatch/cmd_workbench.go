@@ -15,24 +15,6 @@ import (
 	"github.com/stancewatch/stancewatch/web"
 )
 
-// openStore opens and checks the configured database for a one-off
-// command.
-func (c *cli) openStore(ctx context.Context) (*store.Store, error) {
-	url, err := c.databaseURL()
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Open(ctx, url, store.Options{MaxConns: 2})
-	if err != nil {
-		return nil, err
-	}
-	if err := st.CheckSchema(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
-}
-
 // multiFlag collects a flag given several times.
 type multiFlag []string
 
@@ -83,7 +65,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stderr, "stancewatch export: --%v\n", err)
 		return errUsage
 	}
-	st, err := c.openStore(ctx)
+	st, err := openFeedStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -132,7 +114,7 @@ func evalCorrections(ctx context.Context, c *cli, rules string, misses bool) err
 	if err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx)
+	st, err := openFeedStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -186,7 +168,7 @@ func cmdGoldExport(ctx context.Context, c *cli, args []string) error {
 		}
 		*d.into = t.AddDate(0, 0, d.add)
 	}
-	st, err := c.openStore(ctx)
+	st, err := openFeedStore(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/stancewatch/stancewatch/internal/chromiumtest"
 	"github.com/stancewatch/stancewatch/internal/wbfixture"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
@@ -86,45 +85,8 @@ func startDaemon(t *testing.T, dbURL string) string {
 // auth, and collects console errors.
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Fatal("Chromium is not installed; the workbench is checked in a real browser. Install it with:\n  apt-get update && apt-get install -y chromium\n(`make test` does this by itself when run as root)")
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()))
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if _, err := chromedp.Run(ctx, chromedp.Title()); err != nil {
-		t.Fatalf("start Chromium (%s): %v", path, err)
-	}
-	var mu sync.Mutex
-	var console []string
-	watch, stopWatch := context.WithCancel(ctx)
-	msgs := chromedp.Console(watch)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
-				mu.Lock()
-				console = append(console, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	ctx := chromiumtest.Start(t)
+	consoleErrors := chromiumtest.WatchConsole(ctx)
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("ed:"+browserEditorToken))
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1000, 900),
@@ -138,14 +100,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ctx, func() []string {
-		time.Sleep(300 * time.Millisecond) // late messages
-		stopWatch()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		return console
-	}
+	return ctx, consoleErrors
 }
 
 func TestWorkbenchInChromium(t *testing.T) {
@@ -193,9 +148,21 @@ func TestWorkbenchInChromium(t *testing.T) {
 		t.Error("the hostile title ran or made elements")
 	}
 
+	// waitFor waits until the page's URL matches: a click's navigation
+	// has replaced the page, not just begun.
+	waitFor := func(what, js string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); eval(js) != true; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: still at %v", what, eval(`location.href`))
+			}
+		}
+	}
+
 	// Filter the list with the form.
 	run("filter by framing", chromedp.SetValue("#f-framing", "pro_russia"), chromedp.SetValue("#f-relevant", "true"),
-		chromedp.Click("#apply"), chromedp.WaitVisible("#articles"))
+		chromedp.Click("#apply"))
+	waitFor("filter by framing", `location.search.includes('framing=pro_russia') && document.readyState === 'complete'`)
 	if got := eval(`location.search.includes('framing=pro_russia')`); got != true {
 		t.Errorf("the URL does not hold the filter: %v", eval(`location.search`))
 	}
@@ -219,7 +186,8 @@ func TestWorkbenchInChromium(t *testing.T) {
 	label := eval(`document.querySelector('a.actor-link title').textContent`).(string) // "Zelensky: 3 articles"
 	actor, count, _ := strings.Cut(label, ": ")
 	count = strings.TrimSuffix(count, " articles")
-	run("follow the actor chart's first bar", chromedp.Click("a.actor-link rect"), chromedp.WaitVisible("#articles"))
+	run("follow the actor chart's first bar", chromedp.Click("a.actor-link rect"))
+	waitFor("follow the actor chart's first bar", `location.pathname === '/' && document.readyState === 'complete'`)
 	if got := eval(`new URLSearchParams(location.search).get('actor')`); got != actor {
 		t.Errorf("the chart link went to actor %v, want %q", got, actor)
 	}
