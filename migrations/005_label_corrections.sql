@@ -47,7 +47,7 @@ CREATE TRIGGER label_corrections_no_update BEFORE UPDATE ON label_corrections
     FOR EACH ROW EXECUTE FUNCTION label_corrections_append_only();
 
 -- Copies of the same text under other URLs (an article's story).
-CREATE INDEX articles_content_hash_idx ON articles (content_hash);
+CREATE INDEX articles_content_hash_idx ON articles (content_hash, id);
 
 -- article_labels with corrections applied. Same columns as article_labels,
 -- then `corrected`; stable in the same way.

@@ -429,6 +429,18 @@ func TestCorrectionThroughTheAPI(t *testing.T) {
 	if code != 200 || len(lr.Articles) != 1 || lr.Articles[0].ID != a.ID || !lr.Articles[0].Corrected {
 		t.Errorf("the corrected labels are not what the list filters on: %d %s", code, body)
 	}
+	// Under its old labels it is gone.
+	_, body, _ = e.get(t, "/api/v1/articles?framing=pro_russia&limit=1000", "Authorization", "Bearer "+editorToken)
+	lr = listResponse{}
+	json.Unmarshal(body, &lr)
+	for _, x := range lr.Articles {
+		if x.ID == a.ID {
+			t.Errorf("the corrected article still lists under its old framing")
+		}
+	}
+	if len(lr.Articles) == 0 {
+		t.Error("no pro_russia article left: the check above proves nothing")
+	}
 	var outlook string
 	var corrected bool
 	if err := e.st.Pool().QueryRow(context.Background(), `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, a.ID).Scan(&outlook, &corrected); err != nil {
