@@ -615,7 +615,9 @@ type ReviewItem struct {
 // between the winning outlook (or framing) score and the runner-up
 // first, newest first among equals.
 func (s *Store) ReviewQueue(ctx context.Context, from, to time.Time, limit int) ([]ReviewItem, error) {
-	rows, err := s.pool.Query(ctx, `
+	var out []ReviewItem
+	err := s.noJIT(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
 		SELECT `+itemColumns+`, m.margin`+reviewedFrom+`
 		CROSS JOIN LATERAL (
 		    SELECT coalesce((t.scores->>'outlook:progress')::float8, 0) AS p,
@@ -634,15 +636,17 @@ func (s *Store) ReviewQueue(ctx context.Context, from, to time.Time, limit int) 
 		  AND ($2::timestamptz IS NULL OR a.published_at < $2)
 		ORDER BY m.margin, a.published_at DESC, a.id DESC
 		LIMIT $3`, nullTime(from), nullTime(to), limit)
-	if err != nil {
-		return nil, fmt.Errorf("review queue: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewItem, error) {
-		var it ReviewItem
-		err := r.Scan(&it.ID, &it.URL, &it.Title, &it.Source, &it.PublishedAt, &it.Lang,
-			&it.Labels.Relevant, &it.Labels.Topics, &it.Labels.Outlook, &it.Labels.Framing, &it.Corrected,
-			&it.Actors, &it.Story, &it.Margin)
-		return it, err
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewItem, error) {
+			var it ReviewItem
+			err := r.Scan(&it.ID, &it.URL, &it.Title, &it.Source, &it.PublishedAt, &it.Lang,
+				&it.Labels.Relevant, &it.Labels.Topics, &it.Labels.Outlook, &it.Labels.Framing, &it.Corrected,
+				&it.Actors, &it.Story, &it.Margin)
+			return it, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
