@@ -111,6 +111,15 @@ func BenchmarkWorkbench1M(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
 	})
+	b.Run("review/month", func(b *testing.B) {
+		from, to := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for b.Loop() {
+			if _, err := st.ReviewQueue(ctx, from, to, 100); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
+	})
 }
 
 // seqScanOfBigTable finds a sequential scan of a table that grows with
