@@ -20,6 +20,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/stancewatch/stancewatch/feeds"
 )
 
 // EnvPrefix starts the name of every environment override except
@@ -411,14 +413,12 @@ func (c *Config) Validate() error {
 	seen := map[string]bool{}
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d].url", i)
-		u, err := url.Parse(f.URL)
+		_, err := feeds.CheckURL(f.URL)
 		switch {
 		case f.URL == "":
 			bad(key, "must not be empty")
 		case err != nil:
 			bad(key, "%v", err)
-		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file":
-			bad(key, "%q: scheme must be http, https or file", f.URL)
 		case seen[f.URL]:
 			bad(key, "%q is listed twice", f.URL)
 		}

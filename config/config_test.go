@@ -22,6 +22,7 @@ func env(m map[string]string) func(string) string {
 }
 
 func TestDefaultsAreValid(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
@@ -29,6 +30,7 @@ func TestDefaultsAreValid(t *testing.T) {
 }
 
 func TestFileThenEnvironment(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, `
 database:
   url: postgres://file@db/file
@@ -85,6 +87,7 @@ feeds:
 }
 
 func TestEmptyFileMeansDefaults(t *testing.T) {
+	t.Parallel()
 	l, err := Load(writeFile(t, "# nothing set\n"), env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +98,7 @@ func TestEmptyFileMeansDefaults(t *testing.T) {
 }
 
 func TestUnknownKeyIsAnError(t *testing.T) {
+	t.Parallel()
 	_, err := Load(writeFile(t, "poll:\n  workers: 2\n  wrokers: 3\n"), env(nil))
 	if err == nil {
 		t.Fatal("a misspelt key was accepted")
@@ -107,6 +111,7 @@ func TestUnknownKeyIsAnError(t *testing.T) {
 }
 
 func TestInvalidValuesAreAllReported(t *testing.T) {
+	t.Parallel()
 	_, err := Load(writeFile(t, `
 timezone: Nowhere/Land
 log: {level: loud, format: xml}
@@ -126,6 +131,7 @@ feeds:
 }
 
 func TestBadEnvironmentValue(t *testing.T) {
+	t.Parallel()
 	_, err := Load("", env(map[string]string{"STANCEWATCH_POLL_TIMEOUT": "soon"}))
 	if err == nil || !strings.Contains(err.Error(), "STANCEWATCH_POLL_TIMEOUT") {
 		t.Fatalf("error %v does not name the variable", err)
@@ -133,6 +139,7 @@ func TestBadEnvironmentValue(t *testing.T) {
 }
 
 func TestMissingFile(t *testing.T) {
+	t.Parallel()
 	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), env(nil))
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Fatalf("error %v does not name the file", err)
@@ -140,6 +147,7 @@ func TestMissingFile(t *testing.T) {
 }
 
 func TestMaskURL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"postgres://u:s3cret@db:5432/x?sslmode=require": "postgres://u:xxxxx@db:5432/x?sslmode=require",
 		"postgres://u@db/x?password=s3cret":             "postgres://u@db/x?password=xxxxx",
@@ -158,6 +166,7 @@ func TestMaskURL(t *testing.T) {
 }
 
 func TestMaskedOutputHidesPassword(t *testing.T) {
+	t.Parallel()
 	l, err := Load("", env(map[string]string{"DATABASE_URL": "postgres://u:hunter2@db/x"}))
 	if err != nil {
 		t.Fatal(err)

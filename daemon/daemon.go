@@ -13,7 +13,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/stancewatch/stancewatch/config"
-	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
 )
@@ -56,7 +55,7 @@ func New(opts Options) (*Daemon, error) {
 	if err := opts.Config.HTTP.CheckExposure(); err != nil {
 		return nil, err
 	}
-	eng, err := tagger.Load(opts.Config.Tagger.RulesDir)
+	eng, err := tagger.Load(tagger.FromDir(opts.Config.Tagger.RulesDir))
 	if err != nil {
 		return nil, fmt.Errorf("tagger rules: %w", err)
 	}
@@ -274,14 +273,6 @@ func (l cronLogger) Info(msg string, keysAndValues ...any) {
 
 func (l cronLogger) Error(err error, msg string, keysAndValues ...any) {
 	l.log.Error("cron: "+msg, append(keysAndValues, "err", err)...)
-}
-
-// newPoller returns the poller, wired to tag what it stores.
-func (d *Daemon) newPoller(st *store.Store, tagging *Tagging) *Poller {
-	fetcher := feeds.NewFetcher(FetcherOptions(d.cfg.Poll, d.version))
-	p := NewPoller(st, fetcher, PollerOptionsFrom(d.cfg.Poll), d.log)
-	p.OnStored = tagging.TagArticles
-	return p
 }
 
 func (d *Daemon) stopHTTP(srv *http.Server) {

@@ -16,13 +16,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
+	"github.com/stancewatch/stancewatch/internal/feedtest"
+	"github.com/stancewatch/stancewatch/internal/pgcluster"
+
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/stancewatch/stancewatch/config"
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
-	"github.com/stancewatch/stancewatch/tagger/gold"
 )
 
 // testConfig is a configuration with every job on a fast schedule.
@@ -49,7 +54,7 @@ func startDaemon(t *testing.T, ctx context.Context, cfg config.Config) (*Daemon,
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(Options{Config: cfg, Version: "test", Logger: pollLogger(t), Listener: ln})
+	d, err := New(Options{Config: cfg, Version: "test", Logger: feedtest.Logger(t), Listener: ln})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,15 +85,6 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() bo
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func count(t *testing.T, st *store.Store, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := st.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
 }
 
 // goldFeed is an RSS document of gold articles, published at pub.
@@ -123,34 +119,45 @@ func xmlEscape(s string) string {
 // cleanly within five seconds.
 func TestDaemonEndToEnd(t *testing.T) {
 	dbURL := pg.NewDatabase(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	yesterday := digest.Yesterday(time.Now(), time.UTC)
 	doc, links := goldFeed(t, yesterday.Start().Add(12*time.Hour), 12)
-	srv.serve("/gold.rss", "application/rss+xml", doc)
+	srv.Serve("/gold.rss", "application/rss+xml", doc)
 	cfg := testConfig(t, dbURL)
 	cfg.Feeds = []config.Feed{{URL: srv.URL + "/gold.rss", Name: "Gold Wire"}}
 	cfg.Digest.BaseURL = "https://news.example.org/digests/"
+	// Only the start-up runs of poll, retag and digest, one after the
+	// other: a digest tick landing during the start-up poll (the first
+	// tick can come a few milliseconds after start) would build
+	// yesterday's digest before its articles are tagged, and a digest made
+	// after its day is not made again.
+	cfg.Poll.Schedule, cfg.Tagger.RetagSchedule, cfg.Digest.Schedule = "@every 1h", "@every 1h", "@every 1h"
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	d, base, done := startDaemon(t, ctx, cfg)
-	st := openStore(t, dbURL)
+	st := storetest.Open(t, dbURL)
 
 	eventually(t, 30*time.Second, "articles stored and tagged", func() bool {
-		return count(t, st, `SELECT count(*) FROM article_labels`) == len(links)
+		return storetest.Rows(t, st, "article_labels") == len(links)
 	})
-	if n := count(t, st, `SELECT count(*) FROM articles`); n != len(links) {
+	if n := storetest.Rows(t, st, "articles"); n != len(links) {
 		t.Errorf("%d articles stored, want %d", n, len(links))
 	}
-	if n := count(t, st, `SELECT count(*) FROM article_labels WHERE relevant`); n == 0 {
+	if n := storetest.Count(t, st, `SELECT count(*) FROM article_labels WHERE relevant`); n == 0 {
 		t.Error("no gold article tagged relevant")
 	}
 	eventually(t, 30*time.Second, "digest of yesterday stored", func() bool {
-		return count(t, st, `SELECT count(*) FROM digests WHERE day = $1`, yesterday.Date()) == 1
+		return storetest.Count(t, st, `SELECT count(*) FROM digests WHERE day = $1`, yesterday.Date()) == 1
 	})
-	if n := count(t, st, `SELECT (stats->'relevant'->>'count')::int FROM digests WHERE day = $1`, yesterday.Date()); n == 0 {
+	if n := storetest.Count(t, st, `SELECT (stats->'relevant'->>'count')::int FROM digests WHERE day = $1`, yesterday.Date()); n == 0 {
 		t.Error("yesterday's digest counts no relevant article")
 	}
+	// The digest's row is stored before its files are written and the
+	// job counts itself done: wait for the job, not the row.
+	eventually(t, 10*time.Second, "digest job done", func() bool {
+		return testutil.ToFloat64(d.metrics.jobRuns.WithLabelValues("digest", jobDone)) > 0
+	})
 	if _, err := os.Stat(cfg.Digest.OutDir + "/" + yesterday.String() + ".html"); err != nil {
 		t.Errorf("digest file: %v", err)
 	}
@@ -219,13 +226,13 @@ func TestDaemonWaitsForTheDatabase(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	name := "sw_late_" + fmt.Sprint(time.Now().UnixNano())
-	dbURL := pgtest.WithDatabase(pg.AdminURL, name)
+	dbURL := pgcluster.WithDatabase(pg.AdminURL, name)
 	admin := pgtest.Conn(t, pg.AdminURL)
 	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
 
-	srv := newPollServer(t)
-	srv.serve("/a.rss", "", pollRSS("", pollItem{"a1", "https://wire.example/a1", "One", "Text one."}))
-	srv.serve("/b.rss", "", pollRSS("", pollItem{"b1", "https://wire.example/b1", "Two", "Text two."}))
+	srv := feedtest.NewServer(t)
+	srv.Serve("/a.rss", "", feedtest.RSS("", feedtest.NewItem("a1", "https://wire.example/a1", "One", "Text one.")))
+	srv.Serve("/b.rss", "", feedtest.RSS("", feedtest.NewItem("b1", "https://wire.example/b1", "Two", "Text two.")))
 	cfg := testConfig(t, dbURL)
 	cfg.Feeds = []config.Feed{{URL: srv.URL + "/a.rss"}}
 	_, base, done := startDaemon(t, ctx, cfg)
@@ -250,9 +257,9 @@ func TestDaemonWaitsForTheDatabase(t *testing.T) {
 		code, _ := get(t, base+"/readyz")
 		return code == 200
 	})
-	st := openStore(t, dbURL)
+	st := storetest.Open(t, dbURL)
 	eventually(t, 20*time.Second, "first feed polled", func() bool {
-		return count(t, st, `SELECT count(*) FROM articles`) == 1
+		return storetest.Rows(t, st, "articles") == 1
 	})
 
 	// The database refuses connections and the daemon's are cut.
@@ -278,39 +285,24 @@ func TestDaemonWaitsForTheDatabase(t *testing.T) {
 		code, _ := get(t, base+"/readyz")
 		return code == 200
 	})
-	st = openStore(t, dbURL)
+	st = storetest.Open(t, dbURL)
 	if _, err := st.AddFeed(ctx, store.NewFeed{URL: srv.URL + "/b.rss"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 20*time.Second, "a feed added after the outage polled", func() bool {
-		return count(t, st, `SELECT count(*) FROM articles`) == 2
+	// The poll commits the article before it tags it: wait for both.
+	eventually(t, 20*time.Second, "a feed added after the outage polled and its article tagged", func() bool {
+		return storetest.Rows(t, st, "articles") == 2 && storetest.Rows(t, st, "article_tags") == 2
 	})
-	if n := count(t, st, `SELECT count(*) FROM article_tags`); n != 2 {
-		t.Errorf("%d articles tagged, want 2", n)
-	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
 	}
 }
 
-// openStore opens a store on dbURL, closed when t ends.
-func openStore(t *testing.T, dbURL string) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), dbURL, store.Options{MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	return st
-}
-
 func TestDaemonRefusesANewerSchema(t *testing.T) {
 	dbURL := pg.NewDatabase(t)
-	st := openStore(t, dbURL)
-	if _, err := st.Pool().Exec(context.Background(), `UPDATE schema_version SET version = version + 1`); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, dbURL)
+	storetest.BumpSchema(t, st)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, _, done := startDaemon(t, ctx, testConfig(t, dbURL))
@@ -325,10 +317,10 @@ func TestDaemonRefusesANewerSchema(t *testing.T) {
 // cancelled.
 func TestDaemonShutdownCancelsJobsAtTheDeadline(t *testing.T) {
 	dbURL := pg.NewDatabase(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	arrived := make(chan struct{}, 1)
 	var once sync.Once
-	srv.mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/hang", func(w http.ResponseWriter, r *http.Request) {
 		once.Do(func() { close(arrived) })
 		<-r.Context().Done()
 	})
@@ -356,8 +348,8 @@ func TestDaemonShutdownCancelsJobsAtTheDeadline(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a hanging job kept the daemon from stopping")
 	}
-	st := openStore(t, dbURL)
-	if n := count(t, st, `SELECT count(*) FROM feeds WHERE consecutive_errors > 0 OR lease_until IS NOT NULL`); n != 0 {
+	st := storetest.Open(t, dbURL)
+	if n := storetest.Count(t, st, `SELECT count(*) FROM feeds WHERE consecutive_errors > 0 OR lease_until IS NOT NULL`); n != 0 {
 		t.Errorf("the cancelled poll was blamed on the feed or kept its lease (%d feeds)", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/feeds"
+	"github.com/stancewatch/stancewatch/ingest"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -26,36 +28,34 @@ const (
 
 // jobs are the scheduled jobs of one daemon.
 type jobs struct {
-	d       *Daemon
-	store   *store.Store
-	poller  *Poller
-	tagging *Tagging
+	d     *Daemon
+	store *store.Store
+	pipe  *ingest.Pipeline
 }
 
 func (d *Daemon) newJobs(st *store.Store) *jobs {
-	tagging := NewTagging(st, d.engine, TaggingOptions{
-		BatchSize: d.cfg.Tagger.RetagBatchSize,
-		Logger:    d.log,
+	pipe := ingest.New(st, d.engine, ingest.Options{
+		Poll: d.cfg.Poll, RetagBatchSize: d.cfg.Tagger.RetagBatchSize, Version: d.version, Logger: d.log,
 		OnTagged: func(n int, took time.Duration) {
 			d.metrics.articlesTagged.Add(float64(n))
 			d.metrics.tagDuration.Observe(took.Seconds())
 		},
 	})
-	return &jobs{d: d, store: st, poller: d.newPoller(st, tagging), tagging: tagging}
+	return &jobs{d: d, store: st, pipe: pipe}
 }
 
 // poll polls the due feeds. Several replicas poll at once: feeds are
 // claimed with SKIP LOCKED, so no lock is needed here.
 func (j *jobs) poll(ctx context.Context) (string, error) {
-	sum, err := j.poller.PollDue(ctx)
+	sum, err := j.pipe.Poller.PollDue(ctx)
 	j.d.metrics.observePoll(sum, err)
 	if c, cerr := j.store.CountFeeds(ctx); cerr == nil {
 		j.d.metrics.feedsDisabled.Set(float64(c.Disabled))
 	}
 	if len(sum.Feeds) > 0 {
 		stored, changed := sum.Articles()
-		j.d.log.Info("poll cycle", "feeds", len(sum.Feeds), "ok", sum.Count("ok"), "not_modified", sum.Count("not_modified"),
-			"failed", sum.Count("error"), "gone", sum.Count("gone"), "new", stored, "updated", changed,
+		j.d.log.Info("poll cycle", "feeds", len(sum.Feeds), "ok", sum.Count(feeds.OutcomeOK), "not_modified", sum.Count(feeds.OutcomeNotModified),
+			"failed", sum.Count(feeds.OutcomeError), "gone", sum.Count(feeds.OutcomeGone), "new", stored, "updated", changed,
 			"ms", sum.Duration.Milliseconds())
 	}
 	if err != nil {
@@ -73,7 +73,7 @@ func (j *jobs) retag(ctx context.Context) (string, error) {
 	n := 0
 	ran, err := j.store.TryExclusive(ctx, lockRetag, func(ctx context.Context) error {
 		var err error
-		n, err = j.tagging.Retag(ctx, time.Time{})
+		n, err = j.pipe.Tagging.Retag(ctx, time.Time{})
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,9 @@ package daemon
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/stancewatch/stancewatch/feeds"
+	"github.com/stancewatch/stancewatch/ingest"
 )
 
 // metrics are the daemon's Prometheus metrics, on a registry of its own
@@ -78,8 +81,8 @@ func newMetrics() *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist before their first event, so that rate() and
 	// alerts see zeros rather than nothing.
-	for _, o := range []string{"ok", "not_modified", "error", "gone"} {
-		m.polls.WithLabelValues(o)
+	for _, o := range feeds.Outcomes() {
+		m.polls.WithLabelValues(string(o))
 	}
 	for _, k := range []string{"feed", "database"} {
 		m.pollErrors.WithLabelValues(k)
@@ -91,10 +94,10 @@ func newMetrics() *metrics {
 }
 
 // observePoll records one poll cycle.
-func (m *metrics) observePoll(sum PollSummary, err error) {
+func (m *metrics) observePoll(sum ingest.PollSummary, err error) {
 	for _, f := range sum.Feeds {
-		m.polls.WithLabelValues(f.Outcome).Inc()
-		if f.Outcome == "error" || f.Outcome == "gone" {
+		m.polls.WithLabelValues(string(f.Outcome)).Inc()
+		if f.Outcome == feeds.OutcomeError || f.Outcome == feeds.OutcomeGone {
 			m.pollErrors.WithLabelValues("feed").Inc()
 		}
 	}

@@ -104,6 +104,47 @@ func TestYAMLFilesParse(t *testing.T) {
 	}
 }
 
+// k8sContainer is a container of the Deployment, as far as the test reads it.
+type k8sContainer struct {
+	Name           string   `yaml:"name"`
+	Args           []string `yaml:"args"`
+	LivenessProbe  probe    `yaml:"livenessProbe"`
+	ReadinessProbe probe    `yaml:"readinessProbe"`
+	Ports          []struct {
+		Name          string `yaml:"name"`
+		ContainerPort int    `yaml:"containerPort"`
+	} `yaml:"ports"`
+	Env []struct {
+		Name  string `yaml:"name"`
+		Value string `yaml:"value"`
+	} `yaml:"env"`
+	EnvFrom []struct {
+		SecretRef struct {
+			Name string `yaml:"name"`
+		} `yaml:"secretRef"`
+	} `yaml:"envFrom"`
+	Resources struct {
+		Requests map[string]string `yaml:"requests"`
+		Limits   map[string]string `yaml:"limits"`
+	} `yaml:"resources"`
+	SecurityContext struct {
+		RunAsNonRoot             bool  `yaml:"runAsNonRoot"`
+		ReadOnlyRootFilesystem   bool  `yaml:"readOnlyRootFilesystem"`
+		AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
+		Capabilities             struct {
+			Drop []string `yaml:"drop"`
+		} `yaml:"capabilities"`
+		SeccompProfile struct {
+			Type string `yaml:"type"`
+		} `yaml:"seccompProfile"`
+	} `yaml:"securityContext"`
+	VolumeMounts []struct {
+		Name      string `yaml:"name"`
+		MountPath string `yaml:"mountPath"`
+		ReadOnly  bool   `yaml:"readOnly"`
+	} `yaml:"volumeMounts"`
+}
+
 type k8sDeployment struct {
 	Kind string `yaml:"kind"`
 	Spec struct {
@@ -117,46 +158,8 @@ type k8sDeployment struct {
 						Type string `yaml:"type"`
 					} `yaml:"seccompProfile"`
 				} `yaml:"securityContext"`
-				Containers []struct {
-					Name           string   `yaml:"name"`
-					Args           []string `yaml:"args"`
-					LivenessProbe  probe    `yaml:"livenessProbe"`
-					ReadinessProbe probe    `yaml:"readinessProbe"`
-					Ports          []struct {
-						Name          string `yaml:"name"`
-						ContainerPort int    `yaml:"containerPort"`
-					} `yaml:"ports"`
-					Env []struct {
-						Name  string `yaml:"name"`
-						Value string `yaml:"value"`
-					} `yaml:"env"`
-					EnvFrom []struct {
-						SecretRef struct {
-							Name string `yaml:"name"`
-						} `yaml:"secretRef"`
-					} `yaml:"envFrom"`
-					Resources struct {
-						Requests map[string]string `yaml:"requests"`
-						Limits   map[string]string `yaml:"limits"`
-					} `yaml:"resources"`
-					SecurityContext struct {
-						RunAsNonRoot             bool  `yaml:"runAsNonRoot"`
-						ReadOnlyRootFilesystem   bool  `yaml:"readOnlyRootFilesystem"`
-						AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
-						Capabilities             struct {
-							Drop []string `yaml:"drop"`
-						} `yaml:"capabilities"`
-						SeccompProfile struct {
-							Type string `yaml:"type"`
-						} `yaml:"seccompProfile"`
-					} `yaml:"securityContext"`
-					VolumeMounts []struct {
-						Name      string `yaml:"name"`
-						MountPath string `yaml:"mountPath"`
-						ReadOnly  bool   `yaml:"readOnly"`
-					} `yaml:"volumeMounts"`
-				} `yaml:"containers"`
-				Volumes []map[string]any `yaml:"volumes"`
+				Containers []k8sContainer   `yaml:"containers"`
+				Volumes    []map[string]any `yaml:"volumes"`
 			} `yaml:"spec"`
 		} `yaml:"template"`
 	} `yaml:"spec"`
@@ -207,6 +210,24 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 	}
 
+	c := checkDeployment(t)
+	checkContainer(t, c)
+
+	// Kustomize itself, when kubectl is here.
+	if kubectl, err := exec.LookPath("kubectl"); err == nil {
+		out, err := exec.Command(kubectl, "kustomize", "k8s").CombinedOutput()
+		if err != nil {
+			t.Errorf("kubectl kustomize k8s: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("kubectl not installed: kustomize build not checked")
+	}
+}
+
+// checkDeployment checks the pod of deployment.yaml and returns its one
+// container.
+func checkDeployment(t *testing.T) k8sContainer {
+	t.Helper()
 	var d k8sDeployment
 	decodeInto(t, yamlDocs(t, "k8s/deployment.yaml")[0], &d)
 	if d.Kind != "Deployment" {
@@ -226,7 +247,13 @@ func TestKubernetesManifests(t *testing.T) {
 	if len(ps.Containers) != 1 {
 		t.Fatalf("%d containers, want 1", len(ps.Containers))
 	}
-	c := ps.Containers[0]
+	return ps.Containers[0]
+}
+
+// checkContainer checks the probes, environment, hardening and volumes
+// of the stancewatch container.
+func checkContainer(t *testing.T, c k8sContainer) {
+	t.Helper()
 	if c.LivenessProbe.HTTPGet.Path != "/healthz" {
 		t.Errorf("liveness probe path %q, want /healthz", c.LivenessProbe.HTTPGet.Path)
 	}
@@ -266,15 +293,6 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("STANCEWATCH_CONFIG %q is not in the config volume", cfgPath)
 	}
 
-	// Kustomize itself, when kubectl is here.
-	if kubectl, err := exec.LookPath("kubectl"); err == nil {
-		out, err := exec.Command(kubectl, "kustomize", "k8s").CombinedOutput()
-		if err != nil {
-			t.Errorf("kubectl kustomize k8s: %v\n%s", err, out)
-		}
-	} else {
-		t.Log("kubectl not installed: kustomize build not checked")
-	}
 }
 
 func TestComposeFile(t *testing.T) {

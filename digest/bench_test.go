@@ -11,6 +11,7 @@ import (
 
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 )
 
 // benchCorpus names the synthetic corpus; change it when the corpus or
@@ -22,7 +23,7 @@ const benchCorpus = "1m-v3"
 func benchStore(b *testing.B) *store.Store {
 	b.Helper()
 	name := "stancewatch_bench_" + strings.ReplaceAll(benchCorpus, "-", "_")
-	return pg.SyntheticStore(b, name, store.SyntheticOptions{
+	return pg.SyntheticStore(b, name, storetest.SyntheticOptions{
 		Articles: 1_000_000,
 		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),

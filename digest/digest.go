@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 // SchemaVersion is the version of the JSON structure; it changes only
@@ -287,7 +288,7 @@ func headline(counts []store.DayCounts) Headline {
 		Untagged:        counts[n-1].Articles - counts[n-1].Tagged,
 		Outlook:         map[string]Figure{},
 	}
-	for _, o := range store.Outlooks {
+	for _, o := range taxonomy.Outlooks() {
 		h.Outlook[o] = fig(func(c store.DayCounts) int { return c.Outlook[o] })
 	}
 	h.Lean = lean(counts[n-1])
@@ -338,8 +339,8 @@ func lean(c store.DayCounts) string {
 
 func topicSummaries(days []store.DayCounts) []TopicSummary {
 	n := len(days)
-	out := make([]TopicSummary, 0, len(store.Topics))
-	for _, t := range store.Topics {
+	out := make([]TopicSummary, 0, len(taxonomy.Topics()))
+	for _, t := range taxonomy.Topics() {
 		ts := TopicSummary{Topic: t, Articles: days[n-1].Topics[t], Trend: make([]int, n), TopStories: []TopicStoryRef{}}
 		if n >= 2 {
 			ts.PreviousDay = days[n-2].Topics[t]

@@ -11,9 +11,11 @@ import (
 
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 func TestDigestCountsMatchGold(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, arts, ids := fixtureStore(t)
 	dg, err := digest.Build(ctx, st, fixtureDay, digest.Options{Now: fixtureNow})
@@ -43,7 +45,17 @@ func TestDigestCountsMatchGold(t *testing.T) {
 		t.Errorf("untagged = %d, want 0", h.Untagged)
 	}
 
-	// The lean and the reading, from the gold counts.
+	checkLean(t, h, e)
+	checkTopics(t, dg, e)
+	checkFraming(t, dg, e)
+	checkActors(t, dg, e)
+	checkStories(t, dg, arts, ids, e)
+	checkSnippets(t, dg)
+}
+
+// checkLean: the lean and the reading, from the gold counts.
+func checkLean(t *testing.T, h digest.Headline, e expected) {
+	t.Helper()
 	wantLean, top, tie := "", 0, false
 	for _, o := range []string{"progress", "stalemate", "mixed"} {
 		if n := e.outlook[0][o]; n > top {
@@ -72,8 +84,12 @@ func TestDigestCountsMatchGold(t *testing.T) {
 		}
 	}
 
-	// Topics: today's count, the change and the 14-day trend.
-	if len(dg.Topics) != len(store.Topics) || len(dg.TrendDays) != digest.TrendDays {
+}
+
+// checkTopics: today's count, the change and the 14-day trend.
+func checkTopics(t *testing.T, dg *digest.Digest, e expected) {
+	t.Helper()
+	if len(dg.Topics) != len(taxonomy.Topics()) || len(dg.TrendDays) != digest.TrendDays {
 		t.Fatalf("%d topics, %d trend days", len(dg.Topics), len(dg.TrendDays))
 	}
 	if dg.TrendDays[13] != "2026-03-29" || dg.TrendDays[0] != "2026-03-16" {
@@ -94,7 +110,11 @@ func TestDigestCountsMatchGold(t *testing.T) {
 		}
 	}
 
-	// Framing by outlet.
+}
+
+// checkFraming: the framing by outlet.
+func checkFraming(t *testing.T, dg *digest.Digest, e expected) {
+	t.Helper()
 	if len(dg.Framing) != len(e.framing) {
 		t.Errorf("framing table has %d outlets, want %d", len(dg.Framing), len(e.framing))
 	}
@@ -105,7 +125,11 @@ func TestDigestCountsMatchGold(t *testing.T) {
 		}
 	}
 
-	// Actors: the test's own count of relevant articles naming each.
+}
+
+// checkActors: the test's own count of relevant articles naming each.
+func checkActors(t *testing.T, dg *digest.Digest, e expected) {
+	t.Helper()
 	if len(dg.Actors) == 0 {
 		t.Fatal("no actors")
 	}
@@ -125,8 +149,6 @@ func TestDigestCountsMatchGold(t *testing.T) {
 		t.Errorf("first actor %s has %d articles, the most is %d", dg.Actors[0].Actor, dg.Actors[0].Articles, most)
 	}
 
-	checkStories(t, dg, arts, ids, e)
-	checkSnippets(t, dg)
 }
 
 func checkFigure(t *testing.T, name string, f digest.Figure, get func(d int) int) {
@@ -136,6 +158,22 @@ func checkFigure(t *testing.T, name string, f digest.Figure, get func(d int) int
 		math.Abs(f.ChangeAvg7-(float64(get(0))-want)) > 0.011 {
 		t.Errorf("%s = %s change %d/%.2f; want %d (prev %d, avg7 %.2f)", name, fmtFigure(f), f.Change, f.ChangeAvg7, get(0), get(1), want)
 	}
+}
+
+// storyMembership maps each article of the digest's stories to its
+// story, and fails for an article in two stories.
+func storyMembership(t *testing.T, dg *digest.Digest) map[int64]string {
+	t.Helper()
+	storyOf := map[int64]string{}
+	for _, s := range dg.Stories {
+		for _, a := range s.Articles {
+			if _, ok := storyOf[a.ID]; ok {
+				t.Errorf("article %d in two stories", a.ID)
+			}
+			storyOf[a.ID] = s.ID
+		}
+	}
+	return storyOf
 }
 
 // checkStories: the known copies are one story each, nothing else is
@@ -151,19 +189,9 @@ func checkStories(t *testing.T, dg *digest.Digest, arts []fixtureArticle, ids ma
 	if len(dg.Stories) != e.relevant[0]-copies || dg.Headline.Stories != len(dg.Stories) {
 		t.Errorf("%d stories (headline %d), want %d relevant articles less %d copies", len(dg.Stories), dg.Headline.Stories, e.relevant[0], copies)
 	}
-	seen := map[int64]bool{}
-	storyOf := map[int64]string{}
-	for _, s := range dg.Stories {
-		for _, a := range s.Articles {
-			if seen[a.ID] {
-				t.Errorf("article %d in two stories", a.ID)
-			}
-			seen[a.ID] = true
-			storyOf[a.ID] = s.ID
-		}
-	}
-	if len(seen) != e.relevant[0] {
-		t.Errorf("stories hold %d articles, want %d", len(seen), e.relevant[0])
+	storyOf := storyMembership(t, dg)
+	if len(storyOf) != e.relevant[0] {
+		t.Errorf("stories hold %d articles, want %d", len(storyOf), e.relevant[0])
 	}
 	group := func(gold ...string) {
 		t.Helper()
@@ -261,6 +289,7 @@ func checkSnippets(t *testing.T, dg *digest.Digest) {
 // A bad evidence row (offsets that no longer point at its words) is left
 // out with a note; the rest of the digest is built.
 func TestBadEvidenceIsLeftOut(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _, ids := fixtureStore(t)
 	l, err := st.LabelsOf(ctx, ids[wireOriginal])

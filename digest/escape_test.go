@@ -44,6 +44,7 @@ func hostileStore(t *testing.T) *store.Store {
 }
 
 func TestHTMLEscapesFeedStrings(t *testing.T) {
+	t.Parallel()
 	st := hostileStore(t)
 	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
 	if err != nil {
@@ -94,6 +95,7 @@ func TestHTMLEscapesFeedStrings(t *testing.T) {
 }
 
 func TestMarkdownEscapesFeedStrings(t *testing.T) {
+	t.Parallel()
 	st := hostileStore(t)
 	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
 	if err != nil {
@@ -109,8 +111,28 @@ func TestMarkdownEscapesFeedStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var links []*html.Node
-	var lists, quotesNested int
+	links, lists, quotesNested := markdownElements(t, doc)
+	checkTitleLink(t, links, md)
+	if lists > 0 || quotesNested > 0 {
+		t.Errorf("a title made an ordered list (%d) or nested quote (%d)", lists, quotesNested)
+	}
+	whole := textOf(doc)
+	for _, want := range []string{listTitle, `<Kremlin & "Co">`, "<script>talks</script>"} {
+		if !strings.Contains(whole, want) {
+			t.Errorf("rendered Markdown does not show %q", want)
+		}
+	}
+	checkFramingRows(t, doc)
+	if !strings.Contains(whole, hostileSource) || !strings.Contains(whole, listSource) {
+		t.Errorf("outlet names not shown as text")
+	}
+}
+
+// markdownElements walks the rendered Markdown: it fails on raw HTML
+// and on elements that only feed text could have made, and returns the
+// links and the counts of ordered lists and nested quotes.
+func markdownElements(t *testing.T, doc *html.Node) (links []*html.Node, lists, quotesNested int) {
+	t.Helper()
 	walk(doc, func(n *html.Node) {
 		if n.Type == html.CommentNode && strings.Contains(n.Data, "raw HTML") {
 			t.Errorf("feed text reached the Markdown as raw HTML")
@@ -134,6 +156,13 @@ func TestMarkdownEscapesFeedStrings(t *testing.T) {
 			}
 		}
 	})
+	return links, lists, quotesNested
+}
+
+// checkTitleLink: the hostile title is a link's text, with its URL
+// escaped, and no link is to javascript.
+func checkTitleLink(t *testing.T, links []*html.Node, md string) {
+	t.Helper()
 	found := false
 	for _, a := range links {
 		if textOf(a) == hostileTitle {
@@ -149,16 +178,12 @@ func TestMarkdownEscapesFeedStrings(t *testing.T) {
 	if !found {
 		t.Errorf("no link shows the hostile title as text; links: %v\n%s", linkTexts(links), md)
 	}
-	if lists > 0 || quotesNested > 0 {
-		t.Errorf("a title made an ordered list (%d) or nested quote (%d)", lists, quotesNested)
-	}
-	whole := textOf(doc)
-	for _, want := range []string{listTitle, `<Kremlin & "Co">`, "<script>talks</script>"} {
-		if !strings.Contains(whole, want) {
-			t.Errorf("rendered Markdown does not show %q", want)
-		}
-	}
-	// The framing table keeps five cells a row although outlets hold "|".
+}
+
+// checkFramingRows: the framing table keeps five cells a row although
+// outlets hold "|".
+func checkFramingRows(t *testing.T, doc *html.Node) {
+	t.Helper()
 	walk(doc, func(n *html.Node) {
 		if n.Type == html.ElementNode && n.Data == "tr" {
 			cells := 0
@@ -172,9 +197,6 @@ func TestMarkdownEscapesFeedStrings(t *testing.T) {
 			}
 		}
 	})
-	if !strings.Contains(whole, hostileSource) || !strings.Contains(whole, listSource) {
-		t.Errorf("outlet names not shown as text")
-	}
 }
 
 func walk(n *html.Node, fn func(*html.Node)) {

@@ -1,9 +1,7 @@
 package digest_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
 )
@@ -23,21 +22,7 @@ var pg *pgtest.Server
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &pg)) }
 
 // goldArticle is one line of testdata/gold/*.jsonl.
-type goldArticle struct {
-	ID        string `json:"id"`
-	Source    string `json:"source"`
-	URL       string `json:"url"`
-	Published string `json:"published"`
-	Lang      string `json:"lang"`
-	Title     string `json:"title"`
-	Body      string `json:"body"`
-	Labels    struct {
-		Relevant bool     `json:"relevant"`
-		Topics   []string `json:"topics"`
-		Outlook  string   `json:"outlook"`
-		Framing  string   `json:"framing"`
-	} `json:"labels"`
-}
+type goldArticle = gold.Article
 
 func readGold(t testing.TB) []goldArticle {
 	t.Helper()
@@ -47,20 +32,11 @@ func readGold(t testing.TB) []goldArticle {
 	}
 	var out []goldArticle
 	for _, f := range files {
-		fh, err := os.Open(f)
+		arts, err := gold.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for line := 1; sc.Scan(); line++ {
-			var g goldArticle
-			if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
-				t.Fatalf("%s:%d: %v", f, line, err)
-			}
-			out = append(out, g)
-		}
-		fh.Close()
+		out = append(out, arts...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/digest"
 	"github.com/stancewatch/stancewatch/store"
 )
@@ -38,14 +40,11 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 
 func countDigests(t *testing.T, st *store.Store) int {
 	t.Helper()
-	var n int
-	if err := st.Pool().QueryRow(context.Background(), "SELECT count(*) FROM digests").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return storetest.Rows(t, st, "digests")
 }
 
 func TestGenerateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, arts, _ := fixtureStore(t)
 	dir := t.TempDir()
@@ -133,18 +132,20 @@ type atomFeed struct {
 	Author  struct {
 		Name string `xml:"name"`
 	} `xml:"author"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomEntry struct {
+	ID      string     `xml:"id"`
+	Title   string     `xml:"title"`
+	Updated string     `xml:"updated"`
 	Links   []atomLink `xml:"link"`
-	Entries []struct {
-		ID      string     `xml:"id"`
-		Title   string     `xml:"title"`
-		Updated string     `xml:"updated"`
-		Links   []atomLink `xml:"link"`
-		Summary string     `xml:"summary"`
-		Content struct {
-			Type string `xml:"type,attr"`
-			Body string `xml:",chardata"`
-		} `xml:"content"`
-	} `xml:"entry"`
+	Summary string     `xml:"summary"`
+	Content struct {
+		Type string `xml:"type,attr"`
+		Body string `xml:",chardata"`
+	} `xml:"content"`
 }
 
 type atomLink struct {
@@ -153,6 +154,7 @@ type atomLink struct {
 }
 
 func TestAtomFeedAndIndex(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, _, _ := fixtureStore(t)
 	dir := t.TempDir()
@@ -163,58 +165,18 @@ func TestAtomFeedAndIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "feed.atom"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(data, []byte(`<?xml version="1.0" encoding="UTF-8"?>`)) {
-		t.Error("feed.atom has no XML declaration")
-	}
-	var f atomFeed
-	if err := xml.Unmarshal(data, &f); err != nil {
-		t.Fatalf("feed.atom is not valid XML: %v", err)
-	}
-	if f.ID == "" || f.Title == "" || f.Author.Name == "" {
-		t.Errorf("feed lacks id, title or author: %+v", f)
-	}
-	if _, err := time.Parse(time.RFC3339, f.Updated); err != nil {
-		t.Errorf("feed updated %q: %v", f.Updated, err)
-	}
+	f := readAtom(t, dir)
 	want := []string{"2026-03-29", "2026-03-28", "2026-03-27", "2026-03-26"} // 4 of 5: FeedSize
 	if len(f.Entries) != len(want) {
 		t.Fatalf("%d entries, want %d", len(f.Entries), len(want))
 	}
-	ids := map[string]bool{}
-	for i, e := range f.Entries {
-		if !strings.HasSuffix(e.ID, want[i]) {
-			t.Errorf("entry %d is %s, want day %s", i, e.ID, want[i])
-		}
-		if u, err := url.Parse(e.ID); err != nil || u.Scheme == "" || ids[e.ID] {
-			t.Errorf("entry id %q is not a unique absolute IRI", e.ID)
-		}
-		ids[e.ID] = true
-		if _, err := time.Parse(time.RFC3339, e.Updated); err != nil {
-			t.Errorf("entry %s updated %q: %v", e.ID, e.Updated, err)
-		}
-		if len(e.Links) != 1 || e.Links[0].Rel != "alternate" || e.Links[0].Href != want[i]+".html" {
-			t.Errorf("entry %s links %+v, want alternate %s.html", e.ID, e.Links, want[i])
-		} else if _, err := os.Stat(filepath.Join(dir, e.Links[0].Href)); err != nil {
-			t.Errorf("entry link %s: %v", e.Links[0].Href, err)
-		}
-		if e.Title == "" || e.Summary == "" || e.Content.Type != "html" || !strings.Contains(e.Content.Body, "<p><strong>") {
-			t.Errorf("entry %s: title %q summary %q content %q", e.ID, e.Title, e.Summary, e.Content.Type)
-		}
-	}
+	checkEntries(t, dir, f.Entries, want)
 
 	// With a base URL the links and ids are absolute.
 	if _, err := digest.WriteFeed(ctx, st, dir, 2, "https://news.example.org/digests"); err != nil {
 		t.Fatal(err)
 	}
-	data, _ = os.ReadFile(filepath.Join(dir, "feed.atom"))
-	f = atomFeed{}
-	if err := xml.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
+	f = readAtom(t, dir)
 	if len(f.Entries) != 2 || f.Entries[0].Links[0].Href != "https://news.example.org/digests/2026-03-29.html" ||
 		!slices.ContainsFunc(f.Links, func(l atomLink) bool {
 			return l.Rel == "self" && l.Href == "https://news.example.org/digests/feed.atom"
@@ -237,7 +199,59 @@ func TestAtomFeedAndIndex(t *testing.T) {
 	}
 }
 
+// readAtom reads and checks dir/feed.atom as a whole.
+func readAtom(t *testing.T, dir string) atomFeed {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "feed.atom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte(`<?xml version="1.0" encoding="UTF-8"?>`)) {
+		t.Error("feed.atom has no XML declaration")
+	}
+	var f atomFeed
+	if err := xml.Unmarshal(data, &f); err != nil {
+		t.Fatalf("feed.atom is not valid XML: %v", err)
+	}
+	if f.ID == "" || f.Title == "" || f.Author.Name == "" {
+		t.Errorf("feed lacks id, title or author: %+v", f)
+	}
+	if _, err := time.Parse(time.RFC3339, f.Updated); err != nil {
+		t.Errorf("feed updated %q: %v", f.Updated, err)
+	}
+	return f
+}
+
+// checkEntries: one entry per day, newest first, each with a unique
+// absolute id, a date, a link to an existing file and content.
+func checkEntries(t *testing.T, dir string, entries []atomEntry, want []string) {
+	t.Helper()
+	ids := map[string]bool{}
+	for i, e := range entries {
+		if !strings.HasSuffix(e.ID, want[i]) {
+			t.Errorf("entry %d is %s, want day %s", i, e.ID, want[i])
+		}
+		if u, err := url.Parse(e.ID); err != nil || u.Scheme == "" || ids[e.ID] {
+			t.Errorf("entry id %q is not a unique absolute IRI", e.ID)
+		}
+		ids[e.ID] = true
+		if _, err := time.Parse(time.RFC3339, e.Updated); err != nil {
+			t.Errorf("entry %s updated %q: %v", e.ID, e.Updated, err)
+		}
+		if len(e.Links) != 1 || e.Links[0].Rel != "alternate" || e.Links[0].Href != want[i]+".html" {
+			t.Errorf("entry %s links %+v, want alternate %s.html", e.ID, e.Links, want[i])
+		} else if _, err := os.Stat(filepath.Join(dir, e.Links[0].Href)); err != nil {
+			t.Errorf("entry link %s: %v", e.Links[0].Href, err)
+		}
+		if e.Title == "" || e.Summary == "" || e.Content.Type != "html" || !strings.Contains(e.Content.Body, "<p><strong>") {
+			t.Errorf("entry %s: title %q summary %q content %q", e.ID, e.Title, e.Summary, e.Content.Type)
+		}
+	}
+
+}
+
 func TestEmptyDay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	dir := t.TempDir()
@@ -270,6 +284,7 @@ func TestEmptyDay(t *testing.T) {
 }
 
 func TestDaysInTheFutureOrMalformed(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 29, 21, 30, 0, 0, time.UTC) // already 30 March in Kyiv
 	if _, err := digest.ParseDay("2026-03-30", kyiv, now); err != nil {
 		t.Errorf("today in Kyiv refused: %v", err)
@@ -296,6 +311,7 @@ func TestDaysInTheFutureOrMalformed(t *testing.T) {
 }
 
 func TestPartialDay(t *testing.T) {
+	t.Parallel()
 	st, _, _ := fixtureStore(t)
 	noon := func() time.Time { return fixtureDay.Start().Add(12 * time.Hour) }
 	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: noon})
@@ -308,6 +324,7 @@ func TestPartialDay(t *testing.T) {
 }
 
 func TestParseFormats(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]string{"all": {"md", "html", "json"}, "md": {"md"}, "html,json": {"html", "json"}, "Markdown": {"md"}} {
 		got, err := digest.ParseFormats(in)
 		if err != nil || !slices.Equal(got, want) {
@@ -320,6 +337,7 @@ func TestParseFormats(t *testing.T) {
 }
 
 func TestOnlySomeFormats(t *testing.T) {
+	t.Parallel()
 	st, _, _ := fixtureStore(t)
 	dir := t.TempDir()
 	if _, err := digest.Generate(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow, OutDir: dir, Formats: []string{"md"}}); err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 //go:embed templates/*.tmpl
@@ -134,26 +134,26 @@ func pageView(dg *Digest) page {
 	}
 	p.Figures[2].Change = "" // stories have no history
 	var x float64
-	for _, o := range store.Outlooks {
+	for _, o := range taxonomy.Outlooks() {
 		f := h.Outlook[o]
-		fv := figure(OutlookName(o), "", f)
+		fv := figure(taxonomy.OutlookName(o), "", f)
 		fv.OutlookClass = "o-" + o
 		p.Outlook = append(p.Outlook, fv)
 		if h.Relevant.Count > 0 && f.Count > 0 {
 			w := 100 * float64(f.Count) / float64(h.Relevant.Count)
 			p.OutlookBar = append(p.OutlookBar, barView{X: x, W: w, H: 12, Class: "o-" + o,
-				Title: fmt.Sprintf("%s: %d of %d", OutlookName(o), f.Count, h.Relevant.Count)})
+				Title: fmt.Sprintf("%s: %d of %d", taxonomy.OutlookName(o), f.Count, h.Relevant.Count)})
 			x += w
 		}
 	}
 	stories := storyIndex(dg)
 	for _, t := range dg.Topics {
 		tv := topicView{
-			Name:   TopicName(t.Topic),
+			Name:   taxonomy.TopicName(t.Topic),
 			Anchor: "topic-" + t.Topic,
 			Count:  t.Articles,
 			Change: signed(t.Change), ChangeClass: changeClass(float64(t.Change)),
-			Spark:     spark(t.Trend, dg.TrendDays, TopicName(t.Topic)),
+			Spark:     spark(t.Trend, dg.TrendDays, taxonomy.TopicName(t.Topic)),
 			SparkText: sparkline(t.Trend),
 		}
 		for _, ref := range t.TopStories {
@@ -203,8 +203,8 @@ func changeClass(x float64) string {
 
 func storyOf(s Story, sn *Snippet, loc *time.Location) storyView {
 	v := storyView{
-		Title: s.Title, Outlook: OutlookName(s.Outlook), OutlookClass: "o-" + s.Outlook,
-		Framing: FramingName(s.Framing), FramingClass: "f-" + s.Framing,
+		Title: s.Title, Outlook: taxonomy.OutlookName(s.Outlook), OutlookClass: "o-" + s.Outlook,
+		Framing: taxonomy.FramingName(s.Framing), FramingClass: "f-" + s.Framing,
 		Published: s.PublishedAt.In(loc).Format("15:04"),
 		Copies:    len(s.Articles),
 	}
@@ -230,11 +230,11 @@ func evidenceLabel(sn *Snippet) string {
 	var what string
 	switch kind {
 	case "topic":
-		what = "topic " + TopicName(value)
+		what = "topic " + taxonomy.TopicName(value)
 	case "outlook":
-		what = "outlook " + OutlookName(value)
+		what = "outlook " + taxonomy.OutlookName(value)
 	case "framing":
-		what = "framing " + FramingName(value)
+		what = "framing " + taxonomy.FramingName(value)
 	default:
 		what = "relevance"
 	}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 // Markdown renders the digest as CommonMark (GitHub-flavoured tables).
@@ -39,7 +41,7 @@ func Markdown(dg *Digest) string {
 	row("About the talks", h.Relevant)
 	row("Outlets covering the talks", h.RelevantOutlets)
 	for _, o := range []string{"progress", "stalemate", "mixed", "none"} {
-		row("Outlook: "+OutlookName(o), h.Outlook[o])
+		row("Outlook: "+taxonomy.OutlookName(o), h.Outlook[o])
 	}
 	p("\n")
 	if h.Relevant.Count == 0 {
@@ -48,7 +50,7 @@ func Markdown(dg *Digest) string {
 
 	p("## Topics\n\n| topic | articles | change | trend (%d days) |\n| --- | ---: | ---: | --- |\n", TrendDays)
 	for _, t := range dg.Topics {
-		p("| %s | %d | %s | %s |\n", TopicName(t.Topic), t.Articles, signed(t.Change), sparkline(t.Trend))
+		p("| %s | %d | %s | %s |\n", taxonomy.TopicName(t.Topic), t.Articles, signed(t.Change), sparkline(t.Trend))
 	}
 	p("\n_Trend: %s to %s, one block a day._\n\n", dg.TrendDays[0], dg.TrendDays[len(dg.TrendDays)-1])
 
@@ -57,10 +59,10 @@ func Markdown(dg *Digest) string {
 		if len(t.TopStories) == 0 {
 			continue
 		}
-		p("## %s: %s\n\n", TopicName(t.Topic), plural(t.Articles, "article", "articles"))
+		p("## %s: %s\n\n", taxonomy.TopicName(t.Topic), plural(t.Articles, "article", "articles"))
 		for _, ref := range t.TopStories {
 			s := stories[ref.Story]
-			p("- %s  \n  %s · %s · %s\n", mdLink(s.Title, s.URL), mdOutlets(s), OutlookName(s.Outlook), FramingName(s.Framing))
+			p("- %s  \n  %s · %s · %s\n", mdLink(s.Title, s.URL), mdOutlets(s), taxonomy.OutlookName(s.Outlook), taxonomy.FramingName(s.Framing))
 			if ref.Snippet != nil {
 				p("  > %s\n", mdSnippet(ref.Snippet))
 			}

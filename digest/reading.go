@@ -3,7 +3,10 @@ package digest
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 // reading is the one-sentence summary of the day's outlook balance; see
@@ -20,13 +23,13 @@ func reading(h Headline, articles int) string {
 		return fmt.Sprintf("None of the %s characterised the state of the talks.", plural(rel, "relevant article", "relevant articles"))
 	case "split":
 		top := 0
-		for _, o := range []string{"progress", "stalemate", "mixed"} {
+		for _, o := range scoredOutlooks() {
 			top = max(top, h.Outlook[o].Count)
 		}
 		var tied []string
-		for _, o := range []string{"progress", "stalemate", "mixed"} {
+		for _, o := range scoredOutlooks() {
 			if h.Outlook[o].Count == top {
-				tied = append(tied, OutlookName(o))
+				tied = append(tied, taxonomy.OutlookName(o))
 			}
 		}
 		return fmt.Sprintf("Coverage was split between %s: %d each of %s.",
@@ -76,35 +79,8 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// Display names of the taxonomy's values, for people; the JSON keeps the
-// taxonomy's names.
-var (
-	topicNames = map[string]string{
-		"territory":           "Territory",
-		"security_guarantees": "Security guarantees",
-		"european_response":   "European response",
-		"sanctions":           "Sanctions",
-		"ceasefire":           "Ceasefire",
-		"humanitarian":        "Humanitarian",
-		"peace_plan":          "Peace plan",
-		"us_mediation":        "US mediation",
-	}
-	outlookNames = map[string]string{"progress": "progress", "stalemate": "stalemate", "mixed": "mixed", "none": "not characterised"}
-	framingNames = map[string]string{"pro_ukraine": "pro-Ukraine", "neutral": "neutral", "pro_russia": "pro-Russia"}
-)
-
-// TopicName is a topic's display name ("Security guarantees").
-func TopicName(t string) string { return displayName(topicNames, t) }
-
-// OutlookName is an outlook's display name.
-func OutlookName(o string) string { return displayName(outlookNames, o) }
-
-// FramingName is a framing's display name ("pro-Ukraine").
-func FramingName(f string) string { return displayName(framingNames, f) }
-
-func displayName(names map[string]string, v string) string {
-	if n, ok := names[v]; ok {
-		return n
-	}
-	return v
+// scoredOutlooks are the outlooks an article can lean to: all but "none".
+func scoredOutlooks() []string {
+	all := taxonomy.Outlooks()
+	return slices.DeleteFunc(all, func(o string) bool { return o == taxonomy.OutlookNone })
 }

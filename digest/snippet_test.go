@@ -30,6 +30,7 @@ func snippetText(sn *Snippet) string {
 }
 
 func TestSnippetCutsOnRuneAndWordBoundaries(t *testing.T) {
+	t.Parallel()
 	text := strings.Repeat("Переговори щодо території зайшли в глухий кут. ", 12) + "Сторони не зблизилися щодо Донбасу, заявив посадовець. " +
 		strings.Repeat("Обмін полоненими відбувся. ", 12)
 	match := "Донбасу"
@@ -66,6 +67,7 @@ func TestSnippetCutsOnRuneAndWordBoundaries(t *testing.T) {
 }
 
 func TestSnippetMarksEveryMatchInside(t *testing.T) {
+	t.Parallel()
 	text := "Talks stalled again: no breakthrough on territory, and no progress on guarantees."
 	a := window(text, strings.Index(text, "breakthrough"), strings.Index(text, "breakthrough")+len("breakthrough"), 200, "outlook:stalemate")
 	b := window(text, strings.Index(text, "territory"), strings.Index(text, "territory")+len("territory"), 200, "topic:territory")
@@ -84,6 +86,7 @@ func TestSnippetMarksEveryMatchInside(t *testing.T) {
 }
 
 func TestValidWindowRejectsStaleOffsets(t *testing.T) {
+	t.Parallel()
 	text := "The talks stalled."
 	ev := window(text, 4, 9, 20, "relevant")
 	if !validWindow(ev) {

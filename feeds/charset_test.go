@@ -34,6 +34,7 @@ func mustEncode(t *testing.T, enc encoding.Encoding, s string) []byte {
 }
 
 func TestDecodeCharsets(t *testing.T) {
+	t.Parallel()
 	declUTF8 := `<?xml version="1.0" encoding="utf-8"?>`
 	cases := []struct {
 		name        string
@@ -92,6 +93,7 @@ func TestDecodeCharsets(t *testing.T) {
 }
 
 func TestRewriteDeclaration(t *testing.T) {
+	t.Parallel()
 	in := []byte(`<?xml version="1.0" encoding='windows-1251' standalone="yes"?><rss/>`)
 	got := string(rewriteDecl(in))
 	if got != `<?xml version="1.0" encoding='utf-8' standalone="yes"?><rss/>` {
@@ -105,6 +107,7 @@ func TestRewriteDeclaration(t *testing.T) {
 }
 
 func TestContentTypeCharset(t *testing.T) {
+	t.Parallel()
 	for ct, want := range map[string]string{
 		"text/xml; charset=windows-1251":  "windows-1251",
 		`text/xml; charset="KOI8-R"`:      "KOI8-R",

@@ -115,9 +115,15 @@ type Request struct {
 	Name         string // the user's name for the feed: the source of its items
 }
 
-// Outcome is how a fetch ended; the values are those of the feed_polls
-// table's outcome column.
+// Outcome is how a fetch ended, and so how a poll ended: the store logs
+// it, the metrics count it and the CLI prints it. The values are those
+// of the feed_polls table's outcome column.
 type Outcome string
+
+// Outcomes returns every outcome, in the order above.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeOK, OutcomeNotModified, OutcomeError, OutcomeGone}
+}
 
 // Outcomes of a fetch.
 const (
@@ -158,7 +164,7 @@ var ErrTooLarge = errors.New("response body too large")
 // itself never fails.
 func (f *Fetcher) Fetch(ctx context.Context, req Request) Result {
 	res := Result{FetchedAt: time.Now(), ETag: req.ETag, LastModified: req.LastModified}
-	u, err := url.Parse(strings.TrimSpace(req.URL))
+	u, err := CheckURL(req.URL)
 	if err != nil {
 		res.Outcome, res.Err = OutcomeError, fmt.Errorf("feed URL: %w", err)
 		return res
@@ -166,13 +172,10 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) Result {
 	var body []byte
 	var contentType string
 	baseURL := req.URL
-	switch u.Scheme {
-	case "http", "https":
-		body, contentType, baseURL = f.fetchHTTP(ctx, u, req, &res)
-	case "file":
+	if u.Scheme == "file" {
 		body, contentType = f.fetchFile(u, req, &res)
-	default:
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("feed URL %q: scheme must be http, https or file", req.URL)
+	} else {
+		body, contentType, baseURL = f.fetchHTTP(ctx, u, req, &res)
 	}
 	if res.Outcome != "" {
 		return res

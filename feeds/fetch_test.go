@@ -31,6 +31,7 @@ func newTestFetcher(opts Options) *Fetcher {
 }
 
 func TestFetchSendsUserAgentAndDecompressesGzip(t *testing.T) {
+	t.Parallel()
 	var ua, accept, acceptEncoding string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ua, accept, acceptEncoding = r.UserAgent(), r.Header.Get("Accept"), r.Header.Get("Accept-Encoding")
@@ -58,6 +59,7 @@ func TestFetchSendsUserAgentAndDecompressesGzip(t *testing.T) {
 }
 
 func TestFetchConditionalGET(t *testing.T) {
+	t.Parallel()
 	const etag = `"v1"`
 	const lastMod = "Mon, 24 Nov 2025 06:45:00 GMT"
 	var requests atomic.Int32
@@ -87,6 +89,7 @@ func TestFetchConditionalGET(t *testing.T) {
 }
 
 func TestFetchRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	date := now.Add(2 * time.Hour).UTC().Truncate(time.Second)
 	for _, tc := range []struct {
@@ -118,6 +121,7 @@ func TestFetchRetryAfter(t *testing.T) {
 }
 
 func TestFetchRedirects(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new", http.StatusMovedPermanently) })
 	mux.HandleFunc("/older", func(w http.ResponseWriter, r *http.Request) {
@@ -147,6 +151,7 @@ func TestFetchRedirects(t *testing.T) {
 }
 
 func TestFetchGoneAndErrors(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) })
 	mux.HandleFunc("/missing", http.NotFound)
@@ -176,6 +181,7 @@ func TestFetchGoneAndErrors(t *testing.T) {
 }
 
 func TestFetchTimeout(t *testing.T) {
+	t.Parallel()
 	// A server that accepts the request and never answers.
 	stop := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -206,6 +212,7 @@ func TestFetchTimeout(t *testing.T) {
 }
 
 func TestFetchBodyCap(t *testing.T) {
+	t.Parallel()
 	big := sampleRSS + strings.Repeat("<!-- padding -->", 200)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/announced", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(big)) })
@@ -233,6 +240,7 @@ func TestFetchBodyCap(t *testing.T) {
 }
 
 func TestFetchCharsetFromHeader(t *testing.T) {
+	t.Parallel()
 	body, _ := charmap.Windows1251.NewEncoder().Bytes([]byte(rssDoc("", ruTitle, ruBody)))
 	koi, _ := charmap.KOI8R.NewEncoder().Bytes([]byte(rssDoc(`<?xml version="1.0" encoding="koi8-r"?>`, ruTitle, ruBody)))
 	mux := http.NewServeMux()
@@ -255,6 +263,7 @@ func TestFetchCharsetFromHeader(t *testing.T) {
 }
 
 func TestFetchFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "feed.xml")
 	if err := os.WriteFile(path, []byte(sampleRSS), 0o644); err != nil {

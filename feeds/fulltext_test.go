@@ -22,6 +22,7 @@ const articlePage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>%[1
 </article><footer>Copyright Wire</footer></body></html>`
 
 func TestFetchFullText(t *testing.T) {
+	t.Parallel()
 	var inFlight, maxInFlight atomic.Int32
 	var mu sync.Mutex
 	uas := map[string]bool{}

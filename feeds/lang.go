@@ -37,65 +37,89 @@ var englishWords = map[string]bool{
 // languages by its commonest words. It reads the first 2,000 bytes and
 // returns "" when unsure.
 func guessLang(text string) string {
-	text = text[:min(len(text), 2000)]
-	var cyr, lat, uk, ru, words, english int
-	var word [8]byte // the current word, lower-cased, when short and ASCII
-	n, ascii := 0, true
-	endWord := func() {
-		if n > 0 {
-			words++
-			if ascii && n <= len(word) && englishWords[string(word[:n])] {
-				english++
-			}
-		}
-		n, ascii = 0, true
+	c := langCounts{ascii: true}
+	for _, r := range text[:min(len(text), 2000)] {
+		c.add(r)
 	}
-	for _, r := range text {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
-			lat++
-			if n < len(word) {
-				word[n] = byte(r) | 0x20
-			}
-			n++
-			continue
-		case r < utf8.RuneSelf:
-			if r == '\'' || r == '-' {
-				n++ // inside a word: "don't", "well-known"
-				ascii = false
-				continue
-			}
-			endWord()
-			continue
-		case r == 'і' || r == 'ї' || r == 'є' || r == 'ґ' || r == 'І' || r == 'Ї' || r == 'Є' || r == 'Ґ':
-			uk++
-			cyr++
-		case r == 'ы' || r == 'э' || r == 'ъ' || r == 'ё' || r == 'Ы' || r == 'Э' || r == 'Ъ' || r == 'Ё':
-			ru++
-			cyr++
-		case unicode.Is(unicode.Cyrillic, r):
-			cyr++
-		case unicode.IsLetter(r):
-			if unicode.Is(unicode.Latin, r) {
-				lat++
-			}
-		default:
-			endWord()
-			continue
-		}
-		n++
-		ascii = false
-	}
-	endWord()
+	c.endWord()
+	return c.verdict()
+}
+
+// langCounts are the letters and words guessLang has read.
+type langCounts struct {
+	cyr, lat, uk, ru, words, english int
+	word                             [8]byte // the current word, lower-cased, when short and ASCII
+	n                                int     // the current word's length
+	ascii                            bool    // the current word is ASCII so far
+}
+
+func (c *langCounts) add(r rune) {
 	switch {
-	case cyr > lat:
+	case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		c.lat++
+		if c.n < len(c.word) {
+			c.word[c.n] = byte(r) | 0x20
+		}
+		c.n++
+		return
+	case r == '\'' || r == '-':
+		c.n++ // inside a word: "don't", "well-known"
+		c.ascii = false
+		return
+	case r < utf8.RuneSelf:
+		c.endWord()
+		return
+	}
+	if !c.letter(r) {
+		c.endWord()
+		return
+	}
+	c.n++
+	c.ascii = false
+}
+
+// letter counts a non-ASCII letter by its script; false for anything
+// else, which ends a word.
+func (c *langCounts) letter(r rune) bool {
+	switch {
+	case r == 'і' || r == 'ї' || r == 'є' || r == 'ґ' || r == 'І' || r == 'Ї' || r == 'Є' || r == 'Ґ':
+		c.uk++
+		c.cyr++
+	case r == 'ы' || r == 'э' || r == 'ъ' || r == 'ё' || r == 'Ы' || r == 'Э' || r == 'Ъ' || r == 'Ё':
+		c.ru++
+		c.cyr++
+	case unicode.Is(unicode.Cyrillic, r):
+		c.cyr++
+	case unicode.IsLetter(r):
+		if unicode.Is(unicode.Latin, r) {
+			c.lat++
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func (c *langCounts) endWord() {
+	if c.n > 0 {
+		c.words++
+		if c.ascii && c.n <= len(c.word) && englishWords[string(c.word[:c.n])] {
+			c.english++
+		}
+	}
+	c.n, c.ascii = 0, true
+}
+
+func (c *langCounts) verdict() string {
+	switch {
+	case c.cyr > c.lat:
 		switch {
-		case uk > ru:
+		case c.uk > c.ru:
 			return "uk"
-		case ru > uk:
+		case c.ru > c.uk:
 			return "ru"
 		}
-	case lat > 0 && words >= 5 && english*100 >= words*8:
+	case c.lat > 0 && c.words >= 5 && c.english*100 >= c.words*8:
 		return "en"
 	}
 	return ""

@@ -10,6 +10,7 @@ import (
 )
 
 func TestToText(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, in, want string }{
 		{"paragraphs become blank lines",
 			"<p>GENEVA (Wire) – Talks\n   resumed.</p><p>Second&nbsp;paragraph &amp; more.</p>",
@@ -41,6 +42,7 @@ func TestToText(t *testing.T) {
 }
 
 func TestCanonicalURL(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"https://www.Northbridgewire.example/world/2025/11/24/geneva?utm_source=agg&utm_medium=rss#top",
 			"https://www.northbridgewire.example/world/2025/11/24/geneva"},
@@ -78,6 +80,7 @@ func TestCanonicalURL(t *testing.T) {
 }
 
 func TestGuessLang(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"Умєров у Берліні: гарантії безпеки для України обговорили з партнерами":                          "uk",
 		"Лавров: Москва изучит европейские поправки к мирному плану, объём которых ещё предстоит оценить": "ru",
@@ -108,6 +111,7 @@ func testContext() feedContext {
 }
 
 func TestNormalizeIdentity(t *testing.T) {
+	t.Parallel()
 	fc := testContext()
 	pub := time.Date(2025, 12, 1, 10, 0, 0, 0, time.FixedZone("MSK", 3*3600))
 
@@ -153,6 +157,7 @@ func TestNormalizeIdentity(t *testing.T) {
 }
 
 func TestNormalizeFields(t *testing.T) {
+	t.Parallel()
 	fc := testContext()
 	fc.name = "Northbridge Wire"
 	it, err := normalize(rawItem{

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseOPML(t *testing.T) {
+	t.Parallel()
 	doc := `<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>Subscriptions</title></head><body>
   <outline text="Wires">
@@ -40,6 +41,7 @@ func TestParseOPML(t *testing.T) {
 }
 
 func TestOPMLRoundTrip(t *testing.T) {
+	t.Parallel()
 	in := []OPMLFeed{
 		{URL: "https://a.example/rss?x=1&y=2", Name: `Quotes "and" <angles> & Київ`, SiteURL: "https://a.example/"},
 		{URL: "file:///srv/feeds/b.xml", FullText: true},

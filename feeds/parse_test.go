@@ -22,6 +22,7 @@ func parse(t *testing.T, doc, contentType string, opts ParseOptions) *Feed {
 }
 
 func TestParseRSS(t *testing.T) {
+	t.Parallel()
 	doc := `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel>
@@ -63,6 +64,7 @@ func TestParseRSS(t *testing.T) {
 }
 
 func TestParseAtom(t *testing.T) {
+	t.Parallel()
 	doc := `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
   <title type="html">Continental &amp;amp; Co</title>
@@ -92,6 +94,7 @@ func TestParseAtom(t *testing.T) {
 }
 
 func TestParseJSONFeed(t *testing.T) {
+	t.Parallel()
 	doc := `{"version": "https://jsonfeed.org/version/1.1", "title": "Meridian Press Agency",
 	 "home_page_url": "https://meridianpress.example/", "language": "en",
 	 "items": [
@@ -113,6 +116,7 @@ func TestParseJSONFeed(t *testing.T) {
 }
 
 func TestParseNotAFeed(t *testing.T) {
+	t.Parallel()
 	page := `<!DOCTYPE html><html><head><title>Site</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><p>Hello</p></body></html>`
 	_, err := NewParser().Parse([]byte(page), "text/html; charset=utf-8", ParseOptions{FeedURL: "https://site.example/news"})

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 // The digest's queries. Each selects articles by a published_at range so
@@ -59,22 +61,21 @@ type DayCounts struct {
 	Topics          map[string]int // relevant articles per topic (every key of Topics present)
 }
 
-// Outlooks are the outlook values in the taxonomy's order.
-var Outlooks = []string{"progress", "stalemate", "mixed", "none"}
-
-// Topics are the topic names in the taxonomy's order.
-var Topics = []string{"territory", "security_guarantees", "european_response", "sanctions",
-	"ceasefire", "humanitarian", "peace_plan", "us_mediation"}
-
-// Framings are the framing values in the taxonomy's order.
-var Framings = []string{"pro_ukraine", "neutral", "pro_russia"}
+// The taxonomy's values, in its order: the columns of the day counts.
+var (
+	outlookValues = taxonomy.Outlooks()
+	topicValues   = taxonomy.Topics()
+)
 
 // dailyCountsSQL counts the articles of each day, their labels and
-// topics in one pass over the days' articles. Topic names are the
-// schema's constants, written into the statement once.
+// topics in one pass over the days' articles. The taxonomy's values are
+// written into the statement once, as constants.
 var dailyCountsSQL = func() string {
-	var topics strings.Builder
-	for _, t := range Topics {
+	var outlooks, topics strings.Builder
+	for _, o := range outlookValues {
+		fmt.Fprintf(&outlooks, ",\n       count(*) FILTER (WHERE t.relevant AND t.outlook = '%s')", o)
+	}
+	for _, t := range topicValues {
 		fmt.Fprintf(&topics, ",\n       count(*) FILTER (WHERE x.topics @> '{%s}')", t)
 	}
 	return `
@@ -83,11 +84,7 @@ SELECT width_bucket(a.published_at, $1::timestamptz[]) AS day,
        count(DISTINCT a.source),
        count(t.article_id),
        count(*) FILTER (WHERE t.relevant),
-       count(DISTINCT a.source) FILTER (WHERE t.relevant),
-       count(*) FILTER (WHERE t.relevant AND t.outlook = 'progress'),
-       count(*) FILTER (WHERE t.relevant AND t.outlook = 'stalemate'),
-       count(*) FILTER (WHERE t.relevant AND t.outlook = 'mixed'),
-       count(*) FILTER (WHERE t.relevant AND t.outlook = 'none')` + topics.String() + `
+       count(DISTINCT a.source) FILTER (WHERE t.relevant)` + outlooks.String() + topics.String() + `
 FROM articles a
 LEFT JOIN LATERAL (SELECT t.article_id, t.relevant, t.outlook FROM article_tags t WHERE t.article_id = a.id OFFSET 0) t ON true
 LEFT JOIN LATERAL (SELECT array_agg(x.topic) AS topics FROM article_topics x WHERE x.article_id = a.id AND t.relevant) x ON true
@@ -114,8 +111,8 @@ func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]D
 	for rows.Next() {
 		var day int
 		c := newDayCounts()
-		outlooks := make([]int, len(Outlooks))
-		topics := make([]int, len(Topics))
+		outlooks := make([]int, len(outlookValues))
+		topics := make([]int, len(topicValues))
 		dst := []any{&day, &c.Articles, &c.Outlets, &c.Tagged, &c.Relevant, &c.RelevantOutlets}
 		for i := range outlooks {
 			dst = append(dst, &outlooks[i])
@@ -129,10 +126,10 @@ func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]D
 		if day < 1 || day > n {
 			continue // cannot happen with the range filter; never index out of range
 		}
-		for i, o := range Outlooks {
+		for i, o := range outlookValues {
 			c.Outlook[o] = outlooks[i]
 		}
-		for i, t := range Topics {
+		for i, t := range topicValues {
 			c.Topics[t] = topics[i]
 		}
 		out[day-1] = c
@@ -144,11 +141,11 @@ func (r *DigestReader) DailyCounts(ctx context.Context, bounds []time.Time) ([]D
 }
 
 func newDayCounts() DayCounts {
-	c := DayCounts{Outlook: make(map[string]int, len(Outlooks)), Topics: make(map[string]int, len(Topics))}
-	for _, o := range Outlooks {
+	c := DayCounts{Outlook: make(map[string]int, len(outlookValues)), Topics: make(map[string]int, len(topicValues))}
+	for _, o := range outlookValues {
 		c.Outlook[o] = 0
 	}
-	for _, t := range Topics {
+	for _, t := range topicValues {
 		c.Topics[t] = 0
 	}
 	return c

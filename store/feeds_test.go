@@ -7,13 +7,39 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 )
 
 func TestFeedLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
+	a, b := addLifecycleFeeds(t, st)
+	// Articles seen in a feed are counted, and survive its removal.
+	if _, err := st.SavePoll(ctx, store.PollResult{
+		FeedID: a.ID, StartedAt: time.Now(), Outcome: feeds.OutcomeOK, NextPollAt: time.Now().Add(time.Hour),
+		Articles: []store.ArticleRow{article("https://a.example/1", "g1", "One"), article("https://a.example/2", "g2", "Two")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.ListFeeds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 || list[0].ID != a.ID || list[0].Articles != 2 || list[1].Articles != 0 {
+		t.Fatalf("ListFeeds %+v", list)
+	}
 
+	checkDisableEnable(t, st, b)
+	checkRemoval(t, st, a)
+}
+
+// addLifecycleFeeds adds feeds one by one and in a batch, duplicates
+// included, and returns the first two.
+func addLifecycleFeeds(t *testing.T, st *store.Store) (a, b store.Feed) {
+	t.Helper()
+	ctx := context.Background()
 	a, err := st.AddFeed(ctx, store.NewFeed{URL: "https://a.example/rss", Name: "A wire", FullText: true})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +62,7 @@ func TestFeedLifecycle(t *testing.T) {
 	if len(added) != 2 || added[0].URL == added[1].URL {
 		t.Fatalf("AddFeeds added %+v", added)
 	}
-	b, err := st.FeedByURL(ctx, "https://b.example/atom")
+	b, err = st.FeedByURL(ctx, "https://b.example/atom")
 	if err != nil || b.Name != "B" {
 		t.Fatalf("FeedByURL: %+v, %v", b, err)
 	}
@@ -46,22 +72,12 @@ func TestFeedLifecycle(t *testing.T) {
 	if _, err := st.FeedByID(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing feed: %v", err)
 	}
+	return a, b
+}
 
-	// Articles seen in a feed are counted, and survive its removal.
-	if _, err := st.SavePoll(ctx, store.PollResult{
-		FeedID: a.ID, StartedAt: time.Now(), Outcome: store.PollOK, NextPollAt: time.Now().Add(time.Hour),
-		Articles: []store.ArticleRow{article("https://a.example/1", "g1", "One"), article("https://a.example/2", "g2", "Two")},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	list, err := st.ListFeeds(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(list) != 3 || list[0].ID != a.ID || list[0].Articles != 2 || list[1].Articles != 0 {
-		t.Fatalf("ListFeeds %+v", list)
-	}
-
+func checkDisableEnable(t *testing.T, st *store.Store, b store.Feed) {
+	t.Helper()
+	ctx := context.Background()
 	if err := st.SetFeedDisabled(ctx, b.ID, true, "disabled by user"); err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +94,12 @@ func TestFeedLifecycle(t *testing.T) {
 		t.Errorf("disable missing feed: %v", err)
 	}
 
+}
+
+// checkRemoval removes feed a: its articles are kept, without a feed.
+func checkRemoval(t *testing.T, st *store.Store, a store.Feed) {
+	t.Helper()
+	ctx := context.Background()
 	kept, err := st.RemoveFeed(ctx, a.ID)
 	if err != nil || kept != 2 {
 		t.Fatalf("RemoveFeed = %d, %v", kept, err)
@@ -97,6 +119,7 @@ func TestFeedLifecycle(t *testing.T) {
 }
 
 func TestClaimFeeds(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	var ids []int64
@@ -135,7 +158,7 @@ func TestClaimFeeds(t *testing.T) {
 	}
 	// A feed polled during the current cycle is not claimed again in it.
 	cycle := time.Now()
-	if _, err := st.SavePoll(ctx, store.PollResult{FeedID: ids[0], StartedAt: cycle, Outcome: store.PollNotModified, NextPollAt: time.Now()}); err != nil {
+	if _, err := st.SavePoll(ctx, store.PollResult{FeedID: ids[0], StartedAt: cycle, Outcome: feeds.OutcomeNotModified, NextPollAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := st.ClaimFeeds(ctx, store.ClaimOptions{Lease: lease, Limit: 10, NotPolledSince: cycle.Add(-time.Second)}); len(again) != 0 {
@@ -147,6 +170,7 @@ func TestClaimFeeds(t *testing.T) {
 }
 
 func TestConcurrentClaimsAreDisjoint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	var nfs []store.NewFeed

@@ -8,14 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// Outcomes of a poll, as in feed_polls.outcome.
-const (
-	PollOK          = "ok"
-	PollNotModified = "not_modified"
-	PollError       = "error"
-	PollGone        = "gone"
+	"github.com/stancewatch/stancewatch/feeds"
 )
 
 // ClaimOptions say which feeds ClaimFeeds may take.
@@ -87,21 +81,21 @@ type PollResult struct {
 	FeedID     int64
 	StartedAt  time.Time
 	Duration   time.Duration
-	Outcome    string // PollOK, PollNotModified, PollError or PollGone
+	Outcome    feeds.Outcome
 	HTTPStatus int    // 0 when there was no HTTP response
-	Error      string // why, for PollError and PollGone
+	Error      string // why, for OutcomeError and OutcomeGone
 	Items      int    // items in the feed document
 
 	// The feed's new state.
 	ETag, LastModified string        // validators for the next request
 	Title, SiteURL     string        // from the document; "" keeps the stored value
-	TTL                time.Duration // RSS <ttl>; 0 for none (with PollOK)
+	TTL                time.Duration // RSS <ttl>; 0 for none (with feeds.OutcomeOK)
 	MovedTo            string        // new URL after a permanent redirect
 	NextPollAt         time.Time
 	Disable            bool   // disable the feed (gone, too many errors)
 	DisabledReason     string // with Disable
 
-	// Articles from the document (PollOK). FeedID is taken from the
+	// Articles from the document (feeds.OutcomeOK). FeedID is taken from the
 	// result; GUID and CanonicalURL identify them (see SavePoll).
 	Articles []ArticleRow
 }
@@ -193,7 +187,7 @@ func (s *Store) KnownArticles(ctx context.Context, feedID int64, guids, canonica
 func (s *Store) SavePoll(ctx context.Context, r PollResult) (SavedPoll, error) {
 	saved := SavedPoll{}
 	var plan ingestPlan
-	if r.Outcome == PollOK && len(r.Articles) > 0 {
+	if r.Outcome == feeds.OutcomeOK && len(r.Articles) > 0 {
 		guids, canonical := make([]string, len(r.Articles)), make([]string, len(r.Articles))
 		for i, a := range r.Articles {
 			if a.CanonicalURL == "" {
@@ -392,9 +386,9 @@ func queueLinks(b *pgx.Batch, feedID int64, links []link) {
 }
 
 func queueFeedState(b *pgx.Batch, r PollResult) *pgx.QueuedQuery {
-	ok := r.Outcome == PollOK || r.Outcome == PollNotModified
+	ok := r.Outcome == feeds.OutcomeOK || r.Outcome == feeds.OutcomeNotModified
 	var ttl *float64
-	if r.Outcome == PollOK && r.TTL > 0 {
+	if r.Outcome == feeds.OutcomeOK && r.TTL > 0 {
 		secs := r.TTL.Seconds()
 		ttl = &secs
 	}
@@ -422,5 +416,5 @@ func queueFeedState(b *pgx.Batch, r PollResult) *pgx.QueuedQuery {
 		WHERE f.id = $1
 		RETURNING f.url`,
 		r.FeedID, r.MovedTo, ok, r.ETag, r.LastModified, r.Title, r.SiteURL,
-		r.Outcome == PollOK, ttl, r.NextPollAt, r.Error, r.Disable, r.DisabledReason)
+		r.Outcome == feeds.OutcomeOK, ttl, r.NextPollAt, r.Error, r.Disable, r.DisabledReason)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -20,7 +21,7 @@ func article(canonical, guid, title string) store.ArticleRow {
 
 func okPoll(feedID int64, rows ...store.ArticleRow) store.PollResult {
 	return store.PollResult{
-		FeedID: feedID, StartedAt: time.Now(), Duration: 120 * time.Millisecond, Outcome: store.PollOK,
+		FeedID: feedID, StartedAt: time.Now(), Duration: 120 * time.Millisecond, Outcome: feeds.OutcomeOK,
 		HTTPStatus: 200, Items: len(rows), ETag: `"e1"`, LastModified: "Mon, 01 Dec 2025 09:00:00 GMT",
 		Title: "Wire feed", SiteURL: "https://wire.example/", NextPollAt: time.Now().Add(15 * time.Minute),
 		Articles: rows,
@@ -46,6 +47,7 @@ func rowVersions(t *testing.T, st *store.Store) map[int64]string {
 }
 
 func TestSavePollStoresOnceAndUpdatesChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	feed, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://wire.example/rss"})
@@ -69,17 +71,7 @@ func TestSavePollStoresOnceAndUpdatesChanges(t *testing.T) {
 	}
 
 	// The same document again writes no article.
-	before := rowVersions(t, st)
-	saved, err = st.SavePoll(ctx, okPoll(feed.ID, items...))
-	if err != nil || len(saved.New) != 0 || len(saved.Updated) != 0 {
-		t.Fatalf("unchanged poll: %+v, %v", saved, err)
-	}
-	after := rowVersions(t, st)
-	for id, x := range before {
-		if after[id] != x {
-			t.Errorf("article %d was rewritten by an unchanged poll", id)
-		}
-	}
+	checkUnchangedPoll(t, st, feed.ID, items)
 
 	// A changed title is stored once, with changed_at; the GUID keeps
 	// the identity even though the link changed.
@@ -112,6 +104,24 @@ func TestSavePollStoresOnceAndUpdatesChanges(t *testing.T) {
 	}
 }
 
+// checkUnchangedPoll saves the same document again: no article is
+// written.
+func checkUnchangedPoll(t *testing.T, st *store.Store, feedID int64, items []store.ArticleRow) {
+	t.Helper()
+	ctx := context.Background()
+	before := rowVersions(t, st)
+	saved, err := st.SavePoll(ctx, okPoll(feedID, items...))
+	if err != nil || len(saved.New) != 0 || len(saved.Updated) != 0 {
+		t.Fatalf("unchanged poll: %+v, %v", saved, err)
+	}
+	after := rowVersions(t, st)
+	for id, x := range before {
+		if after[id] != x {
+			t.Errorf("article %d was rewritten by an unchanged poll", id)
+		}
+	}
+}
+
 func before0(t *testing.T, st *store.Store, canonical string) int64 {
 	t.Helper()
 	var id int64
@@ -122,6 +132,7 @@ func before0(t *testing.T, st *store.Store, canonical string) int64 {
 }
 
 func TestSavePollDuplicatesAndSharedArticles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	a, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://a.example/rss"})
@@ -168,6 +179,7 @@ func TestSavePollDuplicatesAndSharedArticles(t *testing.T) {
 }
 
 func TestSavePollFailuresAndFeedState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	f, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://flaky.example/rss"})
@@ -175,7 +187,7 @@ func TestSavePollFailuresAndFeedState(t *testing.T) {
 
 	next := time.Now().Add(30 * time.Minute).Truncate(time.Microsecond)
 	for i := 1; i <= 2; i++ {
-		if _, err := st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: store.PollError,
+		if _, err := st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: feeds.OutcomeError,
 			HTTPStatus: 500, Error: "GET https://flaky.example/rss: HTTP 500 Internal Server Error", NextPollAt: next}); err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +197,7 @@ func TestSavePollFailuresAndFeedState(t *testing.T) {
 		t.Errorf("after errors: %+v", got)
 	}
 	// Success resets the count; a permanent redirect moves the URL.
-	saved, err := st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: store.PollNotModified,
+	saved, err := st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: feeds.OutcomeNotModified,
 		HTTPStatus: 304, MovedTo: "https://flaky.example/new-rss", ETag: `"x"`, NextPollAt: next})
 	if err != nil || saved.URL != "https://flaky.example/new-rss" || saved.MoveRefused {
 		t.Fatalf("move: %+v, %v", saved, err)
@@ -195,13 +207,13 @@ func TestSavePollFailuresAndFeedState(t *testing.T) {
 		t.Errorf("after success: %+v", got)
 	}
 	// A move onto another feed's URL is refused, not an error.
-	saved, err = st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: store.PollNotModified,
+	saved, err = st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: feeds.OutcomeNotModified,
 		MovedTo: other.URL, NextPollAt: next})
 	if err != nil || !saved.MoveRefused || saved.URL != "https://flaky.example/new-rss" {
 		t.Errorf("refused move: %+v, %v", saved, err)
 	}
 	// Gone disables with a reason.
-	if _, err := st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: store.PollGone, HTTPStatus: 410,
+	if _, err := st.SavePoll(ctx, store.PollResult{FeedID: f.ID, StartedAt: time.Now(), Outcome: feeds.OutcomeGone, HTTPStatus: 410,
 		Error: "HTTP 410 Gone", Disable: true, DisabledReason: "gone (HTTP 410)", NextPollAt: next}); err != nil {
 		t.Fatal(err)
 	}
@@ -223,6 +235,7 @@ func TestSavePollFailuresAndFeedState(t *testing.T) {
 }
 
 func TestSavePollIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	f, _ := st.AddFeed(ctx, store.NewFeed{URL: "https://wire.example/rss"})

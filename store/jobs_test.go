@@ -12,6 +12,7 @@ import (
 )
 
 func TestTryExclusiveRunsOneHolderAtATime(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	const key = 42
@@ -53,6 +54,7 @@ func TestTryExclusiveRunsOneHolderAtATime(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	old, recent := time.Now().AddDate(0, 0, -100), time.Now().AddDate(0, 0, -1)
@@ -95,6 +97,7 @@ func TestRetention(t *testing.T) {
 }
 
 func TestReleaseFeedsOnlyTheirOwnLease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	for _, u := range []string{"https://a.example/1", "https://a.example/2"} {
@@ -122,6 +125,7 @@ func TestReleaseFeedsOnlyTheirOwnLease(t *testing.T) {
 // When the server ends every session, the pool's idle connections are all
 // dead: the first query that meets one fails, the next ones work.
 func TestPoolRecoversAfterSessionsEnd(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewDatabase(t)
 	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})

@@ -21,6 +21,7 @@ func sampleArticles() []store.ArticleRow {
 }
 
 func TestInsertArticlesIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	rows := sampleArticles()
@@ -52,6 +53,7 @@ func TestInsertArticlesIsIdempotent(t *testing.T) {
 }
 
 func TestSaveLabelsAndView(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, sampleArticles())
@@ -84,19 +86,7 @@ func TestSaveLabelsAndView(t *testing.T) {
 		t.Error("content hash defaulted to something other than the article's hash")
 	}
 
-	var topics []string
-	var outlook string
-	err = st.Pool().QueryRow(ctx, "SELECT topics, outlook FROM article_labels WHERE article_id = $1", ids[0]).Scan(&topics, &outlook)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(topics, ",") != "peace_plan,us_mediation" || outlook != "progress" {
-		t.Errorf("article_labels shows topics %v outlook %s", topics, outlook)
-	}
-	err = st.Pool().QueryRow(ctx, "SELECT topics FROM article_labels WHERE article_id = $1", ids[1]).Scan(&topics)
-	if err != nil || len(topics) != 0 || topics == nil {
-		t.Errorf("irrelevant article's topics = %#v (err %v), want an empty array", topics, err)
-	}
+	checkLabelsView(t, st, ids[0], ids[1])
 
 	// Re-tagging replaces everything.
 	relevant.Topics = []store.TopicScore{{"ceasefire", 1}}
@@ -114,7 +104,29 @@ func TestSaveLabelsAndView(t *testing.T) {
 	}
 }
 
+// checkLabelsView reads the labels back through the article_labels view:
+// topics in order, and an empty array, not NULL, for an irrelevant article.
+func checkLabelsView(t *testing.T, st *store.Store, relevantID, irrelevantID int64) {
+	t.Helper()
+	ctx := context.Background()
+	var topics []string
+	var outlook string
+	err := st.Pool().QueryRow(ctx, "SELECT topics, outlook FROM article_labels WHERE article_id = $1", relevantID).Scan(&topics, &outlook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(topics, ",") != "peace_plan,us_mediation" || outlook != "progress" {
+		t.Errorf("article_labels shows topics %v outlook %s", topics, outlook)
+	}
+	err = st.Pool().QueryRow(ctx, "SELECT topics FROM article_labels WHERE article_id = $1", irrelevantID).Scan(&topics)
+	if err != nil || len(topics) != 0 || topics == nil {
+		t.Errorf("irrelevant article's topics = %#v (err %v), want an empty array", topics, err)
+	}
+
+}
+
 func TestSaveLabelsRejectsValuesOutsideTheTaxonomy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, sampleArticles())

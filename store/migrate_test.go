@@ -28,6 +28,7 @@ func latest(t *testing.T) int32 {
 }
 
 func TestMigrateFromEmptyAndAgain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewEmptyDatabase(t)
 	want := latest(t)
@@ -61,6 +62,7 @@ func TestMigrateFromEmptyAndAgain(t *testing.T) {
 }
 
 func TestConcurrentMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewEmptyDatabase(t)
 	want := latest(t)
@@ -114,6 +116,7 @@ func withExtra(t *testing.T, extra map[string]string) fs.FS {
 }
 
 func TestFailingMigrationIsRolledBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewEmptyDatabase(t)
 	want := latest(t)
@@ -154,6 +157,7 @@ func TestFailingMigrationIsRolledBack(t *testing.T) {
 }
 
 func TestSchemaNewerThanBinary(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewEmptyDatabase(t)
 	want := latest(t)
@@ -177,6 +181,7 @@ func TestSchemaNewerThanBinary(t *testing.T) {
 }
 
 func TestCheckSchemaOnUnmigratedDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pg.NewEmptyDatabase(t), store.Options{})
 	if err != nil {
@@ -190,6 +195,7 @@ func TestCheckSchemaOnUnmigratedDatabase(t *testing.T) {
 }
 
 func TestOpenUnreachable(t *testing.T) {
+	t.Parallel()
 	// Port 1 on loopback: nothing listens there.
 	_, err := store.Open(context.Background(), "postgres://u@127.0.0.1:1/swdb?connect_timeout=2", store.Options{})
 	if err == nil {
@@ -205,6 +211,7 @@ func TestOpenUnreachable(t *testing.T) {
 // Migration 003 moves the body evidence of summary-only articles, stored
 // by version 2, to field 'summary', where its offsets point.
 func TestMigrationMovesSummaryEvidence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewEmptyDatabase(t)
 	upTo2 := fstest.MapFS{}

@@ -26,6 +26,7 @@ func insertN(t *testing.T, st *store.Store, n int) []int64 {
 }
 
 func TestArticlesByIDFallsBackToSummary(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, []store.ArticleRow{
@@ -54,6 +55,7 @@ func TestArticlesByIDFallsBackToSummary(t *testing.T) {
 }
 
 func TestPendingArticles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids := insertN(t, st, 5)

@@ -77,7 +77,7 @@ func fillerEngine(b *testing.B, docs []tagger.Document, factor int) *tagger.Engi
 			i, labels[i%len(labels)], phrase, strings.TrimSuffix(phrase, "*"))
 	}
 	fsys["filler.yaml"] = &fstest.MapFile{Data: []byte(y.String())}
-	e, err := tagger.LoadFS(fsys, "bench")
+	e, err := tagger.Load(tagger.FromFS(fsys, "bench"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
 )
 
 func builtin(t testing.TB) *tagger.Engine {
 	t.Helper()
-	e, err := tagger.LoadBuiltin()
+	e, err := tagger.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

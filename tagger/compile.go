@@ -5,26 +5,20 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
-// topicNames are the topics of the taxonomy (docs/taxonomy.md).
-var topicNames = []string{"territory", "security_guarantees", "european_response", "sanctions",
-	"ceasefire", "humanitarian", "peace_plan", "us_mediation"}
+// topicNames are the topics of the taxonomy, in its order.
+var topicNames = taxonomy.Topics()
 
-func isTopic(s string) bool {
-	for _, t := range topicNames {
-		if t == s {
-			return true
-		}
-	}
-	return false
-}
+func isTopic(s string) bool { return taxonomy.IsTopic(s) }
 
 // Label ids: the fixed labels first, then one per actor.
 const (
 	lblRelevant   = 0
 	lblTopic0     = 1 // lblTopic0+i is topic:topicNames[i]
-	lblProgress   = lblTopic0 + 8
+	lblProgress   = lblTopic0 + taxonomy.NumTopics
 	lblStalemate  = lblProgress + 1
 	lblMixed      = lblProgress + 2
 	lblProUkraine = lblProgress + 3
@@ -37,7 +31,19 @@ func fixedLabels() []string {
 	for _, t := range topicNames {
 		l = append(l, "topic:"+t)
 	}
-	return append(l, "outlook:progress", "outlook:stalemate", "outlook:mixed", "framing:pro_ukraine", "framing:pro_russia")
+	// The scored values: "none" and "neutral" are what is left when no
+	// other value wins.
+	for _, o := range taxonomy.Outlooks() {
+		if o != taxonomy.OutlookNone {
+			l = append(l, "outlook:"+o)
+		}
+	}
+	for _, f := range taxonomy.Framings() {
+		if f != taxonomy.FramingNeutral {
+			l = append(l, "framing:"+f)
+		}
+	}
+	return l
 }
 
 // Condition operators.
@@ -581,10 +587,10 @@ func (c *compiler) example(ex *exampleSpec) {
 			}
 		}
 	}
-	if v, ok := ex.expect["outlook"].(string); ok && v != "progress" && v != "stalemate" && v != "mixed" && v != "none" {
+	if v, ok := ex.expect["outlook"].(string); ok && !taxonomy.IsOutlook(v) {
 		c.bad(ex.line, "expect.outlook: %q is not progress, stalemate, mixed or none", v)
 	}
-	if v, ok := ex.expect["framing"].(string); ok && v != "pro_ukraine" && v != "pro_russia" && v != "neutral" {
+	if v, ok := ex.expect["framing"].(string); ok && !taxonomy.IsFraming(v) {
 		c.bad(ex.line, "expect.framing: %q is not pro_ukraine, pro_russia or neutral", v)
 	}
 }

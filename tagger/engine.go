@@ -12,10 +12,8 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -107,28 +105,6 @@ type Engine struct {
 
 	pool sync.Pool // *docState
 }
-
-// LoadBuiltin loads the rules built into the binary.
-func LoadBuiltin() (*Engine, error) {
-	return load(BuiltinRules(), "rules")
-}
-
-// LoadDir loads every *.yaml and *.yml file under dir. The directory
-// replaces the built-in rules: it must hold a complete rule set
-// (`stancewatch rules export DIR` writes the built-in one to start from).
-func LoadDir(dir string) (*Engine, error) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("rules directory: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("rules directory %s is not a directory", dir)
-	}
-	return load(os.DirFS(dir), dir)
-}
-
-// LoadFS loads the rule files of fsys; name is how messages call its root.
-func LoadFS(fsys fs.FS, name string) (*Engine, error) { return load(fsys, name) }
 
 func load(fsys fs.FS, root string) (*Engine, error) {
 	var names []string
@@ -366,10 +342,4 @@ func checkExample(ex *exampleSpec, res Result) string {
 		}
 	}
 	return strings.Join(msgs, "; ")
-}
-
-// IsLoadError reports whether err lists problems in rule files.
-func IsLoadError(err error) bool {
-	var le *LoadError
-	return errors.As(err, &le)
 }

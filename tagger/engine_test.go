@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -26,10 +27,10 @@ settings:
 // engine loads rules (YAML text of one file) with the test settings.
 func engine(t *testing.T, rules string) *Engine {
 	t.Helper()
-	e, err := LoadFS(fstest.MapFS{
+	e, err := Load(FromFS(fstest.MapFS{
 		"settings.yaml": {Data: []byte(testSettings)},
 		"rules.yaml":    {Data: []byte(rules)},
-	}, "test")
+	}, "test"))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
@@ -466,13 +467,14 @@ func TestLoadErrors(t *testing.T) {
 		for n, c := range tc.files {
 			fsys[n] = &fstest.MapFile{Data: []byte(c)}
 		}
-		_, err := LoadFS(fsys, "test")
+		_, err := Load(FromFS(fsys, "test"))
 		if err == nil {
 			t.Errorf("%s: loaded", name)
 			continue
 		}
-		if !IsLoadError(err) {
-			t.Errorf("%s: %v is not a LoadError", name, err)
+		var le *LoadError
+		if !errors.As(err, &le) || len(le.Problems) == 0 {
+			t.Errorf("%s: %v is not a LoadError with problems", name, err)
 		}
 		for _, w := range tc.want {
 			if !strings.Contains(err.Error(), w) {
@@ -486,9 +488,9 @@ func TestVersion(t *testing.T) {
 	a := fstest.MapFS{"settings.yaml": {Data: []byte(testSettings)}, "r.yaml": {Data: []byte(rulesYAML("rules:\n  - id: r\n    label: relevant\n    match: x\n    TESTS"))}}
 	b := fstest.MapFS{"00.yaml": a["r.yaml"], "sub/zz.yaml": a["settings.yaml"]}
 	c := fstest.MapFS{"settings.yaml": a["settings.yaml"], "r.yaml": {Data: []byte(rulesYAML("rules:\n  - id: r\n    label: relevant\n    match: xy\n    TESTS"))}}
-	ea, errA := LoadFS(a, "a")
-	eb, errB := LoadFS(b, "b")
-	ec, errC := LoadFS(c, "c")
+	ea, errA := Load(FromFS(a, "a"))
+	eb, errB := Load(FromFS(b, "b"))
+	ec, errC := Load(FromFS(c, "c"))
 	if errA != nil || errB != nil || errC != nil {
 		t.Fatal(errA, errB, errC)
 	}

@@ -20,7 +20,7 @@ func FuzzTag(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1])
 	}
-	e, err := tagger.LoadBuiltin()
+	e, err := tagger.Load()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func goldenDocs(t *testing.T, e *Engine) []goldenDoc {
 // unchanged; a deliberate change of output is recorded with
 // `go test ./tagger -run TestGoldenResults -update`.
 func TestGoldenResults(t *testing.T) {
-	e, err := LoadBuiltin()
+	e, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}

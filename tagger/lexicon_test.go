@@ -10,7 +10,7 @@ import (
 // The double-array lexicon must answer as the definition says: the globs
 // that are prefixes of the word, shortest first, then the exact word.
 func TestLexiconLookup(t *testing.T) {
-	e, err := LoadBuiltin()
+	e, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,56 @@
 package tagger
 
-// Load loads the rules of dir, or the rules built into the binary when
-// dir is "": what `tagger.rules_dir` in the configuration means.
-func Load(dir string) (*Engine, error) {
-	if dir == "" {
-		return LoadBuiltin()
+import (
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// LoadOption says where Load reads the rule files from; without one it
+// loads the rules built into the binary.
+type LoadOption func(*source)
+
+type source struct {
+	fsys fs.FS
+	name string // how messages call the root
+	dir  string // a directory to check first
+}
+
+// FromDir loads every *.yaml and *.yml file under dir, or the built-in
+// rules when dir is "" (what `tagger.rules_dir` in the configuration
+// means). A directory replaces the built-in rules: it must hold a
+// complete rule set (`stancewatch rules export DIR` writes the built-in
+// one to start from).
+func FromDir(dir string) LoadOption {
+	return func(s *source) {
+		if dir != "" {
+			*s = source{fsys: os.DirFS(dir), name: dir, dir: dir}
+		}
 	}
-	return LoadDir(dir)
+}
+
+// FromFS loads the rule files of fsys; name is how messages call its
+// root.
+func FromFS(fsys fs.FS, name string) LoadOption {
+	return func(s *source) { *s = source{fsys: fsys, name: name} }
+}
+
+// Load reads, checks and compiles a rule set. Problems in the rule files
+// come back as a *LoadError listing every one of them by file and line
+// (use errors.As); other errors are I/O errors.
+func Load(opts ...LoadOption) (*Engine, error) {
+	s := source{fsys: BuiltinRules(), name: "rules"}
+	for _, o := range opts {
+		o(&s)
+	}
+	if s.dir != "" {
+		st, err := os.Stat(s.dir)
+		if err != nil {
+			return nil, fmt.Errorf("rules directory: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("rules directory %s is not a directory", s.dir)
+		}
+	}
+	return load(s.fsys, s.name)
 }

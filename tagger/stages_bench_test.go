@@ -27,7 +27,7 @@ func loadDocs(b testing.TB) ([]Document, int) {
 // evidence). Each figure includes the stages before it.
 func BenchmarkStages(b *testing.B) {
 	docs, n := loadDocs(b)
-	e, _ := LoadBuiltin()
+	e, _ := Load()
 	st := new(docState)
 	b.Run("tokenize", func(b *testing.B) {
 		b.SetBytes(int64(n))

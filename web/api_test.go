@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/stancewatch/stancewatch/internal/wbfixture"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 	"github.com/stancewatch/stancewatch/web"
 )
 
@@ -443,7 +443,7 @@ func TestCorrectionThroughTheAPI(t *testing.T) {
 	}
 	var outlook string
 	var corrected bool
-	if err := e.st.Pool().QueryRow(context.Background(), `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, a.ID).Scan(&outlook, &corrected); err != nil {
+	if err := storetest.QueryRow(t, e.st, `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, a.ID).Scan(&outlook, &corrected); err != nil {
 		t.Fatal(err)
 	}
 	if outlook != "mixed" || !corrected {

@@ -11,17 +11,18 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 	"github.com/stancewatch/stancewatch/web"
 )
 
 // benchDB names the workbench's 1,000,000-article database: the digest
-// benchmark's synthetic corpus (store.LoadSynthetic, version 1m-v3) in a
+// benchmark's synthetic corpus (storetest.LoadSynthetic, version 1m-v3) in a
 // database of its own, so that its schema (migrated by this branch) never
 // gets ahead of another checkout's digest benchmark database.
 const benchDB = "stancewatch_bench_workbench_1m_v3"
 
 func benchStore(b *testing.B) *store.Store {
-	return pg.SyntheticStore(b, benchDB, store.SyntheticOptions{
+	return pg.SyntheticStore(b, benchDB, storetest.SyntheticOptions{
 		Articles: 1_000_000,
 		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
-// The taxonomy's label values, as the API accepts them.
+// The taxonomy's label values, in its order, as the API accepts them.
 var (
-	topicNames   = []string{"territory", "security_guarantees", "european_response", "sanctions", "ceasefire", "humanitarian", "peace_plan", "us_mediation"}
-	outlookNames = []string{"progress", "stalemate", "mixed", "none"}
-	framingNames = []string{"pro_ukraine", "pro_russia", "neutral"}
+	topicNames   = taxonomy.Topics()
+	outlookNames = taxonomy.Outlooks()
+	framingNames = taxonomy.Framings()
 )
 
 // oneOf checks that v is one of values, with a message naming them.

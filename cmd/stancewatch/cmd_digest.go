@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stancewatch/stancewatch/digest"
-	"github.com/stancewatch/stancewatch/store"
 )
 
 func cmdDigest(ctx context.Context, c *cli, args []string) error {
@@ -43,18 +42,11 @@ func cmdDigest(ctx context.Context, c *cli, args []string) error {
 		dir = cfg.Digest.OutDir
 	}
 
-	url, err := c.databaseURL()
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, url, store.Options{MaxConns: 2})
+	st, err := openStore(ctx, c, 2)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.CheckSchema(ctx); err != nil {
-		return err
-	}
 	res, err := digest.Generate(ctx, st, day, digest.Options{
 		OutDir:   dir,
 		Formats:  formats,

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -16,11 +18,7 @@ func digestDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	url := pg.NewDatabase(t)
-	st, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, url)
 	at := time.Date(2026, 3, 29, 9, 0, 0, 0, time.UTC)
 	ids, err := st.InsertArticles(ctx, []store.ArticleRow{
 		{URL: "https://a.example/1", CanonicalURL: "https://a.example/1", Source: "Northbridge Wire", Title: "Talks stall in Geneva",
@@ -44,6 +42,7 @@ func digestDB(t *testing.T) string {
 }
 
 func TestDigestCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"DATABASE_URL": digestDB(t)}
 	r := runWith(t, env, "", "digest", "--date", "2026-03-29", "--out", dir)
@@ -69,6 +68,7 @@ func TestDigestCommand(t *testing.T) {
 }
 
 func TestDigestCommandDefaultsToYesterday(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"DATABASE_URL": digestDB(t), "STANCEWATCH_TIMEZONE": "Asia/Tokyo", "STANCEWATCH_DIGEST_OUT_DIR": dir}
 	loc, _ := time.LoadLocation("Asia/Tokyo")
@@ -83,6 +83,7 @@ func TestDigestCommandDefaultsToYesterday(t *testing.T) {
 }
 
 func TestDigestCommandRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": digestDB(t)}
 	out := t.TempDir()
 	for _, c := range []struct {
@@ -107,6 +108,7 @@ func TestDigestCommandRejectsBadInput(t *testing.T) {
 }
 
 func TestDigestCommandNeedsMigratedSchema(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, map[string]string{"DATABASE_URL": pg.NewEmptyDatabase(t)}, "", "digest", "--date", "2026-03-29", "--out", t.TempDir())
 	if r.code != 1 || !strings.Contains(r.stderr, "stancewatch migrate") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -19,31 +18,9 @@ import (
 	"github.com/stancewatch/stancewatch/store"
 )
 
-// openFeedStore opens the configured database and checks that its
-// schema is the one this binary writes.
-func openFeedStore(ctx context.Context, c *cli) (*store.Store, error) {
-	dbURL, err := c.databaseURL()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := c.config()
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: cfg.Database.MaxConns})
-	if err != nil {
-		return nil, err
-	}
-	if err := st.CheckSchema(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
-}
-
 // listFeeds returns every feed of the configured database.
 func listFeeds(ctx context.Context, c *cli) ([]store.Feed, error) {
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -51,43 +28,15 @@ func listFeeds(ctx context.Context, c *cli) ([]store.Feed, error) {
 	return st.ListFeeds(ctx)
 }
 
-// parseMixed parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := parse(fs, args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
-		}
-		positional, args = append(positional, args[0]), args[1:]
-	}
-}
-
 // feedURLArg accepts an http(s) or file URL, or the path of a local file
 // (made into an absolute file:// URL).
 func feedURLArg(arg string) (string, error) {
+	// A Windows drive letter ("C:") parses as a scheme: not a URL.
 	if u, err := url.Parse(arg); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
-		switch u.Scheme {
-		case "http", "https":
-			if u.Host == "" {
-				return "", fmt.Errorf("%q: no host in the URL", arg)
-			}
-			return arg, nil
-		case "file":
-			if u.Path == "" {
-				return "", fmt.Errorf("%q: no path in the file URL", arg)
-			}
-			return arg, nil
-		default:
-			return "", fmt.Errorf("%q: the scheme must be http, https or file", arg)
+		if _, err := feeds.CheckURL(arg); err != nil {
+			return "", err
 		}
+		return arg, nil
 	}
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
 		abs, err := filepath.Abs(arg)
@@ -123,7 +72,7 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("feeds add")
 	name := fs.String("name", "", "name of the outlet, shown instead of the feed's own title")
 	fullText := fs.Bool("full-text", false, "fetch each new article's page and keep its full text")
-	pos, err := parseMixed(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -135,7 +84,7 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 0)
 	if err != nil {
 		return err
 	}
@@ -312,7 +261,7 @@ func writeFeedsJSON(w io.Writer, list []store.Feed, now time.Time) error {
 // feedRefCommand runs fn on the feed named by the one argument.
 func feedRefCommand(ctx context.Context, c *cli, name string, args []string, fn func(*store.Store, store.Feed) error) error {
 	fs := c.flags("feeds " + name)
-	pos, err := parseMixed(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -320,7 +269,7 @@ func feedRefCommand(ctx context.Context, c *cli, name string, args []string, fn 
 		fmt.Fprintf(c.stderr, "usage: stancewatch feeds %s ID|URL\n", name)
 		return errUsage
 	}
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 0)
 	if err != nil {
 		return err
 	}
@@ -369,7 +318,7 @@ func cmdFeedsDisable(ctx context.Context, c *cli, args []string) error {
 
 func cmdFeedsImport(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("feeds import")
-	pos, err := parseMixed(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -414,7 +363,7 @@ func cmdFeedsImport(ctx context.Context, c *cli, args []string) error {
 	for _, b := range bad {
 		fmt.Fprintf(c.stderr, "skipped %s\n", b)
 	}
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 0)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ func mustRun(t *testing.T, env map[string]string, args ...string) result {
 }
 
 func TestFeedsImportPollListExport(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": pg.NewDatabase(t), "STANCEWATCH_LOG_LEVEL": "warn"}
 
 	r := mustRun(t, env, "feeds", "import", sampleOPML)
@@ -82,6 +83,7 @@ func TestFeedsImportPollListExport(t *testing.T) {
 }
 
 func TestFeedsAddRemoveEnableDisable(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": pg.NewDatabase(t), "STANCEWATCH_LOG_LEVEL": "warn"}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<rss version="2.0"><channel><title>Wire</title><item><title>One</title><link>https://wire.example/1</link></item></channel></rss>`))
@@ -135,6 +137,7 @@ func TestFeedsAddRemoveEnableDisable(t *testing.T) {
 }
 
 func TestPollUsage(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": pg.NewDatabase(t)}
 	if r := runWith(t, env, "", "poll"); r.code != 2 || !strings.Contains(r.stderr, "poll --once") {
 		t.Errorf("poll without --once: exit %d, %s", r.code, r.stderr)

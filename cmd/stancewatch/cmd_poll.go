@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/stancewatch/stancewatch/daemon"
 	"github.com/stancewatch/stancewatch/feeds"
+	"github.com/stancewatch/stancewatch/ingest"
 )
 
 func cmdPoll(ctx context.Context, c *cli, args []string) error {
@@ -21,25 +21,27 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stderr, "usage: stancewatch poll --once [--all]")
 		return errUsage
 	}
-	st, err := openFeedStore(ctx, c)
+	cfg, err := c.config()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	fetcher := feeds.NewFetcher(daemon.FetcherOptions(c.cfg.Poll, c.version))
-	defer fetcher.CloseIdleConnections()
-	poller := daemon.NewPoller(st, fetcher, daemon.PollerOptionsFrom(c.cfg.Poll), c.log)
 	eng, err := c.engine("")
 	if err != nil {
 		return err
 	}
+	st, err := openStore(ctx, c, 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	var tagged atomic.Int64
-	tagging := daemon.NewTagging(st, eng, daemon.TaggingOptions{
-		BatchSize: c.cfg.Tagger.RetagBatchSize, Logger: c.log,
+	pipe := ingest.New(st, eng, ingest.Options{
+		Poll: cfg.Poll, RetagBatchSize: cfg.Tagger.RetagBatchSize, Version: c.version, Logger: c.log,
 		OnTagged: func(n int, _ time.Duration) { tagged.Add(int64(n)) },
 	})
-	poller.OnStored = tagging.TagArticles
+	defer pipe.Close()
 
+	poller := pipe.Poller
 	poll := poller.PollDue
 	if *all {
 		poll = poller.PollAll
@@ -50,7 +52,7 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 		if r.HTTPStatus != 0 {
 			line += fmt.Sprintf("  HTTP %d", r.HTTPStatus)
 		}
-		if r.Outcome == "ok" {
+		if r.Outcome == feeds.OutcomeOK {
 			line += fmt.Sprintf("  items %d  new %d  updated %d", r.Items, r.New, r.Updated)
 		}
 		if r.Skipped > 0 {
@@ -73,7 +75,7 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 	}
 	stored, changed := sum.Articles()
 	fmt.Fprintf(c.stdout, "polled %d feeds in %s: %d ok, %d not modified, %d failed, %d gone; %d new and %d updated articles, %d tagged\n",
-		len(sum.Feeds), sum.Duration.Round(time.Millisecond), sum.Count("ok"), sum.Count("not_modified"),
-		sum.Count("error"), sum.Count("gone"), stored, changed, tagged.Load())
+		len(sum.Feeds), sum.Duration.Round(time.Millisecond), sum.Count(feeds.OutcomeOK), sum.Count(feeds.OutcomeNotModified),
+		sum.Count(feeds.OutcomeError), sum.Count(feeds.OutcomeGone), stored, changed, tagged.Load())
 	return err
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -31,6 +33,7 @@ func goldLine(t *testing.T, id string) string {
 }
 
 func TestTagCommand(t *testing.T) {
+	t.Parallel()
 	long := `{"id": 7, "title": "Peace talks", "body": "` + strings.Repeat("Negotiators from Kyiv met again. ", 100000) + `"}`
 	in := strings.Join([]string{
 		goldLine(t, "seed-01"),
@@ -80,6 +83,7 @@ func TestTagCommand(t *testing.T) {
 }
 
 func TestEvalCommand(t *testing.T) {
+	t.Parallel()
 	gold := filepath.Join("..", "..", "testdata", "gold")
 	r := runWith(t, nil, "", "eval", "--gold", filepath.Join(gold, "dev-a.jsonl"), filepath.Join(gold, "seed.jsonl"))
 	if r.code != 0 {
@@ -101,6 +105,7 @@ func TestEvalCommand(t *testing.T) {
 }
 
 func TestRulesCommands(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, nil, "", "rules", "test")
 	if r.code != 0 || !strings.Contains(r.stdout, "ok:") {
 		t.Fatalf("built-in rules test: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -147,15 +152,12 @@ func TestRulesCommands(t *testing.T) {
 }
 
 func TestRetagCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pg.NewDatabase(t)
-	st, err := store.Open(ctx, url, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, url)
 	old := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, err = st.InsertArticles(ctx, []store.ArticleRow{
+	_, err := st.InsertArticles(ctx, []store.ArticleRow{
 		{URL: "https://r.example/1", CanonicalURL: "https://r.example/1", Title: "Peace talks on Ukraine resume", ContentText: "Negotiators from Kyiv and Moscow met.", PublishedAt: old},
 		{URL: "https://r.example/2", CanonicalURL: "https://r.example/2", Title: "Derby", ContentText: "The home side won.", PublishedAt: old.AddDate(1, 0, 0)},
 	})

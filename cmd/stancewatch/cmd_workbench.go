@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/store"
-	"github.com/stancewatch/stancewatch/tagger/gold"
 	"github.com/stancewatch/stancewatch/web"
 )
 
@@ -37,7 +37,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) error {
 			"standard output, newest first, as the workbench's /api/v1/articles.csv does.\n\n")
 		fl.PrintDefaults()
 	}
-	if pos, err := parseAll(fl, args); err != nil {
+	if pos, err := parseArgs(fl, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		fl.Usage()
@@ -65,7 +65,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stderr, "stancewatch export: --%v\n", err)
 		return errUsage
 	}
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 2)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func evalCorrections(ctx context.Context, c *cli, rules string, misses bool) err
 	if err != nil {
 		return err
 	}
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 2)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func cmdGoldExport(ctx context.Context, c *cli, args []string) error {
 			"output: the text the tagger reads, with the analyst's latest labels.\n\n")
 		fl.PrintDefaults()
 	}
-	if pos, err := parseAll(fl, args); err != nil {
+	if pos, err := parseArgs(fl, args); err != nil {
 		return err
 	} else if len(pos) > 0 || !*corrections {
 		fl.Usage()
@@ -168,7 +168,7 @@ func cmdGoldExport(ctx context.Context, c *cli, args []string) error {
 		}
 		*d.into = t.AddDate(0, 0, d.add)
 	}
-	st, err := openFeedStore(ctx, c)
+	st, err := openStore(ctx, c, 2)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	_ "time/tzdata" // time zones even on images without /usr/share/zoneinfo
 
 	"github.com/stancewatch/stancewatch/config"
+	"github.com/stancewatch/stancewatch/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -194,6 +196,50 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones; after "--"
+// everything is positional.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional, args = append(positional, args[0]), args[1:]
+	}
+}
+
+// openStore opens the configured database with at most maxConns
+// connections (0: database.max_conns) and checks that its schema is the
+// one this binary writes. Every command that reads or writes the
+// database opens it here.
+func openStore(ctx context.Context, c *cli, maxConns int) (*store.Store, error) {
+	dbURL, err := c.databaseURL()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: cmp.Or(maxConns, cfg.Database.MaxConns)})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // config loads the configuration once and sets up logging from it.

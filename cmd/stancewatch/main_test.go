@@ -32,6 +32,7 @@ func runWith(t *testing.T, env map[string]string, stdin string, args ...string) 
 }
 
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"DATABASE_URL": pg.NewEmptyDatabase(t)}
 	r := runWith(t, env, "", "migrate")
 	if r.code != 0 || !strings.Contains(r.stdout, "applied 001_schema.sql") {
@@ -44,6 +45,7 @@ func TestMigrateCommand(t *testing.T) {
 }
 
 func TestMigrateUnreachableDatabase(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, map[string]string{"DATABASE_URL": "postgres://sw@127.0.0.1:1/sw?connect_timeout=2"}, "", "migrate")
 	if r.code != 1 || !strings.Contains(r.stderr, "127.0.0.1:1") || !strings.Contains(r.stderr, "hint:") {
 		t.Fatalf("exit %d, stderr %q: want 1 and a message naming the host with a hint", r.code, r.stderr)
@@ -51,6 +53,7 @@ func TestMigrateUnreachableDatabase(t *testing.T) {
 }
 
 func TestMigrateWithoutDatabase(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, nil, "", "migrate")
 	if r.code != 1 || !strings.Contains(r.stderr, "DATABASE_URL") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -58,6 +61,7 @@ func TestMigrateWithoutDatabase(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
 	bad := filepath.Join(dir, "bad.yaml")
@@ -76,6 +80,7 @@ func TestConfigCheck(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
+	t.Parallel()
 	r := runWith(t, nil, "", "frobnicate")
 	if r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)

@@ -18,7 +18,7 @@ import (
 
 	"github.com/stancewatch/stancewatch/internal/chromiumtest"
 	"github.com/stancewatch/stancewatch/internal/wbfixture"
-	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 	"github.com/stancewatch/stancewatch/tagger"
 )
 
@@ -105,21 +105,15 @@ func browser(t *testing.T) (context.Context, func() []string) {
 
 func TestWorkbenchInChromium(t *testing.T) {
 	dbURL := pg.NewDatabase(t)
-	st, err := store.Open(context.Background(), dbURL, store.Options{MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, dbURL)
 	arts := wbfixture.Load(t, st)
 	// Tagged by the current rules, so that the daemon's re-tag job leaves
 	// the fixture's labels alone.
-	eng, err := tagger.Load("")
+	eng, err := tagger.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Pool().Exec(context.Background(), `UPDATE article_tags SET rules_version = $1`, eng.Version()); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Exec(t, st, `UPDATE article_tags SET rules_version = $1`, eng.Version())
 	base := startDaemon(t, dbURL)
 	ctx, consoleErrors := browser(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
@@ -202,7 +196,7 @@ func TestWorkbenchInChromium(t *testing.T) {
 		chromedp.Click("#save"), chromedp.WaitVisible("#saved"))
 	var outlook string
 	var corrected bool
-	if err := st.Pool().QueryRow(context.Background(), `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, target.ID).Scan(&outlook, &corrected); err != nil {
+	if err := storetest.QueryRow(t, st, `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, target.ID).Scan(&outlook, &corrected); err != nil {
 		t.Fatal(err)
 	}
 	if outlook != "mixed" || !corrected {

@@ -20,7 +20,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -32,6 +31,7 @@ import (
 
 	"github.com/stancewatch/stancewatch/internal/pgcluster"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 )
 
 // Server is a PostgreSQL server the tests of one package use.
@@ -70,7 +70,7 @@ func Start(ctx context.Context) (*Server, error) {
 		s.Close()
 		return nil, fmt.Errorf("create template database on %s server: %w", s.Kind, err)
 	}
-	if _, err := store.Migrate(ctx, WithDatabase(s.AdminURL, s.template)); err != nil {
+	if _, err := store.Migrate(ctx, pgcluster.WithDatabase(s.AdminURL, s.template)); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate template database: %w", err)
 	}
@@ -204,7 +204,7 @@ func (s *Server) create(t testing.TB, template string) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return WithDatabase(s.AdminURL, name)
+	return pgcluster.WithDatabase(s.AdminURL, name)
 }
 
 // NewStore opens a store on a fresh migrated database, closed when t ends.
@@ -244,16 +244,6 @@ func (s *Server) EndSessions(t testing.TB, connString string) {
 	}
 }
 
-// WithDatabase returns connString pointing at database db instead.
-func WithDatabase(connString, db string) string {
-	if u, err := url.Parse(connString); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		u.Path = "/" + db
-		return u.String()
-	}
-	// key=value form: a later key overrides an earlier one.
-	return connString + " dbname=" + db
-}
-
 func randomSuffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
@@ -262,9 +252,9 @@ func randomSuffix() string {
 
 // SyntheticStore opens the benchmark database name, kept on the server
 // between runs: created and migrated when needed, and loaded once with
-// the synthetic corpus o (see store.LoadSynthetic; a few minutes for
+// the synthetic corpus o (see storetest.LoadSynthetic; a few minutes for
 // 1,000,000 articles). A throwaway cluster loads it every time.
-func (s *Server) SyntheticStore(b testing.TB, name string, o store.SyntheticOptions) *store.Store {
+func (s *Server) SyntheticStore(b testing.TB, name string, o storetest.SyntheticOptions) *store.Store {
 	b.Helper()
 	ctx := context.Background()
 	var exists bool
@@ -276,7 +266,7 @@ func (s *Server) SyntheticStore(b testing.TB, name string, o store.SyntheticOpti
 			b.Fatal(err)
 		}
 	}
-	url := WithDatabase(s.AdminURL, name)
+	url := pgcluster.WithDatabase(s.AdminURL, name)
 	if _, err := store.Migrate(ctx, url); err != nil {
 		b.Fatal(err)
 	}
@@ -286,7 +276,7 @@ func (s *Server) SyntheticStore(b testing.TB, name string, o store.SyntheticOpti
 	}
 	b.Cleanup(st.Close)
 	began := time.Now()
-	loaded, err := st.LoadSynthetic(ctx, o)
+	loaded, err := storetest.LoadSynthetic(ctx, st, o)
 	if err != nil {
 		b.Fatal(err)
 	}

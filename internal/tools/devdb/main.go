@@ -22,7 +22,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stancewatch/stancewatch/internal/pgcluster"
-	"github.com/stancewatch/stancewatch/internal/pgtest"
 )
 
 func main() {
@@ -63,7 +62,7 @@ func devURL(ctx context.Context, dataDir string) (string, error) {
 	}
 	local := fmt.Sprintf("postgres://%s@127.0.0.1:5432/postgres?sslmode=disable&connect_timeout=3", user)
 	if err := ensureDatabase(ctx, local, "stancewatch_demo"); err == nil {
-		return pgtest.WithDatabase(local, "stancewatch_demo"), nil
+		return pgcluster.WithDatabase(local, "stancewatch_demo"), nil
 	}
 	c, err := pgcluster.Ensure(ctx, dataDir, pgcluster.Options{Durable: true})
 	if errors.Is(err, pgcluster.ErrNoBinaries) {

@@ -8,7 +8,6 @@ package main
 //go:generate go run . -gold ../../../testdata/gold -out ../../../testdata/feeds
 
 import (
-	"bufio"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -20,10 +19,12 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/stancewatch/stancewatch/gold"
 )
 
 func main() {
-	gold := flag.String("gold", "testdata/gold", "folder with dev-*.jsonl")
+	goldDir := flag.String("gold", "testdata/gold", "folder with dev-*.jsonl")
 	out := flag.String("out", "testdata/feeds", "folder to write the feeds to")
 	recent := flag.Int("recent", 0, "re-date the articles into the last N days, keeping their order and spacing (for the demo; 0 keeps the gold dates)")
 	flag.Parse()
@@ -31,22 +32,16 @@ func main() {
 	if *recent > 0 {
 		redate = squeezeInto(time.Now().AddDate(0, 0, -*recent), time.Now().Add(-time.Hour))
 	}
-	if err := run(*gold, *out, redate); err != nil {
+	if err := run(*goldDir, *out, redate); err != nil {
 		fmt.Fprintln(os.Stderr, "mkfeeds:", err)
 		os.Exit(1)
 	}
 }
 
-// article is one line of a gold file (labels are not needed here).
+// article is one gold article (its labels are not needed here) and its
+// publication time, re-dated for the demo.
 type article struct {
-	ID        string `json:"id"`
-	Source    string `json:"source"`
-	URL       string `json:"url"`
-	Published string `json:"published"`
-	Lang      string `json:"lang"`
-	Title     string `json:"title"`
-	Body      string `json:"body"`
-
+	gold.Article
 	published time.Time
 }
 
@@ -70,27 +65,16 @@ func readGold(dir string) ([]article, error) {
 	slices.Sort(files)
 	var out []article
 	for _, name := range files {
-		f, err := os.Open(name)
+		arts, err := gold.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for line := 1; sc.Scan(); line++ {
-			var a article
-			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s:%d: %w", name, line, err)
-			}
+		for _, g := range arts {
+			a := article{Article: g}
 			if a.published, err = time.Parse(time.RFC3339, a.Published); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s:%d: published: %w", name, line, err)
+				return nil, fmt.Errorf("%s:%d: published: %w", name, g.Line, err)
 			}
 			out = append(out, a)
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return out, nil
@@ -115,9 +99,11 @@ func (c copyOf) make(orig article) article {
 	paras = paras[:min(len(paras), 4)]
 	paras = append(paras, "This story was first published by "+orig.Source+".")
 	return article{
-		ID: orig.ID + "-copy", Source: c.outlet, Lang: orig.Lang, Title: c.title,
-		URL:       c.site + "/wires/" + orig.published.UTC().Format("2006/01/02") + "/" + orig.slug(),
-		Body:      strings.Join(paras, "\n\n"),
+		Article: gold.Article{
+			ID: orig.ID + "-copy", Source: c.outlet, Lang: orig.Lang, Title: c.title,
+			URL:  c.site + "/wires/" + orig.published.UTC().Format("2006/01/02") + "/" + orig.slug(),
+			Body: strings.Join(paras, "\n\n"),
+		},
 		published: orig.published.Add(c.delay),
 	}
 }

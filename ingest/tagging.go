@@ -1,10 +1,9 @@
-package daemon
+package ingest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -12,8 +11,8 @@ import (
 	"github.com/stancewatch/stancewatch/tagger"
 )
 
-// TaggingOptions configure Tagging; zero values mean the defaults.
-type TaggingOptions struct {
+// taggingOptions configure Tagging; zero values mean the defaults.
+type taggingOptions struct {
 	// BatchSize is the number of articles read, tagged and saved per
 	// transaction (default 500, config tagger.retag_batch_size).
 	BatchSize int
@@ -34,14 +33,14 @@ type Tagging struct {
 	onTagged func(int, time.Duration)
 }
 
-// NewTagging returns a Tagging that tags with eng and saves to st.
-func NewTagging(st *store.Store, eng *tagger.Engine, opts TaggingOptions) *Tagging {
+// newTagging returns a Tagging that tags with eng and saves to st.
+func newTagging(st *store.Store, eng *tagger.Engine, opts taggingOptions) *Tagging {
 	t := &Tagging{store: st, engine: eng, batch: opts.BatchSize, log: opts.Logger, onTagged: opts.OnTagged}
 	if t.batch <= 0 {
 		t.batch = 500
 	}
 	if t.log == nil {
-		t.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		t.log = slog.New(slog.DiscardHandler)
 	}
 	return t
 }
@@ -103,7 +102,7 @@ func (t *Tagging) Retag(ctx context.Context, since time.Time) (int, error) {
 			}
 			// Articles that failed stay due; the next run tries again.
 			failed += len(arts) - n
-			t.log.Error("retag: some articles could not be saved", "error", err)
+			t.log.Error("retag: some articles could not be saved", "err", err)
 		}
 		if len(arts) < t.batch {
 			break
@@ -131,7 +130,7 @@ func (t *Tagging) tagAndSave(ctx context.Context, arts []store.ArticleText) (int
 	ls := make([]store.Labels, len(arts))
 	for i, a := range arts {
 		res := t.engine.Tag(tagger.Document{Title: a.Title, Body: a.Text, Lang: a.Lang})
-		ls[i] = LabelsFromResult(a, res, version)
+		ls[i] = labelsFromResult(a, res, version)
 	}
 	took := time.Since(start)
 	err := t.store.SaveLabels(ctx, ls)
@@ -149,7 +148,7 @@ func (t *Tagging) tagAndSave(ctx context.Context, arts []store.ArticleText) (int
 	for _, l := range ls {
 		if err := t.store.SaveLabels(ctx, []store.Labels{l}); err != nil {
 			errs = append(errs, fmt.Errorf("article %d: %w", l.ArticleID, err))
-			t.log.Error("tagging: cannot save labels", "article", l.ArticleID, "error", err)
+			t.log.Error("tagging: cannot save labels", "article", l.ArticleID, "err", err)
 			continue
 		}
 		saved++
@@ -160,10 +159,10 @@ func (t *Tagging) tagAndSave(ctx context.Context, arts []store.ArticleText) (int
 	return saved, errors.Join(errs...)
 }
 
-// LabelsFromResult turns the tagger's answer for article a into the
+// labelsFromResult turns the tagger's answer for article a into the
 // store's labels, recording the rules version and the content hash that
 // was read (so an article that changed meanwhile stays due).
-func LabelsFromResult(a store.ArticleText, r tagger.Result, rulesVersion string) store.Labels {
+func labelsFromResult(a store.ArticleText, r tagger.Result, rulesVersion string) store.Labels {
 	l := store.Labels{
 		ArticleID:    a.ID,
 		Relevant:     r.Relevant,

@@ -11,6 +11,7 @@ import (
 )
 
 func TestReadReportsBadLinesByNumber(t *testing.T) {
+	t.Parallel()
 	in := `{"id":"a","title":"t","body":"b","labels":{"relevant":false,"topics":[],"outlook":"none","framing":"neutral"}}
 
 {"id":"b","labels":{"relevant":true,"topics":["football"],"outlook":"none","framing":"neutral"}}
@@ -30,6 +31,7 @@ not json
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	p := prf(3, 1, 2)
 	if p.Precision != 0.75 || p.Recall != 0.6 || math.Abs(p.F1-2*0.75*0.6/1.35) > 1e-9 {
 		t.Errorf("prf(3,1,2) = %+v", p)
@@ -49,7 +51,8 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestEvaluateAndReport(t *testing.T) {
-	e, err := tagger.LoadFS(fstest.MapFS{"r.yaml": {Data: []byte(`
+	t.Parallel()
+	e, err := tagger.Load(tagger.FromFS(fstest.MapFS{"r.yaml": {Data: []byte(`
 settings:
   relevance: {threshold: 1}
   topics: {threshold: 1}
@@ -68,7 +71,7 @@ rules:
     label: outlook:stalemate
     match: deadlock
     tests: [{ruleid: deadlock}, {ok: football}]
-`)}}, "t")
+`)}}, "t"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package daemon
+package ingest
 
 import (
 	"bufio"
@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stancewatch/stancewatch/store/storetest"
 
 	"github.com/jackc/pgx/v5"
 
@@ -173,9 +175,7 @@ func BenchmarkPollNotModified(b *testing.B) {
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
 		p := benchPoller(b, nFeeds, func(i int) string { return fmt.Sprintf("%s/feed/%d", hosts[i%nHosts], i) })
-		if _, err := p.store.Pool().Exec(ctx, `UPDATE feeds SET etag = '"same"'`); err != nil {
-			b.Fatal(err)
-		}
+		storetest.Exec(b, p.store, `UPDATE feeds SET etag = '"same"'`)
 		resetPeakRSS(b)
 		b.StartTimer()
 
@@ -211,7 +211,7 @@ func benchPoller(b *testing.B, n int, url func(i int) string) *Poller {
 	if _, err := st.AddFeeds(context.Background(), nfs); err != nil {
 		b.Fatal(err)
 	}
-	return NewPoller(st, feeds.NewFetcher(feeds.Options{Version: "bench"}), PollerOptions{}, slog.New(slog.DiscardHandler))
+	return newPoller(st, feeds.NewFetcher(feeds.Options{Version: "bench"}), pollerOptions{}, slog.New(slog.DiscardHandler))
 }
 
 // benchStore opens a store on a fresh database with the default pool

@@ -1,16 +1,19 @@
-package daemon
+package ingest
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stancewatch/stancewatch/store/storetest"
+
+	"github.com/stancewatch/stancewatch/internal/feedtest"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -20,69 +23,12 @@ import (
 	"github.com/stancewatch/stancewatch/store"
 )
 
-// pollItem is one item of a generated test feed.
-type pollItem struct{ guid, link, title, body string }
-
-func pollRSS(decl string, items ...pollItem) string {
-	var b strings.Builder
-	b.WriteString(decl)
-	b.WriteString(`<rss version="2.0"><channel><title>Test Wire</title><link>https://wire.example/</link>`)
-	for _, it := range items {
-		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link>", it.title, it.link)
-		if it.guid != "" {
-			fmt.Fprintf(&b, "<guid isPermaLink=\"false\">%s</guid>", it.guid)
-		}
-		fmt.Fprintf(&b, "<description>%s</description><pubDate>Mon, 01 Dec 2025 09:00:00 GMT</pubDate></item>", it.body)
-	}
-	b.WriteString("</channel></rss>")
-	return b.String()
-}
-
-// pollServer is an httptest server that counts requests per path.
-type pollServer struct {
-	*httptest.Server
-	mux  *http.ServeMux
-	mu   sync.Mutex
-	hits map[string]int
-}
-
-func newPollServer(t *testing.T) *pollServer {
-	s := &pollServer{mux: http.NewServeMux(), hits: map[string]int{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.hits[r.URL.Path]++
-		s.mu.Unlock()
-		s.mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *pollServer) serve(path, contentType, body string) {
-	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-		if contentType != "" {
-			w.Header().Set("Content-Type", contentType)
-		}
-		w.Write([]byte(body))
-	})
-}
-
-func (s *pollServer) count(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[path]
-}
-
-func pollLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func newTestPoller(t *testing.T, st *store.Store, opts PollerOptions, fopts feeds.Options) *Poller {
+func newTestPoller(t *testing.T, st *store.Store, opts pollerOptions, fopts feeds.Options) *Poller {
 	t.Helper()
 	fopts.Version = "test"
 	f := feeds.NewFetcher(fopts)
 	t.Cleanup(f.CloseIdleConnections)
-	return NewPoller(st, f, opts, pollLogger(t))
+	return newPoller(st, f, opts, feedtest.Logger(t))
 }
 
 func addFeed(t *testing.T, st *store.Store, url, name string) store.Feed {
@@ -115,13 +61,14 @@ func resultOf(t *testing.T, sum PollSummary, id int64) FeedResult {
 }
 
 func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
-	doc := pollRSS("", pollItem{"g1", "https://wire.example/1", "Talks resume", "<p>Lead.</p><p>More.</p>"},
-		pollItem{"g2", "https://wire.example/2", "Second", "Text two."})
+	srv := feedtest.NewServer(t)
+	doc := feedtest.RSS("", feedtest.NewItem("g1", "https://wire.example/1", "Talks resume", "<p>Lead.</p><p>More.</p>"),
+		feedtest.NewItem("g2", "https://wire.example/2", "Second", "Text two."))
 	var conditional atomic.Int32
-	srv.mux.HandleFunc("/rss", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/rss", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("If-None-Match") == `"v1"` {
 			conditional.Add(1)
 			w.WriteHeader(http.StatusNotModified)
@@ -131,7 +78,7 @@ func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
 		w.Write([]byte(doc))
 	})
 	f := addFeed(t, st, srv.URL+"/rss", "Test Wire")
-	p := newTestPoller(t, st, PollerOptions{}, feeds.Options{})
+	p := newTestPoller(t, st, pollerOptions{}, feeds.Options{})
 	var stored []int64
 	p.OnStored = func(_ context.Context, ids []int64) error { stored = append(stored, ids...); return nil }
 
@@ -144,7 +91,7 @@ func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
 		t.Fatalf("first poll %+v, stored %v", r, stored)
 	}
 	var title, text, source string
-	st.Pool().QueryRow(ctx, `SELECT title, content_text, source FROM articles WHERE canonical_url = 'https://wire.example/1'`).Scan(&title, &text, &source)
+	storetest.QueryRow(t, st, `SELECT title, content_text, source FROM articles WHERE canonical_url = 'https://wire.example/1'`).Scan(&title, &text, &source)
 	if title != "Talks resume" || text != "Lead.\n\nMore." || source != "Test Wire" {
 		t.Errorf("stored %q %q %q", title, text, source)
 	}
@@ -167,29 +114,30 @@ func TestPollStoresArticlesAndUsesConditionalGET(t *testing.T) {
 }
 
 func TestPollFailuresAreRecordedAndOthersContinue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
-	good := pollRSS("", pollItem{"g1", "https://wire.example/1", "Fine", "Text."})
-	srv.serve("/good", "application/rss+xml", good)
-	srv.mux.HandleFunc("/limited", func(w http.ResponseWriter, r *http.Request) {
+	srv := feedtest.NewServer(t)
+	good := feedtest.RSS("", feedtest.NewItem("g1", "https://wire.example/1", "Fine", "Text."))
+	srv.Serve("/good", "application/rss+xml", good)
+	srv.Handle("/limited", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	srv.mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/old", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/moved", http.StatusMovedPermanently)
 	})
-	srv.serve("/moved", "", pollRSS("", pollItem{"m1", "https://wire.example/m1", "Moved", "Text."}))
-	srv.mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) })
-	srv.mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	srv.serve("/big", "", good+strings.Repeat("<!-- padding -->", 1000))
-	srv.serve("/page", "text/html", "<!DOCTYPE html><html><body>Not a feed</body></html>")
+	srv.Serve("/moved", "", feedtest.RSS("", feedtest.NewItem("m1", "https://wire.example/m1", "Moved", "Text.")))
+	srv.Handle("/gone", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) })
+	srv.Handle("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	srv.Serve("/big", "", good+strings.Repeat("<!-- padding -->", 1000))
+	srv.Serve("/page", "text/html", "<!DOCTYPE html><html><body>Not a feed</body></html>")
 
 	ids := map[string]int64{}
 	for _, path := range []string{"/good", "/limited", "/old", "/gone", "/hang", "/big", "/page"} {
 		ids[path] = addFeed(t, st, srv.URL+path, "").ID
 	}
-	p := newTestPoller(t, st, PollerOptions{Timeout: 500 * time.Millisecond}, feeds.Options{Timeout: 500 * time.Millisecond, MaxBodyBytes: 4096})
+	p := newTestPoller(t, st, pollerOptions{Timeout: 500 * time.Millisecond}, feeds.Options{Timeout: 500 * time.Millisecond, MaxBodyBytes: 4096})
 	sum, err := p.PollDue(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -219,28 +167,29 @@ func TestPollFailuresAreRecordedAndOthersContinue(t *testing.T) {
 		}
 	}
 	var polls int
-	st.Pool().QueryRow(ctx, `SELECT count(*) FROM feed_polls`).Scan(&polls)
+	polls = storetest.Rows(t, st, "feed_polls")
 	if polls != 7 {
 		t.Errorf("%d poll rows, want 7", polls)
 	}
 	// The moved feed is polled at its new URL from now on.
 	p.PollAll(ctx)
-	if srv.count("/old") != 1 || srv.count("/moved") != 2 {
-		t.Errorf("after the move: /old %d, /moved %d requests", srv.count("/old"), srv.count("/moved"))
+	if srv.Hits("/old") != 1 || srv.Hits("/moved") != 2 {
+		t.Errorf("after the move: /old %d, /moved %d requests", srv.Hits("/old"), srv.Hits("/moved"))
 	}
-	if srv.count("/gone") != 1 {
+	if srv.Hits("/gone") != 1 {
 		t.Errorf("a disabled feed was polled again")
 	}
 }
 
 func TestPollCharsets(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	title := "Лавров: Москва изучит европейские поправки"
 	body := "Министр заявил, что объём поправок ещё предстоит оценить."
 	doc := func(decl string) string {
-		return pollRSS(decl, pollItem{"ru-1", "https://ru.example/1", title, body})
+		return feedtest.RSS(decl, feedtest.NewItem("ru-1", "https://ru.example/1", title, body))
 	}
 	enc := func(e *charmap.Charmap, s string) string {
 		b, err := e.NewEncoder().String(s)
@@ -249,17 +198,17 @@ func TestPollCharsets(t *testing.T) {
 		}
 		return b
 	}
-	srv.serve("/cp1251-decl", "application/rss+xml", enc(charmap.Windows1251, doc(`<?xml version="1.0" encoding="windows-1251"?>`)))
-	srv.serve("/cp1251-header", "application/rss+xml; charset=windows-1251", enc(charmap.Windows1251, doc("")))
-	srv.serve("/koi8r-header", "text/xml; charset=KOI8-R", enc(charmap.KOI8R, doc("")))
-	srv.serve("/koi8r-decl", "text/xml", enc(charmap.KOI8R, doc(`<?xml version="1.0" encoding="koi8-r"?>`)))
+	srv.Serve("/cp1251-decl", "application/rss+xml", enc(charmap.Windows1251, doc(`<?xml version="1.0" encoding="windows-1251"?>`)))
+	srv.Serve("/cp1251-header", "application/rss+xml; charset=windows-1251", enc(charmap.Windows1251, doc("")))
+	srv.Serve("/koi8r-header", "text/xml; charset=KOI8-R", enc(charmap.KOI8R, doc("")))
+	srv.Serve("/koi8r-decl", "text/xml", enc(charmap.KOI8R, doc(`<?xml version="1.0" encoding="koi8-r"?>`)))
 	var ids []int64
 	for _, path := range []string{"/cp1251-decl", "/cp1251-header", "/koi8r-header", "/koi8r-decl"} {
 		ids = append(ids, addFeed(t, st, srv.URL+path, "").ID)
 	}
 	// The four feeds carry one article (same link): stored once, linked
 	// four times, with its text intact.
-	sum, err := newTestPoller(t, st, PollerOptions{}, feeds.Options{}).PollDue(ctx)
+	sum, err := newTestPoller(t, st, pollerOptions{}, feeds.Options{}).PollDue(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +217,7 @@ func TestPollCharsets(t *testing.T) {
 	}
 	var n, links int
 	var gotTitle, gotText, lang string
-	st.Pool().QueryRow(ctx, `SELECT count(*), min(title), min(content_text), min(lang), (SELECT count(*) FROM article_feeds) FROM articles`).
+	storetest.QueryRow(t, st, `SELECT count(*), min(title), min(content_text), min(lang), (SELECT count(*) FROM article_feeds) FROM articles`).
 		Scan(&n, &gotTitle, &gotText, &lang, &links)
 	if n != 1 || links != 4 || gotTitle != title || gotText != body || lang != "ru" {
 		t.Errorf("%d articles, %d links: %q / %q / %q", n, links, gotTitle, gotText, lang)
@@ -276,23 +225,24 @@ func TestPollCharsets(t *testing.T) {
 }
 
 func TestPollDuplicatesSharedAndUpdatedItems(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	var mu sync.Mutex
-	wireDoc := pollRSS("",
-		pollItem{"dup", "https://wire.example/1", "First", "One."},
-		pollItem{"dup", "https://wire.example/1-copy", "Same GUID again", "Two."},
-		pollItem{"g3", "https://wire.example/3", "Third", "Three."})
-	srv.mux.HandleFunc("/wire", func(w http.ResponseWriter, r *http.Request) {
+	wireDoc := feedtest.RSS("",
+		feedtest.NewItem("dup", "https://wire.example/1", "First", "One."),
+		feedtest.NewItem("dup", "https://wire.example/1-copy", "Same GUID again", "Two."),
+		feedtest.NewItem("g3", "https://wire.example/3", "Third", "Three."))
+	srv.Handle("/wire", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		w.Write([]byte(wireDoc))
 	})
-	srv.serve("/agg", "", pollRSS("", pollItem{"agg-1", "https://wire.example/1?utm_source=agg&utm_medium=rss#top", "First", "One."}))
+	srv.Serve("/agg", "", feedtest.RSS("", feedtest.NewItem("agg-1", "https://wire.example/1?utm_source=agg&utm_medium=rss#top", "First", "One.")))
 	wire := addFeed(t, st, srv.URL+"/wire", "Wire")
 	agg := addFeed(t, st, srv.URL+"/agg", "Aggregator")
-	p := newTestPoller(t, st, PollerOptions{}, feeds.Options{})
+	p := newTestPoller(t, st, pollerOptions{}, feeds.Options{})
 	var calls [][]int64
 	p.OnStored = func(_ context.Context, ids []int64) error { calls = append(calls, ids); return nil }
 
@@ -305,7 +255,7 @@ func TestPollDuplicatesSharedAndUpdatedItems(t *testing.T) {
 		t.Fatalf("wire %+v, aggregator %+v", w, a)
 	}
 	var articles, links int
-	st.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_feeds)`).Scan(&articles, &links)
+	storetest.QueryRow(t, st, `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_feeds)`).Scan(&articles, &links)
 	if articles != 2 || links != 3 {
 		t.Errorf("%d articles and %d links, want 2 and 3 (the shared article linked to both feeds)", articles, links)
 	}
@@ -327,12 +277,13 @@ func TestPollDuplicatesSharedAndUpdatedItems(t *testing.T) {
 }
 
 func TestPollBackOffAndDisable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
-	srv.mux.HandleFunc("/down", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusBadGateway) })
+	srv := feedtest.NewServer(t)
+	srv.Handle("/down", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusBadGateway) })
 	f := addFeed(t, st, srv.URL+"/down", "")
-	opts := PollerOptions{Interval: 10 * time.Minute, MinInterval: 5 * time.Minute, MaxInterval: 2 * time.Hour, MaxErrors: 4}
+	opts := pollerOptions{Interval: 10 * time.Minute, MinInterval: 5 * time.Minute, MaxInterval: 2 * time.Hour, MaxErrors: 4}
 	p := newTestPoller(t, st, opts, feeds.Options{})
 	var delays []time.Duration
 	for i := 0; i < 4; i++ {
@@ -356,13 +307,14 @@ func TestPollBackOffAndDisable(t *testing.T) {
 	if !got.Disabled || !strings.Contains(got.DisabledReason, "4 consecutive errors") || !strings.Contains(got.DisabledReason, "502") {
 		t.Errorf("after max errors: disabled %v, reason %q", got.Disabled, got.DisabledReason)
 	}
-	if sum, _ := p.PollAll(ctx); len(sum.Feeds) != 0 || srv.count("/down") != 4 {
+	if sum, _ := p.PollAll(ctx); len(sum.Feeds) != 0 || srv.Hits("/down") != 4 {
 		t.Errorf("disabled feed polled: %+v", sum.Feeds)
 	}
 }
 
 func TestPollSchedule(t *testing.T) {
-	p := NewPoller(nil, nil, PollerOptions{Interval: 15 * time.Minute, MinInterval: 5 * time.Minute, MaxInterval: time.Hour, MaxErrors: 3}, slog.Default())
+	t.Parallel()
+	p := newPoller(nil, nil, pollerOptions{Interval: 15 * time.Minute, MinInterval: 5 * time.Minute, MaxInterval: time.Hour, MaxErrors: 3}, slog.Default())
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	ok := feeds.Result{Outcome: feeds.OutcomeOK}
 	for ttl, want := range map[time.Duration]time.Duration{0: 15 * time.Minute, time.Minute: 5 * time.Minute, 30 * time.Minute: 30 * time.Minute, 5 * time.Hour: time.Hour} {
@@ -388,13 +340,14 @@ func TestPollSchedule(t *testing.T) {
 }
 
 func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbURL := pg.NewDatabase(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	const n = 60
-	srv.mux.HandleFunc("/feed/", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/feed/", func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(5 * time.Millisecond) // long enough for the pollers to overlap
-		w.Write([]byte(pollRSS("", pollItem{r.URL.Path, "https://wire.example" + r.URL.Path, "Item", "Text."})))
+		w.Write([]byte(feedtest.RSS("", feedtest.NewItem(r.URL.Path, "https://wire.example"+r.URL.Path, "Item", "Text."))))
 	})
 	st1, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4})
 	if err != nil {
@@ -409,7 +362,7 @@ func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
 	for i := 0; i < n; i++ {
 		addFeed(t, st1, fmt.Sprintf("%s/feed/%d", srv.URL, i), "")
 	}
-	opts := PollerOptions{Workers: 4, PerHost: 4}
+	opts := pollerOptions{Workers: 4, PerHost: 4}
 	pollers := []*Poller{newTestPoller(t, st1, opts, feeds.Options{}), newTestPoller(t, st2, opts, feeds.Options{})}
 	var wg sync.WaitGroup
 	sums := make([]PollSummary, 2)
@@ -425,7 +378,7 @@ func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
 	}
 	wg.Wait()
 	for i := 0; i < n; i++ {
-		if c := srv.count(fmt.Sprintf("/feed/%d", i)); c != 1 {
+		if c := srv.Hits(fmt.Sprintf("/feed/%d", i)); c != 1 {
 			t.Errorf("feed %d fetched %d times", i, c)
 		}
 	}
@@ -433,18 +386,19 @@ func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
 		t.Errorf("pollers polled %d and %d feeds; want %d in all, shared", len(sums[0].Feeds), len(sums[1].Feeds), n)
 	}
 	var articles int
-	st1.Pool().QueryRow(ctx, `SELECT count(*) FROM articles`).Scan(&articles)
+	articles = storetest.Rows(t, st1, "articles")
 	if articles != n {
 		t.Errorf("%d articles, want %d", articles, n)
 	}
 }
 
 func TestPollPerHostLimit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	var inFlight, peak atomic.Int32
-	srv.mux.HandleFunc("/feed/", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/feed/", func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for {
@@ -456,13 +410,13 @@ func TestPollPerHostLimit(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		w.WriteHeader(http.StatusNotModified)
 	})
-	other := newPollServer(t)
-	other.serve("/x", "", pollRSS("", pollItem{"x", "https://other.example/x", "X", "x"}))
+	other := feedtest.NewServer(t)
+	other.Serve("/x", "", feedtest.RSS("", feedtest.NewItem("x", "https://other.example/x", "X", "x")))
 	for i := 0; i < 12; i++ {
 		addFeed(t, st, fmt.Sprintf("%s/feed/%d", srv.URL, i), "")
 	}
 	otherFeed := addFeed(t, st, other.URL+"/x", "")
-	sum, err := newTestPoller(t, st, PollerOptions{Workers: 8, PerHost: 2}, feeds.Options{}).PollDue(ctx)
+	sum, err := newTestPoller(t, st, pollerOptions{Workers: 8, PerHost: 2}, feeds.Options{}).PollDue(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,25 +429,26 @@ func TestPollPerHostLimit(t *testing.T) {
 }
 
 func TestPollFullText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	page := `<!DOCTYPE html><html><head><title>Story</title></head><body><nav>Menu</nav><article><h1>Story</h1>` +
 		strings.Repeat("<p>Negotiators met again on Sunday and worked through the draft framework clause by clause, officials said.</p>", 6) +
 		`</article><footer>Footer</footer></body></html>`
-	srv.serve("/a/1", "text/html; charset=utf-8", page)
-	srv.serve("/a/2", "text/html; charset=utf-8", page)
-	srv.mux.HandleFunc("/a/3", http.NotFound)
-	doc := pollRSS("",
-		pollItem{"1", srv.URL + "/a/1", "One", "Short summary."},
-		pollItem{"2", srv.URL + "/a/2", "Two", "Short summary."},
-		pollItem{"3", srv.URL + "/a/3", "Three", "Only the summary."})
-	srv.serve("/rss", "", doc)
+	srv.Serve("/a/1", "text/html; charset=utf-8", page)
+	srv.Serve("/a/2", "text/html; charset=utf-8", page)
+	srv.Handle("/a/3", http.NotFound)
+	doc := feedtest.RSS("",
+		feedtest.NewItem("1", srv.URL+"/a/1", "One", "Short summary."),
+		feedtest.NewItem("2", srv.URL+"/a/2", "Two", "Short summary."),
+		feedtest.NewItem("3", srv.URL+"/a/3", "Three", "Only the summary."))
+	srv.Serve("/rss", "", doc)
 	f, err := st.AddFeed(ctx, store.NewFeed{URL: srv.URL + "/rss", FullText: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newTestPoller(t, st, PollerOptions{}, feeds.Options{})
+	p := newTestPoller(t, st, pollerOptions{}, feeds.Options{})
 	sum, err := p.PollDue(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -503,22 +458,23 @@ func TestPollFullText(t *testing.T) {
 		t.Fatalf("full text poll %+v %+v", r, r.FullText)
 	}
 	var full, summary string
-	st.Pool().QueryRow(ctx, `SELECT content_text, summary FROM articles WHERE canonical_url = $1`, srv.URL+"/a/1").Scan(&full, &summary)
+	storetest.QueryRow(t, st, `SELECT content_text, summary FROM articles WHERE canonical_url = $1`, srv.URL+"/a/1").Scan(&full, &summary)
 	if !strings.HasPrefix(full, "Negotiators met again") || strings.Count(full, "\n\n") != 5 || summary != "Short summary." {
 		t.Errorf("full text %q, summary %q", full, summary)
 	}
-	st.Pool().QueryRow(ctx, `SELECT content_text FROM articles WHERE canonical_url = $1`, srv.URL+"/a/3").Scan(&full)
+	storetest.QueryRow(t, st, `SELECT content_text FROM articles WHERE canonical_url = $1`, srv.URL+"/a/3").Scan(&full)
 	if full != "Only the summary." {
 		t.Errorf("failed page: %q", full)
 	}
 	// Stored articles are not fetched again, nor overwritten by the summary.
 	sum, _ = p.PollAll(ctx)
-	if r := resultOf(t, sum, f.ID); r.New+r.Updated != 0 || srv.count("/a/1") != 1 || srv.count("/a/3") != 1 {
-		t.Errorf("second poll %+v; page requests %d, %d", r, srv.count("/a/1"), srv.count("/a/3"))
+	if r := resultOf(t, sum, f.ID); r.New+r.Updated != 0 || srv.Hits("/a/1") != 1 || srv.Hits("/a/3") != 1 {
+		t.Errorf("second poll %+v; page requests %d, %d", r, srv.Hits("/a/1"), srv.Hits("/a/3"))
 	}
 }
 
 func TestPollDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbURL := pg.NewDatabase(t)
 	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4})
@@ -526,10 +482,10 @@ func TestPollDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	srv := newPollServer(t)
-	srv.serve("/rss", "", pollRSS("", pollItem{"1", "https://wire.example/1", "One", "Text."}))
+	srv := feedtest.NewServer(t)
+	srv.Serve("/rss", "", feedtest.RSS("", feedtest.NewItem("1", "https://wire.example/1", "One", "Text.")))
 	addFeed(t, st, srv.URL+"/rss", "")
-	p := newTestPoller(t, st, PollerOptions{}, feeds.Options{})
+	p := newTestPoller(t, st, pollerOptions{}, feeds.Options{})
 
 	// The database goes away under the poller.
 	admin := pgtest.Conn(t, pg.AdminURL)
@@ -550,10 +506,11 @@ func TestPollDatabaseOutage(t *testing.T) {
 }
 
 func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
+	t.Parallel()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	arrived := make(chan struct{}, 1)
-	srv.mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/hang", func(w http.ResponseWriter, r *http.Request) {
 		arrived <- struct{}{}
 		<-r.Context().Done()
 	})
@@ -563,7 +520,7 @@ func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
 		<-arrived
 		cancel() // a shutdown while the feed is being fetched
 	}()
-	_, err := newTestPoller(t, st, PollerOptions{}, feeds.Options{}).PollDue(ctx)
+	_, err := newTestPoller(t, st, pollerOptions{}, feeds.Options{}).PollDue(ctx)
 	if err == nil || !strings.Contains(err.Error(), "canceled") {
 		t.Errorf("PollDue after cancel: %v", err)
 	}
@@ -576,27 +533,28 @@ func TestPollStoppedFromOutsideBlamesNoFeed(t *testing.T) {
 }
 
 func TestPollVisitsEachFeedOncePerCycle(t *testing.T) {
+	t.Parallel()
 	st := pg.NewStore(t)
-	srv := newPollServer(t)
+	srv := feedtest.NewServer(t)
 	// Due again at once, every time.
-	srv.mux.HandleFunc("/again", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/again", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
-	srv.mux.HandleFunc("/moved-to-broken", func(w http.ResponseWriter, r *http.Request) {
+	srv.Handle("/moved-to-broken", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/broken", http.StatusMovedPermanently)
 	})
-	srv.mux.HandleFunc("/broken", http.NotFound)
+	srv.Handle("/broken", http.NotFound)
 	again := addFeed(t, st, srv.URL+"/again", "")
 	moved := addFeed(t, st, srv.URL+"/moved-to-broken", "")
-	p := newTestPoller(t, st, PollerOptions{}, feeds.Options{})
+	p := newTestPoller(t, st, pollerOptions{}, feeds.Options{})
 	for _, poll := range []func(context.Context) (PollSummary, error){p.PollDue, p.PollAll} {
 		sum, err := poll(context.Background())
 		if err != nil || len(sum.Feeds) != 2 {
 			t.Fatalf("cycle: %d feeds, %v", len(sum.Feeds), err)
 		}
 	}
-	if n := srv.count("/again"); n != 2 {
+	if n := srv.Hits("/again"); n != 2 {
 		t.Errorf("a feed due at once was fetched %d times in two cycles", n)
 	}
 	if got := feedByID(t, st, again.ID); got.NextPollAt.After(time.Now()) || got.ConsecutiveErrors != 2 {
@@ -609,17 +567,18 @@ func TestPollVisitsEachFeedOncePerCycle(t *testing.T) {
 }
 
 func TestOptionsFromConfig(t *testing.T) {
+	t.Parallel()
 	c := config.Default().Poll
 	c.UserAgent, c.PerHost, c.Workers, c.MaxBodyBytes = "custom/2", 3, 5, 1234
-	fo := FetcherOptions(c, "1.0")
+	fo := fetcherOptions(c, "1.0")
 	if fo.UserAgent != "custom/2" || fo.Version != "1.0" || fo.PerHost != 3 || fo.MaxBodyBytes != 1234 || fo.Timeout != c.Timeout {
-		t.Errorf("FetcherOptions %+v", fo)
+		t.Errorf("fetcherOptions %+v", fo)
 	}
-	po := PollerOptionsFrom(c)
+	po := pollerOptionsFrom(c)
 	if po.Workers != 5 || po.PerHost != 3 || po.MaxErrors != c.MaxErrors || po.MaxInterval != c.MaxInterval {
-		t.Errorf("PollerOptionsFrom %+v", po)
+		t.Errorf("pollerOptionsFrom %+v", po)
 	}
-	if d := (PollerOptions{}).withDefaults(); d.Workers != 8 || d.PerHost != 2 || d.Interval != 15*time.Minute {
+	if d := (pollerOptions{}).withDefaults(); d.Workers != 8 || d.PerHost != 2 || d.Interval != 15*time.Minute {
 		t.Errorf("defaults %+v", d)
 	}
 }

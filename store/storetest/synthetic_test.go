@@ -1,20 +1,23 @@
-package store_test
+package storetest_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/internal/pgtest"
+	"github.com/stancewatch/stancewatch/store/storetest"
 )
 
 func TestLoadSynthetic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
-	opts := store.SyntheticOptions{Articles: 4_000, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+	opts := storetest.SyntheticOptions{Articles: 4_000, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To: time.Date(2025, 1, 11, 0, 0, 0, 0, time.UTC), Version: "test"}
-	loaded, err := st.LoadSynthetic(ctx, opts)
+	loaded, err := storetest.LoadSynthetic(ctx, st, opts)
 	if err != nil || !loaded {
 		t.Fatalf("load: %v, %v", loaded, err)
 	}
@@ -49,12 +52,16 @@ func TestLoadSynthetic(t *testing.T) {
 	if actors == 0 || badEvidence != 0 {
 		t.Errorf("%d actors, %d evidence rows not pointing at their words", actors, badEvidence)
 	}
-	again, err := st.LoadSynthetic(ctx, opts)
+	again, err := storetest.LoadSynthetic(ctx, st, opts)
 	if err != nil || again {
 		t.Errorf("second load of the same version: %v, %v", again, err)
 	}
 	opts.Version = "other"
-	if _, err := st.LoadSynthetic(ctx, opts); err == nil || !strings.Contains(err.Error(), "fresh database") {
+	if _, err := storetest.LoadSynthetic(ctx, st, opts); err == nil || !strings.Contains(err.Error(), "fresh database") {
 		t.Errorf("other version over a loaded corpus: %v", err)
 	}
 }
+
+var pg *pgtest.Server
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &pg)) }

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stancewatch/stancewatch/store"
 )
 
 // SyntheticOptions describe a synthetic corpus for benchmarks and load
@@ -83,11 +85,11 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT ((hashint8(x * 64 + k) & 2147483647) % m)::i
 // records its version in the table synthetic_corpus. It returns false when
 // the same version was already loaded. It refuses a database that holds
 // other articles.
-func (s *Store) LoadSynthetic(ctx context.Context, o SyntheticOptions) (bool, error) {
+func LoadSynthetic(ctx context.Context, s *store.Store, o SyntheticOptions) (bool, error) {
 	if o.Articles <= 0 || !o.To.After(o.From) || o.Version == "" {
 		return false, errors.New("synthetic corpus: need a positive article count, From before To, and a version")
 	}
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.Pool().Acquire(ctx)
 	if err != nil {
 		return false, fmt.Errorf("synthetic corpus: %w", err)
 	}

@@ -1,4 +1,4 @@
-package daemon
+package ingest
 
 import (
 	"context"
@@ -9,10 +9,12 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/stancewatch/stancewatch/store/storetest"
+
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
-	"github.com/stancewatch/stancewatch/tagger/gold"
 )
 
 // goldRows stores gold articles as articles of the database.
@@ -44,7 +46,7 @@ func goldRows(t *testing.T, ids ...string) []store.ArticleRow {
 
 func builtinEngine(t *testing.T) *tagger.Engine {
 	t.Helper()
-	e, err := tagger.LoadBuiltin()
+	e, err := tagger.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func editedEngine(t *testing.T) *tagger.Engine {
 		}
 		fsys[n] = &fstest.MapFile{Data: data}
 	}
-	e, err := tagger.LoadFS(fsys, "edited")
+	e, err := tagger.Load(tagger.FromFS(fsys, "edited"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func labelsOf(t *testing.T, st *store.Store, id int64) labelRow {
 	t.Helper()
 	var r labelRow
 	var topics []string
-	err := st.Pool().QueryRow(context.Background(), `
+	err := storetest.QueryRow(t, st, `
 		SELECT l.relevant, l.topics, l.outlook, l.framing, t.rules_version
 		FROM article_labels l JOIN article_tags t ON t.article_id = l.article_id
 		WHERE l.article_id = $1`, id).Scan(&r.relevant, &topics, &r.outlook, &r.framing, &r.version)
@@ -95,6 +97,7 @@ func labelsOf(t *testing.T, st *store.Store, id int64) labelRow {
 }
 
 func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, goldRows(t, "seed-01", "dev-a-08", "dev-a-05"))
@@ -103,7 +106,7 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 	}
 	eng := builtinEngine(t)
 	var batches []int
-	tg := NewTagging(st, eng, TaggingOptions{BatchSize: 2, OnTagged: func(n int, _ time.Duration) { batches = append(batches, n) }})
+	tg := newTagging(st, eng, taggingOptions{BatchSize: 2, OnTagged: func(n int, _ time.Duration) { batches = append(batches, n) }})
 	if err := tg.TagArticles(ctx, append(ids, 987654)); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,7 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 	// Every piece of evidence slices the stored title or content_text at
 	// its byte offsets, as the digest will read it.
 	var bad, total int
-	err = st.Pool().QueryRow(ctx, `
+	err = storetest.QueryRow(t, st, `
 		SELECT count(*) FILTER (WHERE convert_from(substring(convert_to(CASE e.field WHEN 'title' THEN a.title ELSE a.content_text END, 'UTF8')
 		                                   FROM e.start_offset + 1 FOR e.end_offset - e.start_offset), 'UTF8') <> e.matched_text),
 		       count(*)
@@ -137,16 +140,10 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 		t.Errorf("%d of %d evidence rows do not slice the stored text", bad, total)
 	}
 	var putin int
-	if err := st.Pool().QueryRow(ctx, `SELECT mentions FROM article_actors WHERE article_id = $1 AND actor = 'Putin'`, ids[0]).Scan(&putin); err != nil || putin < 5 {
+	if err := storetest.QueryRow(t, st, `SELECT mentions FROM article_actors WHERE article_id = $1 AND actor = 'Putin'`, ids[0]).Scan(&putin); err != nil || putin < 5 {
 		t.Errorf("Putin mentions in the seed article: %d (%v)", putin, err)
 	}
-	var labels []string
-	rows, _ := st.Pool().Query(ctx, `SELECT DISTINCT label FROM tag_evidence WHERE article_id = $1 ORDER BY label`, ids[0])
-	for rows.Next() {
-		var l string
-		rows.Scan(&l)
-		labels = append(labels, l)
-	}
+	labels := storetest.Strings(t, st, `SELECT DISTINCT label FROM tag_evidence WHERE article_id = $1 ORDER BY label`, ids[0])
 	for _, l := range []string{"relevant", "topic:territory", "outlook:stalemate", "framing:pro_ukraine", "actor:Putin"} {
 		if !strings.Contains(","+strings.Join(labels, ",")+",", ","+l+",") {
 			t.Errorf("seed evidence has no %s (labels %v)", l, labels)
@@ -155,13 +152,14 @@ func TestTagArticlesSavesLabelsActorsAndEvidence(t *testing.T) {
 }
 
 func TestRetag(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	ids, err := st.InsertArticles(ctx, goldRows(t, "dev-a-01", "dev-a-02", "dev-a-03", "dev-a-07", "dev-b-21"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1 := NewTagging(st, builtinEngine(t), TaggingOptions{BatchSize: 2})
+	v1 := newTagging(st, builtinEngine(t), taggingOptions{BatchSize: 2})
 	n, err := v1.Retag(ctx, time.Time{})
 	if err != nil || n != 5 {
 		t.Fatalf("first retag tagged %d (%v), want all 5 untagged articles", n, err)
@@ -172,7 +170,7 @@ func TestRetag(t *testing.T) {
 
 	// New rules: everything is due. A crash after the first batch is
 	// simulated by tagging two articles first; the retag finishes the rest.
-	v2 := NewTagging(st, editedEngine(t), TaggingOptions{BatchSize: 2})
+	v2 := newTagging(st, editedEngine(t), taggingOptions{BatchSize: 2})
 	if v2.RulesVersion() == v1.RulesVersion() {
 		t.Fatal("edited rules kept the version")
 	}
@@ -191,10 +189,8 @@ func TestRetag(t *testing.T) {
 	// A changed article is due again, and only it; its new text is read.
 	title := "Talks in Geneva collapse as Kremlin rejects US-Ukrainian framework"
 	body := "GENEVA – The talks on Ukraine collapsed on Friday. The Kremlin rejected the framework and said its demands on Donbas were unchanged; Kyiv called them unacceptable. No date was set for another round."
-	if _, err := st.Pool().Exec(ctx, `UPDATE articles SET title = $2, content_text = $3, content_hash = $4 WHERE id = $1`,
-		ids[0], title, body, store.ContentHash(title, "", body)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Exec(t, st, `UPDATE articles SET title = $2, content_text = $3, content_hash = $4 WHERE id = $1`,
+		ids[0], title, body, store.ContentHash(title, "", body))
 	before := labelsOf(t, st, ids[0])
 	if n, err := v2.Retag(ctx, time.Time{}); err != nil || n != 1 {
 		t.Fatalf("retag after a change tagged %d (%v), want 1", n, err)
@@ -204,18 +200,17 @@ func TestRetag(t *testing.T) {
 	}
 
 	// Since: only articles published at or after it.
-	v3 := NewTagging(st, builtinEngine(t), TaggingOptions{})
+	v3 := newTagging(st, builtinEngine(t), taggingOptions{})
 	since, _ := time.Parse(time.RFC3339, "2025-12-20T00:00:00Z")
 	var want int
-	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM articles WHERE published_at >= $1`, since).Scan(&want); err != nil {
-		t.Fatal(err)
-	}
+	want = storetest.Count(t, st, `SELECT count(*) FROM articles WHERE published_at >= $1`, since)
 	if n, err := v3.Retag(ctx, since); err != nil || n != want || want == 0 || want == 5 {
 		t.Fatalf("retag since %s tagged %d (%v), want %d", since, n, err, want)
 	}
 }
 
 func TestTaggingReadsTheSummaryWhenThereIsNoText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := pg.NewStore(t)
 	summary := "Ukraine and Russia swapped prisoners of war; the talks on a ceasefire will resume, Kyiv said."
@@ -225,7 +220,7 @@ func TestTaggingReadsTheSummaryWhenThereIsNoText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := NewTagging(st, builtinEngine(t), TaggingOptions{}).TagArticles(ctx, ids); err != nil {
+	if err := newTagging(st, builtinEngine(t), taggingOptions{}).TagArticles(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	l, err := st.LabelsOf(ctx, ids[0])

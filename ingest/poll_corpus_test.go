@@ -1,4 +1,4 @@
-package daemon
+package ingest
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stancewatch/stancewatch/store/storetest"
 
 	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
@@ -112,7 +114,7 @@ func pollCorpus(t *testing.T, root string, files []string) (*store.Store, map[st
 	}
 	f := feeds.NewFetcher(feeds.Options{Version: "test"})
 	defer f.CloseIdleConnections()
-	p := NewPoller(st, f, PollerOptions{Workers: 8, PerHost: 8}, slog.New(slog.DiscardHandler))
+	p := newPoller(st, f, pollerOptions{Workers: 8, PerHost: 8}, slog.New(slog.DiscardHandler))
 	sum, err := p.PollAll(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +161,7 @@ func pollCorpus(t *testing.T, root string, files []string) (*store.Store, map[st
 func titlesOf(t *testing.T, st *store.Store, feedID int64) string {
 	t.Helper()
 	var s string
-	err := st.Pool().QueryRow(context.Background(), `
+	err := storetest.QueryRow(t, st, `
 		SELECT coalesce(string_agg(a.title || ' ' || a.content_text, ' | '), '')
 		FROM articles a JOIN article_feeds l ON l.article_id = a.id WHERE l.feed_id = $1`, feedID).Scan(&s)
 	if err != nil {
@@ -169,6 +171,7 @@ func titlesOf(t *testing.T, st *store.Store, feedID int64) string {
 }
 
 func TestPollCorpusInRepository(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "testdata", "feeds-corpus")
 	st, byPath := pollCorpus(t, root, corpusFiles(t, root, nil))
 
@@ -210,6 +213,7 @@ func gofeedTestdata(t *testing.T) string {
 }
 
 func TestPollCorpusGofeedSuite(t *testing.T) {
+	t.Parallel()
 	root := gofeedTestdata(t)
 	pollCorpus(t, root, corpusFiles(t, root, nil))
 }
@@ -237,6 +241,7 @@ func sharedCorpus() string {
 // The GPL-3.0 and unlicensed files of the team's collection may not be
 // copied into the repository; they are read where they are.
 func TestPollCorpusSharedOnly(t *testing.T) {
+	t.Parallel()
 	root := sharedCorpus()
 	if root == "" {
 		t.Skip("../shared/feeds-realworld not found: its GPL-3.0 and unlicensed feeds cannot be tested here (they are in CI)")

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/stancewatch/stancewatch/tagger"
+	"github.com/stancewatch/stancewatch/taxonomy"
 )
 
 // Labels are the four answers of the taxonomy.
@@ -87,10 +88,9 @@ func Read(r io.Reader, name string) ([]Article, error) {
 }
 
 var (
-	outlooks = []string{"progress", "stalemate", "mixed", "none"}
-	framings = []string{"pro_ukraine", "pro_russia", "neutral"}
-	topics   = []string{"territory", "security_guarantees", "european_response", "sanctions",
-		"ceasefire", "humanitarian", "peace_plan", "us_mediation"}
+	outlooks = taxonomy.Outlooks()
+	framings = taxonomy.Framings()
+	topics   = taxonomy.Topics()
 )
 
 func validate(a Article) error {

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/stancewatch/stancewatch/gold"
+)
+
+func cmdEval(ctx context.Context, c *cli, args []string) error {
+	fl := c.flags("eval")
+	first := fl.String("gold", "", "gold file (JSON lines with labels); more files may follow")
+	rules := rulesFlag(fl)
+	misses := fl.Bool("misses", true, "list the articles tagged wrong, with every rule match")
+	corrections := fl.Bool("corrections", false, "measure against the analysts' corrections in the database instead of gold files")
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--misses=false] --gold FILE [FILE ...] | --corrections\n\n")
+		fl.PrintDefaults()
+	}
+	pos, err := parseArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if *corrections {
+		if *first != "" || len(pos) > 0 {
+			fmt.Fprintln(c.stderr, "stancewatch eval: give --gold FILE or --corrections, not both")
+			return errUsage
+		}
+		return evalCorrections(ctx, c, *rules, *misses)
+	}
+	files := pos
+	if *first != "" {
+		files = append([]string{*first}, pos...)
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(c.stderr, "stancewatch eval: --gold FILE is required")
+		return errUsage
+	}
+	eng, err := c.engine(*rules)
+	if err != nil {
+		return err
+	}
+	var arts []gold.Article
+	for _, f := range files {
+		a, err := gold.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		arts = append(arts, a...)
+	}
+	fmt.Fprintf(c.stdout, "rules version %s; gold %s\n", eng.Version(), strings.Join(files, ", "))
+	return gold.Evaluate(eng, arts).Write(c.stdout, *misses)
+}
