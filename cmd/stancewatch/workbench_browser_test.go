@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/internal/chromiumtest"
 	"github.com/stancewatch/stancewatch/internal/wbfixture"
 	"github.com/stancewatch/stancewatch/store/storetest"
@@ -210,8 +211,12 @@ func TestWorkbenchInChromium(t *testing.T) {
 		t.Errorf("eval --corrections: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runWith(t, map[string]string{"DATABASE_URL": dbURL}, "", "gold", "export", "--corrections")
-	if r.code != 0 || !strings.Contains(r.stdout, `"outlook":"mixed"`) || strings.Count(r.stdout, "\n") != 1 {
-		t.Errorf("gold export --corrections: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.code != 0 {
+		t.Fatalf("gold export --corrections: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	exported, err := gold.Read(strings.NewReader(r.stdout), "gold export")
+	if err != nil || len(exported) != 1 || exported[0].Labels.Outlook != "mixed" || exported[0].Body != target.Body || exported[0].Title != target.Title {
+		t.Errorf("gold export --corrections is not the gold format with the correction: %v\n%s", err, r.stdout)
 	}
 
 	run("open the review queue", chromedp.Navigate(base+"/review?from=2026-03-01&to=2026-03-20"), chromedp.WaitVisible("#queue"))
