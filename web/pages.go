@@ -74,7 +74,7 @@ button{background:var(--link);color:var(--bg);border:0;padding:.35rem .9rem;font
 .error{background:var(--card);border-left:4px solid var(--stalemate);padding:.5rem .8rem}
 .ok{background:var(--card);border-left:4px solid var(--progress);padding:.5rem .8rem}
 .text{white-space:pre-wrap;background:var(--card);padding:.8rem;border-radius:.6rem;font-size:.95rem}
-.text mark small{font-size:.65rem;color:var(--muted);margin-left:.15rem;font-weight:600}
+mark small{font-size:.62rem;color:var(--muted);font-weight:600;vertical-align:.25em;letter-spacing:0}
 .chart{max-width:100%;height:auto}
 .chart a:hover rect,.chart a:focus rect{stroke:var(--fg);stroke-width:1}
 .chart text{fill:var(--muted);font-size:11px}
