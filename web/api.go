@@ -91,8 +91,14 @@ func (s *Server) apiArticlesCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="articles.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
+	// An export may outlast the server's write timeout: each flush
+	// grants another minute, so only a stalled client is cut off.
 	rc := http.NewResponseController(w)
-	err = WriteCSV(r.Context(), s.store(), f, w, func() { _ = rc.Flush() })
+	_ = rc.SetWriteDeadline(time.Now().Add(time.Minute))
+	err = WriteCSV(r.Context(), s.store(), f, w, func() {
+		_ = rc.Flush()
+		_ = rc.SetWriteDeadline(time.Now().Add(time.Minute))
+	})
 	if err != nil {
 		if r.Context().Err() == nil {
 			s.log.Error("CSV export failed", "err", err)

@@ -450,3 +450,24 @@ func TestCorrectionThroughTheAPI(t *testing.T) {
 		t.Errorf("article_labels_reviewed: %s %v", outlook, corrected)
 	}
 }
+
+// A CSV export outlasts the server's write timeout as long as rows keep
+// coming.
+func TestCSVOutlastsWriteTimeout(t *testing.T) {
+	st := pg.NewStore(t)
+	wbfixture.Load(t, st)
+	wb := web.New(web.Options{Store: func() *store.Store { return st }, Location: time.UTC})
+	srv := httptest.NewUnstartedServer(wb.Handler())
+	srv.Config.WriteTimeout = time.Nanosecond // already past when the handler writes
+	srv.Start()
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/v1/articles.csv?relevant=any")
+	if err != nil {
+		t.Fatalf("the export was cut off by the write timeout: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 10 {
+		t.Fatalf("export under a write timeout: %d, %v, %d lines", resp.StatusCode, err, bytes.Count(body, []byte("\n")))
+	}
+}
