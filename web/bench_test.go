@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -111,6 +113,23 @@ func BenchmarkWorkbench1M(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
+	})
+	b.Run("pages", func(b *testing.B) {
+		srv := httptest.NewServer(web.New(web.Options{Store: func() *store.Store { return st }, Location: time.UTC}).Handler())
+		defer srv.Close()
+		for _, path := range []string{"/", "/?outlook=stalemate&topic=territory", "/trends?from=2025-12-01&to=2025-12-31", "/review?from=2025-12-01&to=2025-12-31"} {
+			began := time.Now()
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("GET %s: %d", path, resp.StatusCode)
+			}
+			b.Logf("GET %s: %d ms", path, time.Since(began).Milliseconds())
+		}
 	})
 	b.Run("review/month", func(b *testing.B) {
 		from, to := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
