@@ -250,10 +250,27 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	if labelLine == 0 {
 		labelLine = rs.line
 	}
-	r.label = c.label(rs.label, labelLine)
-	if r.label < 0 {
+	if r.label = c.label(rs.label, labelLine); r.label < 0 {
 		return nil
 	}
+	ruleReach(r, rs)
+	c.ruleModes(r, rs)
+	if r.label >= numFixed && rs.weight < 0 {
+		c.bad(rs.line, "an actor rule cannot have a negative weight")
+	}
+	if !c.ruleConditions(r, rs) {
+		return nil
+	}
+	if len(rs.tests) == 0 || !hasTest(rs.tests, "ruleid", "negated") || !hasTest(rs.tests, "ok") {
+		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
+	}
+	return r
+}
+
+// ruleReach sets where a rule looks (its scope) and how much a match
+// there counts: the rule's own field weights over the settings', and its
+// cap on hits (none for actors: every mention counts).
+func ruleReach(r *rule, rs *ruleSpec) {
 	if rs.fieldWeights != nil {
 		for _, p := range []struct {
 			dst *float64
@@ -267,9 +284,8 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 	if rs.maxHits > 0 {
 		r.maxHits = rs.maxHits
 	}
-	isActor := r.label >= numFixed
-	if isActor {
-		r.maxHits = 0 // every mention counts
+	if r.label >= numFixed {
+		r.maxHits = 0
 	}
 	if len(rs.scope) == 0 {
 		r.scope = [3]bool{true, true, true}
@@ -284,52 +300,57 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 			r.scope[1], r.scope[2] = true, true
 		}
 	}
-	framing := r.label == lblProUkraine || r.label == lblProRussia
-	outlook := r.label == lblProgress || r.label == lblStalemate
-	switch rs.quotes {
-	case "include":
-		r.quotes = quotesInclude
-	case "exclude":
-		r.quotes = quotesExclude
-	case "only":
-		r.quotes = quotesOnly
-	default:
-		if framing {
-			r.quotes = quotesExclude // only the article's own voice frames it
-		}
+}
+
+// ruleModes sets how a rule treats quoted text and what a negated match
+// does. Unless the rule says otherwise, framing rules ignore quotes (only
+// the article's own voice frames it) and outlook rules flip when negated.
+func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
+	var quotes, negation uint8 = quotesInclude, negIgnore
+	switch r.label {
+	case lblProUkraine, lblProRussia:
+		quotes = quotesExclude
+	case lblProgress, lblStalemate:
+		negation = negFlip
 	}
-	switch rs.negation {
-	case "ignore":
-		r.negation = negIgnore
-	case "cancel":
-		r.negation = negCancel
-	case "flip":
-		r.negation = negFlip
-	default:
-		if outlook {
-			r.negation = negFlip
-		}
-	}
+	r.quotes = mode(rs.quotes, quotes, "include", "exclude", "only")
+	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
 		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")
 	}
-	if r.negation == negFlip {
-		switch {
-		case rs.flipTo != "":
-			r.flip = c.label(rs.flipTo, rs.line)
-		case r.label == lblProgress:
-			r.flip = lblStalemate
-		case r.label == lblStalemate:
-			r.flip = lblProgress
-		default:
-			c.bad(rs.line, "negation: flip needs flip_to (the label a negated match counts for)")
+	if r.negation != negFlip {
+		if rs.flipTo != "" {
+			c.bad(rs.line, "flip_to is set but negation is not flip")
 		}
-	} else if rs.flipTo != "" {
-		c.bad(rs.line, "flip_to is set but negation is not flip")
+		return
 	}
-	if isActor && rs.weight < 0 {
-		c.bad(rs.line, "an actor rule cannot have a negative weight")
+	switch {
+	case rs.flipTo != "":
+		r.flip = c.label(rs.flipTo, rs.line)
+	case r.label == lblProgress:
+		r.flip = lblStalemate
+	case r.label == lblStalemate:
+		r.flip = lblProgress
+	default:
+		c.bad(rs.line, "negation: flip needs flip_to (the label a negated match counts for)")
 	}
+}
+
+// mode is the constant of a rule's setting: the index of s among
+// names, in the order of their constants, or def when s is not set.
+func mode(s string, def uint8, names ...string) uint8 {
+	for i, n := range names {
+		if s == n {
+			return uint8(i)
+		}
+	}
+	return def
+}
+
+// ruleConditions compiles a rule's match and exclude conditions and
+// lists the groups that make it worth evaluating; false if the rule can
+// never match.
+func (c *compiler) ruleConditions(r *rule, rs *ruleSpec) bool {
 	if rs.match != nil {
 		r.match = c.cond(rs.match)
 	}
@@ -340,17 +361,14 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 		}
 	}
 	if r.match == nil {
-		return nil
+		return false
 	}
 	if !r.match.positional() {
 		c.bad(rs.match.line, "match is only a none: a rule needs something to match (put none inside all)")
-		return nil
+		return false
 	}
 	collectPositives(r.match, &r.positives)
-	if len(rs.tests) == 0 || !hasTest(rs.tests, "ruleid", "negated") || !hasTest(rs.tests, "ok") {
-		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
-	}
-	return r
+	return true
 }
 
 func hasTest(ts []testSpec, kinds ...string) bool {

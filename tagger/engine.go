@@ -1,11 +1,3 @@
-// Package tagger is stancewatch's rule-based tagger. It reads rule files
-// (YAML; the built-in ones live in rules/ and are embedded in the binary)
-// and labels an article with the answers of docs/taxonomy.md — relevant,
-// topics, outlook, framing — plus the actors it names, each with the
-// evidence (rule, matched text, byte offsets) that produced it.
-//
-// The tagger does no I/O besides reading rule files; an Engine is
-// immutable once loaded and safe for concurrent use.
 package tagger
 
 import (

@@ -437,97 +437,119 @@ func (ev *evaluator) nearest(s span, hs []hit, w window) (hit, bool) {
 
 // node evaluates a condition: whether it holds, and its matches.
 func (ev *evaluator) node(n *cnode) (bool, []hit) {
-	st := ev.st
 	switch n.op {
 	case opLeaf:
-		from := len(st.arena)
-		for _, s := range st.ghits[n.group] {
-			if ev.admit(s) {
-				st.arena = append(st.arena, hit{span: s})
-			}
-		}
-		hs := st.arena[from:len(st.arena):len(st.arena)]
-		return len(hs) > 0, hs
-
+		return ev.leaf(n)
 	case opNone:
-		// An exclusion holds anywhere in the article.
-		for _, k := range n.kids {
-			if ok, _ := ev.nodeIn(k, true); ok {
-				return false, nil
-			}
-		}
-		return true, nil
-
+		return ev.none(n)
 	case opAny:
-		var all []hit
-		for _, k := range n.kids {
-			if _, hs := ev.node(k); len(hs) > 0 {
-				if all == nil {
-					all = hs // owned by the arena; copied below only when merging
-					continue
-				}
-				all = append(all[:len(all):len(all)], hs...)
-			}
-		}
-		slices.SortStableFunc(all, func(a, b hit) int { return int(a.start - b.start) })
-		out := all[:0]
-		for _, h := range all {
-			if len(out) > 0 && h.start < out[len(out)-1].end {
-				continue // overlaps a match already counted
-			}
-			out = append(out, h)
-		}
-		return len(out) > 0, out
-
+		return ev.anyOf(n)
 	case opAll, opNOf:
-		// The first positional item is what the rule counts, so the
-		// rule's scope and quote handling apply to it; the other items
-		// are context and may be anywhere in the article (all only: in
-		// n_of any satisfied item may be the anchor).
-		var anchor []hit
-		var others [][]hit
-		okCount := 0
-		for _, k := range n.kids {
-			context := n.op == opAll && (anchor != nil || !k.positional())
-			ok, hs := ev.nodeIn(k, context)
-			if !ok {
-				if n.op == opAll {
-					return false, nil
-				}
-				continue
-			}
-			okCount++
-			if !k.positional() {
-				continue
-			}
-			if anchor == nil {
-				anchor = hs
-			} else {
-				others = append(others, hs)
-			}
-		}
-		if okCount < n.n || (n.op == opAll && okCount < len(n.kids)) || len(anchor) == 0 {
-			return false, nil
-		}
-		return true, ev.support(anchor, others, window{unit: withinArticle})
-
+		return ev.allOf(n)
 	case opNear:
-		_, anchor := ev.node(n.kids[0])
-		if len(anchor) == 0 {
-			return false, nil
-		}
-		var others [][]hit
-		for _, k := range n.kids[1:] {
-			_, hs := ev.nodeIn(k, true)
-			if len(hs) == 0 {
-				return false, nil
-			}
-			others = append(others, hs)
-		}
-		out := ev.support(anchor, others, n.within)
-		return len(out) > 0, out
+		return ev.near(n)
 	}
 	return false, nil
+}
+
+// leaf is a phrase or term set: its group's matches that the rule's
+// scope and quote handling admit.
+func (ev *evaluator) leaf(n *cnode) (bool, []hit) {
+	st := ev.st
+	from := len(st.arena)
+	for _, s := range st.ghits[n.group] {
+		if ev.admit(s) {
+			st.arena = append(st.arena, hit{span: s})
+		}
+	}
+	hs := st.arena[from:len(st.arena):len(st.arena)]
+	return len(hs) > 0, hs
+}
+
+// none holds when none of its items matches anywhere in the article.
+func (ev *evaluator) none(n *cnode) (bool, []hit) {
+	for _, k := range n.kids {
+		if ok, _ := ev.nodeIn(k, true); ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// anyOf is the matches of all its items, in text order, leaving out those
+// that overlap a match already counted.
+func (ev *evaluator) anyOf(n *cnode) (bool, []hit) {
+	var all []hit
+	for _, k := range n.kids {
+		if _, hs := ev.node(k); len(hs) > 0 {
+			if all == nil {
+				all = hs // owned by the arena; copied below only when merging
+				continue
+			}
+			all = append(all[:len(all):len(all)], hs...)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b hit) int { return int(a.start - b.start) })
+	out := all[:0]
+	for _, h := range all {
+		if len(out) > 0 && h.start < out[len(out)-1].end {
+			continue // overlaps a match already counted
+		}
+		out = append(out, h)
+	}
+	return len(out) > 0, out
+}
+
+// allOf evaluates all and n_of. The first positional item is what the
+// rule counts, so the rule's scope and quote handling apply to it; the
+// other items are context and may be anywhere in the article (all only:
+// in n_of any satisfied item may be the anchor).
+func (ev *evaluator) allOf(n *cnode) (bool, []hit) {
+	var anchor []hit
+	var others [][]hit
+	okCount := 0
+	for _, k := range n.kids {
+		context := n.op == opAll && (anchor != nil || !k.positional())
+		ok, hs := ev.nodeIn(k, context)
+		if !ok {
+			if n.op == opAll {
+				return false, nil
+			}
+			continue
+		}
+		okCount++
+		if !k.positional() {
+			continue
+		}
+		if anchor == nil {
+			anchor = hs
+		} else {
+			others = append(others, hs)
+		}
+	}
+	if okCount < n.n || (n.op == opAll && okCount < len(n.kids)) || len(anchor) == 0 {
+		return false, nil
+	}
+	return true, ev.support(anchor, others, window{unit: withinArticle})
+}
+
+// near is the matches of its first item that have a match of each other
+// item (anywhere, as context) within its window.
+func (ev *evaluator) near(n *cnode) (bool, []hit) {
+	_, anchor := ev.node(n.kids[0])
+	if len(anchor) == 0 {
+		return false, nil
+	}
+	var others [][]hit
+	for _, k := range n.kids[1:] {
+		_, hs := ev.nodeIn(k, true)
+		if len(hs) == 0 {
+			return false, nil
+		}
+		others = append(others, hs)
+	}
+	out := ev.support(anchor, others, n.within)
+	return len(out) > 0, out
 }
 
 // nodeIn evaluates n as context (everywhere, quotes included) when

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -48,121 +47,11 @@ func (e *LoadError) Error() string {
 	return fmt.Sprintf("rules: %d problems:\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
 }
 
-// Window units for near and exclude.
-const (
-	withinTokens = iota
-	withinSentence
-	withinParagraph
-	withinArticle
-)
-
-type window struct {
-	unit int
-	n    int // tokens between the two matches, for withinTokens
-}
-
-func (w window) String() string {
-	switch w.unit {
-	case withinSentence:
-		return "sentence"
-	case withinParagraph:
-		return "paragraph"
-	case withinArticle:
-		return "article"
-	}
-	return strconv.Itoa(w.n)
-}
-
-// condSpec is a match condition as written.
-type condSpec struct {
-	op     string // phrase, terms, any, all, none, near, n_of
-	text   string // phrase text or term-set name
-	kids   []*condSpec
-	n      int
-	within window
-	line   int
-}
-
-type testSpec struct {
-	kind  string // ruleid, ok, negated
-	title string
-	body  string
-	line  int
-}
-
-type ruleSpec struct {
-	file, id, label string
-	line, labelLine int
-	description     string
-	weight          float64
-	scope           []string
-	fieldWeights    *fieldWeights
-	quotes          string
-	quotedWeight    float64 // multiplier for matches inside quotation marks
-	negation        string
-	flipTo          string
-	maxHits         int
-	langs           []string
-	match           *condSpec
-	exclude         *condSpec
-	excludeWithin   window
-	tests           []testSpec
-	actor           bool // from the actors gazetteer
-}
-
-type fieldWeights struct{ title, lead, body float64 }
-
-type termSpec struct {
-	file, name string
-	line       int
-	items      []string
-}
-
-type exampleSpec struct {
-	file, name  string
-	line        int
-	title, body string
-	lang        string
-	expect      map[string]any // relevant, topics, outlook, framing, actors
-}
-
-// Settings are the global parameters of the rule set; every threshold
-// lives here, in the rule files.
-type settingsSpec struct {
-	file         string
-	line         int
-	fieldWeights fieldWeights
-	maxHits      int
-	actorEvid    int
-	negWindow    int
-	negWords     []string
-	afterWindow  int
-	afterWords   []string // negations that follow the cue ("прорыва нет")
-	barriers     []string
-	relevance    float64
-	topicMin     float64
-	topicMins    map[string]float64
-	outlookMin   float64
-	outlookMarg  float64
-	outlookRatio float64
-	framingMin   float64
-	framingMarg  float64
-	framingRatio float64
-}
-
-type fileSpec struct {
-	path     string
-	settings *settingsSpec
-	terms    []*termSpec
-	rules    []*ruleSpec
-	examples []*exampleSpec
-}
-
 // reader parses one file, collecting problems.
 type reader struct {
 	file     string
 	problems *[]problem
-	rule     string
+	rule     string // the rule, actor or example being read, for messages
 }
 
 func (r *reader) bad(n *yaml.Node, format string, args ...any) {
@@ -186,45 +75,67 @@ func parseFile(path string, data []byte, problems *[]problem) *fileSpec {
 	if len(doc.Content) == 0 {
 		return fs // empty file
 	}
-	top := doc.Content[0]
-	for _, kv := range r.mapping(top, "the top level") {
+	for _, kv := range r.mapping(doc.Content[0], "the top level") {
 		switch kv.key {
 		case "settings":
 			fs.settings = r.settings(kv.val)
 		case "terms":
-			for _, t := range r.mapping(kv.val, "terms") {
-				items := r.strings(t.val, "term set "+t.key)
-				if len(items) == 0 {
-					r.bad(t.val, "term set %q is empty", t.key)
-				}
-				if !idPattern.MatchString(t.key) {
-					r.bad(t.keyNode, "term set name %q: use lower-case letters, digits, '_', '.' and '-'", t.key)
-				}
-				fs.terms = append(fs.terms, &termSpec{file: path, name: t.key, line: t.keyNode.Line, items: items})
-			}
+			fs.terms = append(fs.terms, r.terms(kv.val)...)
 		case "rules":
-			for _, n := range r.sequence(kv.val, "rules") {
-				if rs := r.ruleSpec(n); rs != nil {
-					fs.rules = append(fs.rules, rs)
-				}
-			}
+			fs.rules = append(fs.rules, entries(r, kv.val, "rules", r.ruleSpec)...)
 		case "actors":
-			for _, n := range r.sequence(kv.val, "actors") {
-				if rs := r.actorSpec(n); rs != nil {
-					fs.rules = append(fs.rules, rs)
-				}
-			}
+			fs.rules = append(fs.rules, entries(r, kv.val, "actors", r.actorSpec)...)
 		case "examples":
-			for _, n := range r.sequence(kv.val, "examples") {
-				if ex := r.exampleSpec(n); ex != nil {
-					fs.examples = append(fs.examples, ex)
-				}
-			}
+			fs.examples = append(fs.examples, entries(r, kv.val, "examples", r.exampleSpec)...)
 		default:
 			r.bad(kv.keyNode, "unknown section %q (want settings, terms, rules, actors or examples)", kv.key)
 		}
 	}
 	return fs
+}
+
+// entries reads each item of a list of rules, actors or examples,
+// leaving out those too broken to read; the item's name, once known, is
+// in every problem found inside it.
+func entries[T any](r *reader, n *yaml.Node, what string, read func(*yaml.Node) *T) []*T {
+	var out []*T
+	for _, item := range r.sequence(n, what) {
+		r.rule = ""
+		if v := read(item); v != nil {
+			out = append(out, v)
+		}
+	}
+	r.rule = ""
+	return out
+}
+
+// named finds the key that names an entry (a rule's id, an actor's or an
+// example's name) before the other keys are read, so that their problems
+// can say which entry they are in.
+func (r *reader) named(kvs []keyVal, key, kind string) string {
+	var name string
+	for _, kv := range kvs {
+		if kv.key == key {
+			name = r.str(kv.val, key)
+			r.rule = fmt.Sprintf("%s %q", kind, name)
+		}
+	}
+	return name
+}
+
+func (r *reader) terms(n *yaml.Node) []*termSpec {
+	var out []*termSpec
+	for _, t := range r.mapping(n, "terms") {
+		items := r.strings(t.val, "term set "+t.key)
+		if len(items) == 0 {
+			r.bad(t.val, "term set %q is empty", t.key)
+		}
+		if !idPattern.MatchString(t.key) {
+			r.bad(t.keyNode, "term set name %q: use lower-case letters, digits, '_', '.' and '-'", t.key)
+		}
+		out = append(out, &termSpec{file: r.file, name: t.key, line: t.keyNode.Line, items: items})
+	}
+	return out
 }
 
 type keyVal struct {
@@ -250,6 +161,78 @@ func (r *reader) mapping(n *yaml.Node, what string) []keyVal {
 		out = append(out, keyVal{key: k.Value, keyNode: k, val: n.Content[i+1]})
 	}
 	return out
+}
+
+// field is one key a mapping may have and how to read its value; name
+// is what messages call the value ("settings.max_hits", "weight").
+type field struct {
+	key  string
+	read func(v *yaml.Node, name string) // nil: read elsewhere (an entry's name)
+}
+
+// fields is the one walk over a mapping with known keys: each value goes
+// to its field's reader, in the order written, named prefix+key; a key
+// not among the fields is reported as unknown (unknown is a format with
+// one %q for the key), followed by the keys wanted. It returns the keys
+// present.
+func (r *reader) fields(kvs []keyVal, prefix, unknown string, fields ...field) map[string]bool {
+	present := map[string]bool{}
+next:
+	for _, kv := range kvs {
+		for _, f := range fields {
+			if f.key == kv.key {
+				present[kv.key] = true
+				if f.read != nil {
+					f.read(kv.val, prefix+kv.key)
+				}
+				continue next
+			}
+		}
+		want := make([]string, len(fields))
+		for i, f := range fields {
+			want[i] = f.key
+		}
+		r.bad(kv.keyNode, unknown+" (want %s)", kv.key, strings.Join(want, ", "))
+	}
+	return present
+}
+
+// section reads a nested mapping of settings such as settings.negation:
+// its values are named what.key and unknown keys are "in what".
+func (r *reader) section(n *yaml.Node, what string, fields ...field) map[string]bool {
+	return r.fields(r.mapping(n, what), what+".", "unknown key %q in "+what, fields...)
+}
+
+// The common kinds of field.
+
+func (r *reader) textField(key string, dst *string) field {
+	return field{key, func(v *yaml.Node, name string) { *dst = r.str(v, name) }}
+}
+
+func (r *reader) listField(key string, dst *[]string) field {
+	return field{key, func(v *yaml.Node, name string) { *dst = r.strings(v, name) }}
+}
+
+func (r *reader) amountField(key string, dst *float64) field {
+	return field{key, func(v *yaml.Node, name string) { *dst = r.nonNegative(v, name) }}
+}
+
+func (r *reader) countField(key string, dst *int, min int) field {
+	return field{key, func(v *yaml.Node, name string) { *dst = r.integer(v, name, min) }}
+}
+
+// choiceField is a string that must be one of options.
+func (r *reader) choiceField(key string, dst *string, options ...string) field {
+	return field{key, func(v *yaml.Node, name string) {
+		*dst = r.str(v, name)
+		for _, o := range options {
+			if *dst == o {
+				return
+			}
+		}
+		last := len(options) - 1
+		r.bad(v, "%s must be %s or %s, not %q", name, strings.Join(options[:last], ", "), options[last], *dst)
+	}}
 }
 
 func (r *reader) sequence(n *yaml.Node, what string) []*yaml.Node {
@@ -312,172 +295,101 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
 		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{}}
-	required := map[string]bool{"relevance": false, "topics": false, "outlook": false, "framing": false}
-	for _, kv := range r.mapping(n, "settings") {
-		switch kv.key {
-		case "field_weights":
-			s.fieldWeights = r.fieldWeights(kv.val, fieldWeights{1, 1, 1})
-		case "max_hits":
-			s.maxHits = r.integer(kv.val, "settings.max_hits", 1)
-		case "actor_evidence":
-			s.actorEvid = r.integer(kv.val, "settings.actor_evidence", 0)
-		case "negation":
-			for _, x := range r.mapping(kv.val, "settings.negation") {
-				switch x.key {
-				case "window":
-					s.negWindow = r.integer(x.val, "settings.negation.window", 1)
-				case "words":
-					s.negWords = r.strings(x.val, "settings.negation.words")
-				case "after_window":
-					s.afterWindow = r.integer(x.val, "settings.negation.after_window", 1)
-				case "after_words":
-					s.afterWords = r.strings(x.val, "settings.negation.after_words")
-				case "barriers":
-					s.barriers = r.strings(x.val, "settings.negation.barriers")
-				default:
-					r.bad(x.keyNode, "unknown key %q in settings.negation (want window, words, after_window, after_words, barriers)", x.key)
-				}
-			}
-		case "relevance":
-			required[kv.key] = true
-			r.numbers(kv.val, "settings.relevance", map[string]*float64{"threshold": &s.relevance})
-		case "topics":
-			required[kv.key] = true
-			for _, x := range r.mapping(kv.val, "settings.topics") {
-				switch x.key {
-				case "threshold":
-					s.topicMin = r.nonNegative(x.val, "settings.topics.threshold")
-				case "thresholds":
-					for _, t := range r.mapping(x.val, "settings.topics.thresholds") {
-						if !isTopic(t.key) {
-							r.bad(t.keyNode, "settings.topics.thresholds: %q is not a topic (want one of %s)", t.key, strings.Join(topicNames, ", "))
-						}
-						s.topicMins[t.key] = r.nonNegative(t.val, "settings.topics.thresholds."+t.key)
-					}
-				default:
-					r.bad(x.keyNode, "unknown key %q in settings.topics (want threshold, thresholds)", x.key)
-				}
-			}
-		case "outlook":
-			required[kv.key] = true
-			r.numbers(kv.val, "settings.outlook", map[string]*float64{"min": &s.outlookMin, "margin": &s.outlookMarg, "ratio": &s.outlookRatio})
-		case "framing":
-			required[kv.key] = true
-			r.numbers(kv.val, "settings.framing", map[string]*float64{"min": &s.framingMin, "margin": &s.framingMarg, "ratio": &s.framingRatio})
-		default:
-			r.bad(kv.keyNode, "unknown key %q in settings", kv.key)
-		}
-	}
+	present := r.fields(r.mapping(n, "settings"), "settings.", "unknown key %q in settings",
+		field{"field_weights", func(v *yaml.Node, _ string) { s.fieldWeights = r.fieldWeights(v, fieldWeights{1, 1, 1}) }},
+		r.countField("max_hits", &s.maxHits, 1),
+		r.countField("actor_evidence", &s.actorEvid, 0),
+		field{"negation", func(v *yaml.Node, name string) {
+			r.section(v, name,
+				r.countField("window", &s.negWindow, 1),
+				r.listField("words", &s.negWords),
+				r.countField("after_window", &s.afterWindow, 1),
+				r.listField("after_words", &s.afterWords),
+				r.listField("barriers", &s.barriers))
+		}},
+		field{"relevance", func(v *yaml.Node, name string) {
+			r.section(v, name, r.amountField("threshold", &s.relevance))
+		}},
+		field{"topics", func(v *yaml.Node, name string) {
+			r.section(v, name,
+				r.amountField("threshold", &s.topicMin),
+				field{"thresholds", func(v *yaml.Node, name string) { r.topicThresholds(v, name, s.topicMins) }})
+		}},
+		field{"outlook", func(v *yaml.Node, name string) {
+			r.section(v, name, r.amountField("margin", &s.outlookMarg), r.amountField("min", &s.outlookMin), r.amountField("ratio", &s.outlookRatio))
+		}},
+		field{"framing", func(v *yaml.Node, name string) {
+			r.section(v, name, r.amountField("margin", &s.framingMarg), r.amountField("min", &s.framingMin), r.amountField("ratio", &s.framingRatio))
+		}},
+	)
 	for _, k := range []string{"relevance", "topics", "outlook", "framing"} {
-		if !required[k] {
+		if !present[k] {
 			r.bad(n, "settings.%s is missing: its thresholds must be set in the rule files", k)
 		}
 	}
 	return s
 }
 
-// numbers reads a mapping of non-negative numbers into the given fields.
-func (r *reader) numbers(n *yaml.Node, what string, fields map[string]*float64) {
-	for _, kv := range r.mapping(n, what) {
-		dst, ok := fields[kv.key]
-		if !ok {
-			keys := make([]string, 0, len(fields))
-			for k := range fields {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			r.bad(kv.keyNode, "unknown key %q in %s (want %s)", kv.key, what, strings.Join(keys, ", "))
-			continue
+// topicThresholds reads the per-topic thresholds, keyed by topic name.
+func (r *reader) topicThresholds(n *yaml.Node, what string, mins map[string]float64) {
+	for _, t := range r.mapping(n, what) {
+		if !isTopic(t.key) {
+			r.bad(t.keyNode, "%s: %q is not a topic (want one of %s)", what, t.key, strings.Join(topicNames, ", "))
 		}
-		*dst = r.nonNegative(kv.val, what+"."+kv.key)
+		mins[t.key] = r.nonNegative(t.val, what+"."+t.key)
 	}
 }
 
 func (r *reader) fieldWeights(n *yaml.Node, def fieldWeights) fieldWeights {
 	fw := def
-	for _, kv := range r.mapping(n, "field_weights") {
-		switch kv.key {
-		case "title":
-			fw.title = r.nonNegative(kv.val, "field_weights.title")
-		case "lead":
-			fw.lead = r.nonNegative(kv.val, "field_weights.lead")
-		case "body":
-			fw.body = r.nonNegative(kv.val, "field_weights.body")
-		default:
-			r.bad(kv.keyNode, "unknown field %q in field_weights (want title, lead, body)", kv.key)
-		}
-	}
+	r.fields(r.mapping(n, "field_weights"), "field_weights.", "unknown field %q in field_weights",
+		r.amountField("title", &fw.title),
+		r.amountField("lead", &fw.lead),
+		r.amountField("body", &fw.body))
 	return fw
 }
 
 func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 	rs := &ruleSpec{file: r.file, line: n.Line, weight: 1, quotedWeight: 1}
-	r.rule = ""
-	defer func() { r.rule = "" }()
 	kvs := r.mapping(n, "a rule")
-	for _, kv := range kvs {
-		if kv.key == "id" {
-			rs.id = r.str(kv.val, "id")
-			r.rule = fmt.Sprintf("rule %q", rs.id)
-		}
-	}
-	if rs.id == "" {
+	if rs.id = r.named(kvs, "id", "rule"); rs.id == "" {
 		r.bad(n, "rule without an id")
 		return nil
 	}
 	if !idPattern.MatchString(rs.id) {
 		r.bad(n, "id must use lower-case letters, digits, '_', '.' and '-'")
 	}
-	for _, kv := range kvs {
-		switch kv.key {
-		case "id":
-		case "label":
-			rs.label, rs.labelLine = r.str(kv.val, "label"), kv.val.Line
-		case "description":
-			rs.description = r.str(kv.val, "description")
-		case "weight":
-			rs.weight = r.float(kv.val, "weight")
-			if rs.weight == 0 {
-				r.bad(kv.val, "weight 0 would make the rule do nothing; remove the rule instead")
+	r.fields(kvs, "", "unknown key %q",
+		field{"id", nil},
+		field{"label", func(v *yaml.Node, name string) { rs.label, rs.labelLine = r.str(v, name), v.Line }},
+		r.textField("description", &rs.description),
+		field{"weight", func(v *yaml.Node, name string) {
+			if rs.weight = r.float(v, name); rs.weight == 0 {
+				r.bad(v, "weight 0 would make the rule do nothing; remove the rule instead")
 			}
-		case "scope":
-			rs.scope = r.strings(kv.val, "scope")
+		}},
+		field{"scope", func(v *yaml.Node, name string) {
+			rs.scope = r.strings(v, name)
 			for _, s := range rs.scope {
 				if s != "title" && s != "lead" && s != "body" {
-					r.bad(kv.val, "scope %q is not one of title, lead, body", s)
+					r.bad(v, "scope %q is not one of title, lead, body", s)
 				}
 			}
-		case "field_weights":
-			fw := r.fieldWeights(kv.val, fieldWeights{-1, -1, -1})
+		}},
+		field{"field_weights", func(v *yaml.Node, _ string) {
+			fw := r.fieldWeights(v, fieldWeights{-1, -1, -1})
 			rs.fieldWeights = &fw
-		case "quotes":
-			rs.quotes = r.str(kv.val, "quotes")
-			if rs.quotes != "include" && rs.quotes != "exclude" && rs.quotes != "only" {
-				r.bad(kv.val, "quotes must be include, exclude or only, not %q", rs.quotes)
-			}
-		case "quoted_weight":
-			rs.quotedWeight = r.nonNegative(kv.val, "quoted_weight")
-		case "negation":
-			rs.negation = r.str(kv.val, "negation")
-			if rs.negation != "ignore" && rs.negation != "cancel" && rs.negation != "flip" {
-				r.bad(kv.val, "negation must be ignore, cancel or flip, not %q", rs.negation)
-			}
-		case "flip_to":
-			rs.flipTo = r.str(kv.val, "flip_to")
-		case "max_hits":
-			rs.maxHits = r.integer(kv.val, "max_hits", 1)
-		case "langs":
-			rs.langs = r.strings(kv.val, "langs")
-		case "match":
-			rs.match = r.cond(kv.val)
-		case "exclude":
-			rs.exclude, rs.excludeWithin = r.exclude(kv.val)
-		case "tests":
-			rs.tests = r.tests(kv.val)
-		default:
-			r.bad(kv.keyNode, "unknown key %q (want id, label, description, weight, scope, field_weights, quotes, quoted_weight, negation, flip_to, max_hits, langs, match, exclude, tests)", kv.key)
-		}
-	}
+		}},
+		r.choiceField("quotes", &rs.quotes, "include", "exclude", "only"),
+		r.amountField("quoted_weight", &rs.quotedWeight),
+		r.choiceField("negation", &rs.negation, "ignore", "cancel", "flip"),
+		r.textField("flip_to", &rs.flipTo),
+		r.countField("max_hits", &rs.maxHits, 1),
+		r.listField("langs", &rs.langs),
+		field{"match", func(v *yaml.Node, _ string) { rs.match = r.cond(v) }},
+		r.excludeField(rs),
+		r.testsField(rs),
+	)
 	if rs.label == "" {
 		r.bad(n, "no label")
 	}
@@ -487,55 +399,48 @@ func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 	return rs
 }
 
+// actorSpec reads an entry of the actors gazetteer as a rule: its aliases
+// are the phrases it matches, its label actor:<name>.
 func (r *reader) actorSpec(n *yaml.Node) *ruleSpec {
 	rs := &ruleSpec{file: r.file, line: n.Line, weight: 1, actor: true, negation: "ignore", quotes: "include", quotedWeight: 1}
-	r.rule = ""
-	defer func() { r.rule = "" }()
 	kvs := r.mapping(n, "an actor")
-	var name string
-	for _, kv := range kvs {
-		if kv.key == "name" {
-			name = r.str(kv.val, "name")
-			r.rule = fmt.Sprintf("actor %q", name)
-		}
-	}
+	name := r.named(kvs, "name", "actor")
 	if strings.TrimSpace(name) == "" {
 		r.bad(n, "actor without a name")
 		return nil
 	}
 	rs.label = "actor:" + name
 	rs.id = "actor." + strings.ToLower(strings.Join(strings.Fields(name), "_"))
-	for _, kv := range kvs {
-		switch kv.key {
-		case "name":
-		case "kind":
-			k := r.str(kv.val, "kind")
-			if k != "person" && k != "body" && k != "country" {
-				r.bad(kv.val, "kind must be person, body or country, not %q", k)
-			}
-		case "description":
-			rs.description = r.str(kv.val, "description")
-		case "aliases":
-			al := r.strings(kv.val, "aliases")
+	var kind string
+	r.fields(kvs, "", "unknown key %q",
+		field{"name", nil},
+		r.choiceField("kind", &kind, "person", "body", "country"),
+		r.textField("description", &rs.description),
+		field{"aliases", func(v *yaml.Node, name string) {
+			al := r.strings(v, name)
 			if len(al) == 0 {
-				r.bad(kv.val, "no aliases")
+				r.bad(v, "no aliases")
 			}
-			rs.match = &condSpec{op: "any", line: kv.val.Line}
+			rs.match = &condSpec{op: "any", line: v.Line}
 			for _, a := range al {
-				rs.match.kids = append(rs.match.kids, &condSpec{op: "phrase", text: a, line: kv.val.Line})
+				rs.match.kids = append(rs.match.kids, &condSpec{op: "phrase", text: a, line: v.Line})
 			}
-		case "exclude":
-			rs.exclude, rs.excludeWithin = r.exclude(kv.val)
-		case "tests":
-			rs.tests = r.tests(kv.val)
-		default:
-			r.bad(kv.keyNode, "unknown key %q (want name, kind, description, aliases, exclude, tests)", kv.key)
-		}
-	}
+		}},
+		r.excludeField(rs),
+		r.testsField(rs),
+	)
 	if rs.match == nil {
 		r.bad(n, "no aliases")
 	}
 	return rs
+}
+
+func (r *reader) excludeField(rs *ruleSpec) field {
+	return field{"exclude", func(v *yaml.Node, _ string) { rs.exclude, rs.excludeWithin = r.exclude(v) }}
+}
+
+func (r *reader) testsField(rs *ruleSpec) field {
+	return field{"tests", func(v *yaml.Node, _ string) { rs.tests = r.tests(v) }}
 }
 
 var condOps = "phrase, terms, any, all, none, near (with within), n_of (with of)"
@@ -550,52 +455,36 @@ func (r *reader) cond(n *yaml.Node) *condSpec {
 		}
 		return &condSpec{op: "phrase", text: n.Value, line: n.Line}
 	case yaml.SequenceNode:
-		c := &condSpec{op: "any", line: n.Line}
-		for _, k := range n.Content {
-			if kc := r.cond(k); kc != nil {
-				c.kids = append(c.kids, kc)
-			}
-		}
+		c := &condSpec{op: "any", line: n.Line, kids: r.conds(n.Content)}
 		if len(c.kids) == 0 {
 			r.bad(n, "empty list")
 			return nil
 		}
 		return c
 	case yaml.MappingNode:
-	default:
-		r.bad(n, "a condition must be a phrase, a list or a mapping with one of %s", condOps)
-		return nil
+		return r.condMapping(n)
 	}
-	kvs := r.mapping(n, "a condition")
-	var op *keyVal
-	var within, of *keyVal
-	for i := range kvs {
-		kv := &kvs[i]
-		switch kv.key {
-		case "phrase", "terms", "any", "all", "none", "near", "n_of":
-			if op != nil {
-				r.bad(kv.keyNode, "one operator per condition: %q and %q are both here; nest them", op.key, kv.key)
-				return nil
-			}
-			op = kv
-		case "within":
-			within = kv
-		case "of":
-			of = kv
-		default:
-			r.bad(kv.keyNode, "unknown key %q in a condition (want %s)", kv.key, condOps)
-			return nil
+	r.bad(n, "a condition must be a phrase, a list or a mapping with one of %s", condOps)
+	return nil
+}
+
+// conds parses a list of conditions, leaving out the ones in error.
+func (r *reader) conds(items []*yaml.Node) []*condSpec {
+	var out []*condSpec
+	for _, k := range items {
+		if kc := r.cond(k); kc != nil {
+			out = append(out, kc)
 		}
 	}
+	return out
+}
+
+// condMapping parses a condition written as a mapping: one operator, and
+// within or of when the operator takes them.
+func (r *reader) condMapping(n *yaml.Node) *condSpec {
+	op, within, of := r.condKeys(n)
 	if op == nil {
-		r.bad(n, "a condition needs one of %s", condOps)
 		return nil
-	}
-	if within != nil && op.key != "near" {
-		r.bad(within.keyNode, "within goes with near, not %s", op.key)
-	}
-	if of != nil && op.key != "n_of" {
-		r.bad(of.keyNode, "of goes with n_of, not %s", op.key)
 	}
 	c := &condSpec{op: op.key, line: op.keyNode.Line}
 	switch op.key {
@@ -604,39 +493,76 @@ func (r *reader) cond(n *yaml.Node) *condSpec {
 	case "terms":
 		c.text = strings.TrimPrefix(r.str(op.val, "terms"), "$")
 	case "any", "all", "none", "near":
-		for _, k := range r.sequence(op.val, op.key) {
-			if kc := r.cond(k); kc != nil {
-				c.kids = append(c.kids, kc)
-			}
-		}
-		if len(c.kids) == 0 {
+		if c.kids = r.conds(r.sequence(op.val, op.key)); len(c.kids) == 0 {
 			r.bad(op.val, "%s needs at least one item", op.key)
 			return nil
 		}
 		if op.key == "near" {
-			if len(c.kids) < 2 {
-				r.bad(op.val, "near needs at least two items")
-			}
-			if within == nil {
-				r.bad(op.keyNode, "near needs within: a number of words, sentence or paragraph")
-			} else {
-				c.within = r.window(within.val)
-			}
+			r.near(c, op, within)
 		}
 	case "n_of":
-		c.n = r.integer(op.val, "n_of", 1)
-		if of == nil {
-			r.bad(op.keyNode, "n_of needs of: a list of conditions")
-			return nil
-		}
-		for _, k := range r.sequence(of.val, "of") {
-			if kc := r.cond(k); kc != nil {
-				c.kids = append(c.kids, kc)
+		return r.nOf(c, op, of)
+	}
+	return c
+}
+
+// condKeys sorts a condition's keys into its one operator and the
+// optional within and of, checking that they go together; op is nil if
+// the condition cannot be read.
+func (r *reader) condKeys(n *yaml.Node) (op, within, of *keyVal) {
+	kvs := r.mapping(n, "a condition")
+	for i := range kvs {
+		switch kv := &kvs[i]; kv.key {
+		case "phrase", "terms", "any", "all", "none", "near", "n_of":
+			if op != nil {
+				r.bad(kv.keyNode, "one operator per condition: %q and %q are both here; nest them", op.key, kv.key)
+				return nil, nil, nil
 			}
+			op = kv
+		case "within":
+			within = kv
+		case "of":
+			of = kv
+		default:
+			r.bad(kv.keyNode, "unknown key %q in a condition (want %s)", kv.key, condOps)
+			return nil, nil, nil
 		}
-		if c.n > len(c.kids) {
-			r.bad(op.val, "n_of %d but only %d conditions", c.n, len(c.kids))
-		}
+	}
+	if op == nil {
+		r.bad(n, "a condition needs one of %s", condOps)
+		return nil, nil, nil
+	}
+	if within != nil && op.key != "near" {
+		r.bad(within.keyNode, "within goes with near, not %s", op.key)
+	}
+	if of != nil && op.key != "n_of" {
+		r.bad(of.keyNode, "of goes with n_of, not %s", op.key)
+	}
+	return op, within, of
+}
+
+// near completes a near condition: two items or more, and a window.
+func (r *reader) near(c *condSpec, op, within *keyVal) {
+	if len(c.kids) < 2 {
+		r.bad(op.val, "near needs at least two items")
+	}
+	if within == nil {
+		r.bad(op.keyNode, "near needs within: a number of words, sentence or paragraph")
+		return
+	}
+	c.within = r.window(within.val)
+}
+
+// nOf completes an n_of condition: its count and the list it counts in.
+func (r *reader) nOf(c *condSpec, op, of *keyVal) *condSpec {
+	c.n = r.integer(op.val, "n_of", 1)
+	if of == nil {
+		r.bad(op.keyNode, "n_of needs of: a list of conditions")
+		return nil
+	}
+	c.kids = r.conds(r.sequence(of.val, "of"))
+	if c.n > len(c.kids) {
+		r.bad(op.val, "n_of %d but only %d conditions", c.n, len(c.kids))
 	}
 	return c
 }
@@ -678,87 +604,75 @@ func (r *reader) exclude(n *yaml.Node) (*condSpec, window) {
 func (r *reader) tests(n *yaml.Node) []testSpec {
 	var out []testSpec
 	for _, item := range r.sequence(n, "tests") {
-		kvs := r.mapping(item, "a test")
-		if len(kvs) != 1 {
-			r.bad(item, "a test is one of `ruleid: TEXT` (must match), `ok: TEXT` (must not match) or `negated: TEXT` (must match negated)")
-			continue
+		if t, ok := r.test(item); ok {
+			out = append(out, t)
 		}
-		kv := kvs[0]
-		if kv.key != "ruleid" && kv.key != "ok" && kv.key != "negated" {
-			r.bad(kv.keyNode, "unknown test kind %q (want ruleid, ok or negated)", kv.key)
-			continue
-		}
-		t := testSpec{kind: kv.key, line: kv.keyNode.Line}
-		if kv.val.Kind == yaml.MappingNode {
-			for _, f := range r.mapping(kv.val, "a test text") {
-				switch f.key {
-				case "title":
-					t.title = r.str(f.val, "title")
-				case "body":
-					t.body = r.str(f.val, "body")
-				default:
-					r.bad(f.keyNode, "unknown key %q in a test text (want title, body)", f.key)
-				}
-			}
-		} else {
-			t.body = r.str(kv.val, "a test text")
-		}
-		if strings.TrimSpace(t.title+t.body) == "" {
-			r.bad(kv.val, "empty test text")
-			continue
-		}
-		out = append(out, t)
 	}
 	return out
 }
 
+// test reads one test of a rule: `kind: TEXT` or `kind: {title, body}`.
+func (r *reader) test(item *yaml.Node) (testSpec, bool) {
+	kvs := r.mapping(item, "a test")
+	if len(kvs) != 1 {
+		r.bad(item, "a test is one of `ruleid: TEXT` (must match), `ok: TEXT` (must not match) or `negated: TEXT` (must match negated)")
+		return testSpec{}, false
+	}
+	kv := kvs[0]
+	if kv.key != "ruleid" && kv.key != "ok" && kv.key != "negated" {
+		r.bad(kv.keyNode, "unknown test kind %q (want ruleid, ok or negated)", kv.key)
+		return testSpec{}, false
+	}
+	t := testSpec{kind: kv.key, line: kv.keyNode.Line}
+	if kv.val.Kind == yaml.MappingNode {
+		r.fields(r.mapping(kv.val, "a test text"), "", "unknown key %q in a test text",
+			r.textField("title", &t.title),
+			r.textField("body", &t.body))
+	} else {
+		t.body = r.str(kv.val, "a test text")
+	}
+	if strings.TrimSpace(t.title+t.body) == "" {
+		r.bad(kv.val, "empty test text")
+		return testSpec{}, false
+	}
+	return t, true
+}
+
 func (r *reader) exampleSpec(n *yaml.Node) *exampleSpec {
 	ex := &exampleSpec{file: r.file, line: n.Line, expect: map[string]any{}}
-	r.rule = ""
-	defer func() { r.rule = "" }()
 	kvs := r.mapping(n, "an example")
-	for _, kv := range kvs {
-		if kv.key == "name" {
-			ex.name = r.str(kv.val, "name")
-			r.rule = fmt.Sprintf("example %q", ex.name)
-		}
-	}
-	if ex.name == "" {
+	if ex.name = r.named(kvs, "name", "example"); ex.name == "" {
 		r.bad(n, "example without a name")
 		return nil
 	}
-	for _, kv := range kvs {
-		switch kv.key {
-		case "name":
-		case "title":
-			ex.title = r.str(kv.val, "title")
-		case "body":
-			ex.body = r.str(kv.val, "body")
-		case "lang":
-			ex.lang = r.str(kv.val, "lang")
-		case "expect":
-			for _, e := range r.mapping(kv.val, "expect") {
-				switch e.key {
-				case "relevant":
-					b, err := strconv.ParseBool(e.val.Value)
-					if err != nil {
-						r.bad(e.val, "expect.relevant must be true or false")
-					}
-					ex.expect["relevant"] = b
-				case "topics", "actors":
-					ex.expect[e.key] = r.strings(e.val, "expect."+e.key)
-				case "outlook", "framing":
-					ex.expect[e.key] = r.str(e.val, "expect."+e.key)
-				default:
-					r.bad(e.keyNode, "unknown key %q in expect (want relevant, topics, outlook, framing, actors)", e.key)
-				}
-			}
-		default:
-			r.bad(kv.keyNode, "unknown key %q in an example (want name, title, body, lang, expect)", kv.key)
-		}
-	}
+	r.fields(kvs, "", "unknown key %q in an example",
+		field{"name", nil},
+		r.textField("title", &ex.title),
+		r.textField("body", &ex.body),
+		r.textField("lang", &ex.lang),
+		field{"expect", func(v *yaml.Node, _ string) { r.expect(v, ex.expect) }},
+	)
 	if len(ex.expect) == 0 {
 		r.bad(n, "example has no expect")
 	}
 	return ex
+}
+
+// expect reads what an example must be tagged with.
+func (r *reader) expect(n *yaml.Node, expect map[string]any) {
+	list := func(key string) field {
+		return field{key, func(v *yaml.Node, name string) { expect[key] = r.strings(v, name) }}
+	}
+	text := func(key string) field {
+		return field{key, func(v *yaml.Node, name string) { expect[key] = r.str(v, name) }}
+	}
+	r.fields(r.mapping(n, "expect"), "expect.", "unknown key %q in expect",
+		field{"relevant", func(v *yaml.Node, name string) {
+			b, err := strconv.ParseBool(v.Value)
+			if err != nil {
+				r.bad(v, "%s must be true or false", name)
+			}
+			expect["relevant"] = b
+		}},
+		list("topics"), text("outlook"), text("framing"), list("actors"))
 }

@@ -1,0 +1,117 @@
+package tagger
+
+import "strconv"
+
+// The specs are the rule files as written, checked for form but not yet
+// for meaning: rulefile.go reads them, compile.go resolves their labels,
+// term sets and phrases into the Engine.
+
+// Window units for near and exclude.
+const (
+	withinTokens = iota
+	withinSentence
+	withinParagraph
+	withinArticle
+)
+
+type window struct {
+	unit int
+	n    int // tokens between the two matches, for withinTokens
+}
+
+func (w window) String() string {
+	switch w.unit {
+	case withinSentence:
+		return "sentence"
+	case withinParagraph:
+		return "paragraph"
+	case withinArticle:
+		return "article"
+	}
+	return strconv.Itoa(w.n)
+}
+
+// condSpec is a match condition as written.
+type condSpec struct {
+	op     string // phrase, terms, any, all, none, near, n_of
+	text   string // phrase text or term-set name
+	kids   []*condSpec
+	n      int
+	within window
+	line   int
+}
+
+type testSpec struct {
+	kind  string // ruleid, ok, negated
+	title string
+	body  string
+	line  int
+}
+
+type ruleSpec struct {
+	file, id, label string
+	line, labelLine int
+	description     string
+	weight          float64
+	scope           []string
+	fieldWeights    *fieldWeights
+	quotes          string
+	quotedWeight    float64 // multiplier for matches inside quotation marks
+	negation        string
+	flipTo          string
+	maxHits         int
+	langs           []string
+	match           *condSpec
+	exclude         *condSpec
+	excludeWithin   window
+	tests           []testSpec
+	actor           bool // from the actors gazetteer
+}
+
+type fieldWeights struct{ title, lead, body float64 }
+
+type termSpec struct {
+	file, name string
+	line       int
+	items      []string
+}
+
+type exampleSpec struct {
+	file, name  string
+	line        int
+	title, body string
+	lang        string
+	expect      map[string]any // relevant, topics, outlook, framing, actors
+}
+
+// Settings are the global parameters of the rule set; every threshold
+// lives here, in the rule files.
+type settingsSpec struct {
+	file         string
+	line         int
+	fieldWeights fieldWeights
+	maxHits      int
+	actorEvid    int
+	negWindow    int
+	negWords     []string
+	afterWindow  int
+	afterWords   []string // negations that follow the cue ("прорыва нет")
+	barriers     []string
+	relevance    float64
+	topicMin     float64
+	topicMins    map[string]float64
+	outlookMin   float64
+	outlookMarg  float64
+	outlookRatio float64
+	framingMin   float64
+	framingMarg  float64
+	framingRatio float64
+}
+
+type fileSpec struct {
+	path     string
+	settings *settingsSpec
+	terms    []*termSpec
+	rules    []*ruleSpec
+	examples []*exampleSpec
+}
