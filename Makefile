@@ -1,6 +1,10 @@
 # The README documents two targets for a fresh machine: `make demo` and
 # `make test`. Both find or start PostgreSQL themselves (see README.md).
 
+# The approved toolchain (go.mod: go 1.26.10, toolchain go1.27.3): the go
+# command on the machine fetches it from the module proxy on first use.
+export GOTOOLCHAIN := go1.27.3
+
 GO      ?= go
 BIN     := bin/stancewatch
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -8,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # Development database: DATABASE_URL, else 127.0.0.1:5432, else .data/pg.
 DEVDB   := $(GO) run ./internal/tools/devdb
 
-.PHONY: all build test vet fmt-check chromium demo run bench stop-db clean
+.PHONY: all build test vet vuln vulndb fmt-check chromium demo run bench stop-db clean
 
 all: build
 
@@ -20,6 +24,25 @@ test: fmt-check vet chromium
 
 vet:
 	$(GO) vet ./...
+
+# Known vulnerabilities in the code paths the binary calls. Online it
+# reads vuln.go.dev; offline, point VULNDB at a local copy of the
+# database (see docs/security.md for how to make one):
+#   make vuln VULNDB=file:///srv/vulndb
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+VULNDB ?=
+vuln:
+	$(GO) run $(GOVULNCHECK) $(if $(VULNDB),-db $(VULNDB)) ./...
+
+# A local copy of the vulnerability database in .data/vulndb, built from
+# the golang.org/x/vulndb module (its OSV files) through the module
+# proxy; then: make vuln VULNDB=file://$(CURDIR)/.data/vulndb
+vulndb:
+	@set -e; dir=$$($(GO) mod download -json golang.org/x/vulndb@latest | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	ver=$$(basename "$$dir" | sed 's/^vulndb@//'); \
+	rm -rf .data/vulndb; \
+	$(GO) run golang.org/x/vulndb/cmd/indexdb@$$ver -vulns "$$dir/data/osv" -out .data/vulndb; \
+	echo "vulnerability database $$ver in .data/vulndb: make vuln VULNDB=file://$(CURDIR)/.data/vulndb"
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \
@@ -44,13 +67,15 @@ chromium:
 # The demo: the bundled sample feeds (testdata/gold's fictional outlets,
 # re-dated into the last 14 days so that the digests have something to
 # show) are written under .data/demo and read through file:// URLs, so no
-# network is needed. Running it again stores nothing twice: the articles
+# network is needed; poll.file_root opens file:// feeds under that folder
+# only (they are off by default). Running it again stores nothing twice: the articles
 # are the same, only their dates in the files moved.
 DEMO := .data/demo
 demo: build
 	@set -e; \
 	DATABASE_URL=$$($(DEVDB)); export DATABASE_URL; \
 	export STANCEWATCH_LOG_LEVEL=warn STANCEWATCH_DIGEST_OUT_DIR=$(DEMO)/digests; \
+	export STANCEWATCH_POLL_FILE_ROOT=$(CURDIR)/$(DEMO)/feeds; \
 	echo "== database: $$(echo $$DATABASE_URL | sed -E 's#//([^:@/]*):[^@]*@#//\1:xxxxx@#')"; \
 	./$(BIN) migrate; \
 	echo "== sample feeds: testdata/gold re-dated into the last 14 days, in $(DEMO)/feeds"; \

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
@@ -61,6 +63,12 @@ type Log struct {
 // and the analyst workbench (/, /api/v1/).
 type HTTP struct {
 	Listen string `yaml:"listen"` // empty disables the listener
+	// Timeouts of the listener's connections: the request headers, the
+	// whole request, the response, and an idle keep-alive connection.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 	// Workbench serves the analyst workbench (/, /api/v1/) on the
 	// listener; false leaves only the probes, metrics and digests.
 	Workbench bool `yaml:"workbench"`
@@ -97,6 +105,19 @@ type Poll struct {
 	MaxErrors       int           `yaml:"max_errors"` // consecutive failures before a feed is disabled
 	UserAgent       string        `yaml:"user_agent"` // empty: stancewatch/VERSION (+URL)
 	FullTextWorkers int           `yaml:"full_text_workers"`
+	// MaxItems bounds the items read per feed document (the rest are
+	// dropped with a warning); MaxTextBytes the text kept and tagged per
+	// article (cut at a character boundary and marked).
+	MaxItems     int `yaml:"max_items"`
+	MaxTextBytes int `yaml:"max_text_bytes"`
+	// AllowPrivateNetworks lets feeds and article pages reach loopback,
+	// private, link-local and other non-public addresses, refused by
+	// default; AllowHosts opens named hosts only (as URLs name them).
+	AllowPrivateNetworks bool     `yaml:"allow_private_networks"`
+	AllowHosts           []string `yaml:"allow_hosts"`
+	// FileRoot enables file:// feeds for the regular files under this
+	// directory (symlinks resolved); empty, the default, disables them.
+	FileRoot string `yaml:"file_root"`
 }
 
 // Tagger configures the rule engine.
@@ -146,7 +167,14 @@ func Default() Config {
 		Database: Database{MaxConns: 10},
 		Timezone: "UTC",
 		Log:      Log{Level: "info", Format: "text"},
-		HTTP:     HTTP{Listen: "127.0.0.1:8080", Workbench: true},
+		HTTP: HTTP{
+			Listen:            "127.0.0.1:8080",
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			Workbench:         true,
+		},
 		Poll: Poll{
 			Schedule:        "@every 1m",
 			Workers:         8,
@@ -159,6 +187,8 @@ func Default() Config {
 			MaxBodyBytes:    10 << 20,
 			MaxErrors:       10,
 			FullTextWorkers: 4,
+			MaxItems:        1000,
+			MaxTextBytes:    256 << 10,
 		},
 		Tagger: Tagger{RetagSchedule: "@every 10m", RetagBatchSize: 500},
 		Digest: Digest{Schedule: "0 6 * * *", OutDir: "digests", FeedSize: 30},
@@ -301,6 +331,14 @@ func setScalar(v reflect.Value, raw string) error {
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(raw)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		var list []string
+		for _, item := range strings.Split(raw, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				list = append(list, item)
+			}
+		}
+		v.Set(reflect.ValueOf(list))
 	case v.Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
@@ -356,24 +394,39 @@ func (c *Config) Validate() error {
 		}
 	}
 	positive := map[string]int64{
-		"database.max_conns":      int64(c.Database.MaxConns),
-		"poll.workers":            int64(c.Poll.Workers),
-		"poll.per_host":           int64(c.Poll.PerHost),
-		"poll.interval":           int64(c.Poll.Interval),
-		"poll.min_interval":       int64(c.Poll.MinInterval),
-		"poll.max_interval":       int64(c.Poll.MaxInterval),
-		"poll.timeout":            int64(c.Poll.Timeout),
-		"poll.connect_timeout":    int64(c.Poll.ConnectTimeout),
-		"poll.max_body_bytes":     c.Poll.MaxBodyBytes,
-		"poll.max_errors":         int64(c.Poll.MaxErrors),
-		"poll.full_text_workers":  int64(c.Poll.FullTextWorkers),
-		"tagger.retag_batch_size": int64(c.Tagger.RetagBatchSize),
-		"digest.feed_size":        int64(c.Digest.FeedSize),
-		"shutdown.timeout":        int64(c.Shutdown.Timeout),
+		"database.max_conns":       int64(c.Database.MaxConns),
+		"poll.workers":             int64(c.Poll.Workers),
+		"poll.per_host":            int64(c.Poll.PerHost),
+		"poll.interval":            int64(c.Poll.Interval),
+		"poll.min_interval":        int64(c.Poll.MinInterval),
+		"poll.max_interval":        int64(c.Poll.MaxInterval),
+		"poll.timeout":             int64(c.Poll.Timeout),
+		"poll.connect_timeout":     int64(c.Poll.ConnectTimeout),
+		"poll.max_body_bytes":      c.Poll.MaxBodyBytes,
+		"poll.max_errors":          int64(c.Poll.MaxErrors),
+		"poll.full_text_workers":   int64(c.Poll.FullTextWorkers),
+		"poll.max_items":           int64(c.Poll.MaxItems),
+		"poll.max_text_bytes":      int64(c.Poll.MaxTextBytes),
+		"http.read_header_timeout": int64(c.HTTP.ReadHeaderTimeout),
+		"http.read_timeout":        int64(c.HTTP.ReadTimeout),
+		"http.write_timeout":       int64(c.HTTP.WriteTimeout),
+		"http.idle_timeout":        int64(c.HTTP.IdleTimeout),
+		"tagger.retag_batch_size":  int64(c.Tagger.RetagBatchSize),
+		"digest.feed_size":         int64(c.Digest.FeedSize),
+		"shutdown.timeout":         int64(c.Shutdown.Timeout),
 	}
 	for key, n := range positive {
 		if n <= 0 {
 			bad(key, "must be greater than zero")
+		}
+	}
+	if c.Poll.MaxTextBytes > 0 && c.Poll.MaxTextBytes < 1024 {
+		bad("poll.max_text_bytes", "%d is too small to keep an article's text; use at least 1024", c.Poll.MaxTextBytes)
+	}
+	for i, h := range c.Poll.AllowHosts {
+		_, ipErr := netip.ParseAddr(strings.Trim(h, "[]"))
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "/@ ") || (strings.Contains(h, ":") && ipErr != nil) {
+			bad(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address (no scheme, no port)", h)
 		}
 	}
 	if c.Poll.MinInterval > c.Poll.MaxInterval {
@@ -414,15 +467,20 @@ func (c *Config) Validate() error {
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d].url", i)
 		_, err := feeds.CheckURL(f.URL)
+		if seen[f.URL] {
+			bad(key, "%q is listed twice", feeds.RedactURL(f.URL))
+		}
+		seen[f.URL] = true
 		switch {
 		case f.URL == "":
 			bad(key, "must not be empty")
 		case err != nil:
 			bad(key, "%v", err)
-		case seen[f.URL]:
-			bad(key, "%q is listed twice", f.URL)
+		case strings.HasPrefix(strings.TrimSpace(f.URL), "file:"):
+			if err := feeds.FeedFileAllowed(c.Poll.FileRoot, strings.TrimSpace(f.URL)); err != nil {
+				bad(key, "%v", err)
+			}
 		}
-		seen[f.URL] = true
 	}
 	if len(errs) == 0 {
 		return nil
@@ -451,10 +509,14 @@ func (c *Config) Location() *time.Location {
 func (l *Loaded) Masked() ([]byte, error) {
 	c := l.Config
 	c.Database.URL = MaskURL(c.Database.URL)
+	c.Feeds = slices.Clone(c.Feeds)
+	for i, f := range c.Feeds {
+		c.Feeds[i].URL = feeds.RedactURL(f.URL)
+	}
 	c.HTTP.Auth.Tokens = slices.Clone(c.HTTP.Auth.Tokens)
 	for i, t := range c.HTTP.Auth.Tokens {
 		if !strings.HasPrefix(t.Token, "env:") && !strings.HasPrefix(t.Token, "file:") {
-			c.HTTP.Auth.Tokens[i].Token = "xxxxx"
+			c.HTTP.Auth.Tokens[i].Token = mask
 		}
 	}
 	return yaml.Marshal(&c)
@@ -523,23 +585,86 @@ func (h HTTP) CheckExposure() error {
 		"(see docs/workbench.md), listen on 127.0.0.1, or turn the workbench off with http.workbench: false", h.Listen)
 }
 
-var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+// keywordSecret matches a password-like key=value pair of a libpq
+// keyword/value string (password, sslpassword, ...), quoted or not.
+var keywordSecret = regexp.MustCompile(`(?i)(\b[a-z_]*password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
-// MaskURL hides the password in a PostgreSQL URL or key=value string.
+// brokenUserinfo is a password left in a URL that the structure could
+// not place: masked greedily, as pgx does in its own errors.
+var brokenUserinfo = regexp.MustCompile(`:[^@]+@`)
+
+const mask = "xxxxx"
+
+// MaskURL hides every secret in a PostgreSQL URL or keyword/value string:
+// the userinfo password, password-like parameters (password=,
+// sslpassword=, in the query or as keywords, however percent-encoded),
+// and, as the driver itself reads the string (pgconn.ParseConfig), the
+// password it would send, wherever it still appears. It reads the string
+// the way pgx does, so a URL that Go's URL parser rejects (an unescaped
+// '#' in the password) is masked too.
 func MaskURL(s string) string {
 	if s == "" {
 		return s
 	}
-	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
+	var out string
+	if strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") {
+		out = maskConnURL(s)
+	} else {
+		out = keywordSecret.ReplaceAllString(s, "${1}"+mask)
 	}
-	return dsnPassword.ReplaceAllString(s, "${1}xxxxx")
+	// The driver's reading: whatever password it finds must not survive.
+	if cfg, err := pgconn.ParseConfig(s); err == nil {
+		// Too short a password is not replaced blindly (it would mask
+		// unrelated text); the structure above has masked it.
+		if secret := cfg.Password; len(secret) >= 3 {
+			for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+				out = strings.ReplaceAll(out, form, mask)
+			}
+		}
+	}
+	return out
+}
+
+// maskConnURL masks a postgres:// URL structurally, the way pgx splits
+// it: the userinfo ends at the first '@' that comes before any '/'.
+func maskConnURL(s string) string {
+	scheme, rest, _ := strings.Cut(s, "://")
+	var b strings.Builder
+	b.WriteString(scheme + "://")
+	if i := strings.IndexAny(rest, "@/"); i >= 0 && rest[i] == '@' {
+		user, _, hasPassword := strings.Cut(rest[:i], ":")
+		b.WriteString(user)
+		if hasPassword {
+			b.WriteString(":" + mask)
+		}
+		b.WriteByte('@')
+		rest = rest[i+1:]
+	}
+	if strings.IndexByte(rest, '@') >= 0 {
+		if _, err := url.Parse(s); err != nil {
+			rest = brokenUserinfo.ReplaceAllString(rest, ":"+mask+"@")
+		}
+	}
+	path, query, hasQuery := strings.Cut(rest, "?")
+	b.WriteString(path)
+	if !hasQuery {
+		return b.String()
+	}
+	b.WriteByte('?')
+	for i, pair := range strings.Split(query, "&") {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		key, _, hasValue := strings.Cut(pair, "=")
+		decoded, err := url.QueryUnescape(key)
+		if err != nil {
+			decoded = key
+		}
+		if hasValue && strings.Contains(strings.ToLower(decoded), "password") {
+			b.WriteString(key + "=" + mask)
+			continue
+		}
+		b.WriteString(pair)
+	}
+	return b.String()
 }

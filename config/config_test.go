@@ -154,6 +154,14 @@ func TestMaskURL(t *testing.T) {
 		"host=db user=u password=s3cret dbname=x":       "host=db user=u password=xxxxx dbname=x",
 		"host=db password='s3 cret' dbname=x":           "host=db password=xxxxx dbname=x",
 		"postgres://u@db/x":                             "postgres://u@db/x",
+		// Forms found by the security review: pgx accepts them, Go's
+		// URL parser rejects the first.
+		"postgres://u:Pw6#s3x@db:5432/x":                              "postgres://u:xxxxx@db:5432/x",
+		"postgres://u@db/x?sslmode=verify-full&sslpassword=s3keypass": "postgres://u@db/x?sslmode=verify-full&sslpassword=xxxxx",
+		"host=db user=u sslpassword=s3keypass password=s3cret":        "host=db user=u sslpassword=xxxxx password=xxxxx",
+		"postgres://u@db/x?pass%77ord=s3cret":                         "postgres://u@db/x?pass%77ord=xxxxx",
+		"postgresql://u:s3%40cret@db/x":                               "postgresql://u:xxxxx@db/x",
+		"postgres://u:s3c/ret@db/x":                                   "postgres://u:xxxxx@db/x",
 	} {
 		got := MaskURL(in)
 		if got != want {
@@ -180,5 +188,43 @@ func TestMaskedOutputHidesPassword(t *testing.T) {
 	}
 	if l.Database.URL != "postgres://u:hunter2@db/x" {
 		t.Error("Masked changed the configuration itself")
+	}
+}
+
+func TestFileFeedsNeedFileRoot(t *testing.T) {
+	dir, root := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	os.WriteFile(path, []byte("feeds:\n  - url: file://"+filepath.ToSlash(root)+"/a.xml\n"), 0o600)
+	if _, err := Load(path, env(nil)); err == nil || !strings.Contains(err.Error(), "poll.file_root") {
+		t.Errorf("a file:// feed without poll.file_root: %v", err)
+	}
+	if _, err := Load(path, env(map[string]string{"STANCEWATCH_POLL_FILE_ROOT": dir})); err == nil || !strings.Contains(err.Error(), "not under poll.file_root") {
+		t.Errorf("a file:// feed outside poll.file_root: %v", err)
+	}
+	l, err := Load(path, env(map[string]string{"STANCEWATCH_POLL_FILE_ROOT": root, "STANCEWATCH_POLL_ALLOW_HOSTS": "intranet.example, 10.0.0.7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Poll.FileRoot != root || len(l.Poll.AllowHosts) != 2 || l.Poll.AllowHosts[1] != "10.0.0.7" || l.Poll.AllowPrivateNetworks {
+		t.Errorf("poll %+v", l.Poll)
+	}
+	d := Default()
+	if d.Poll.MaxItems != 1000 || d.Poll.MaxTextBytes != 256<<10 || d.HTTP.IdleTimeout <= 0 || d.HTTP.WriteTimeout <= 0 || d.Poll.FileRoot != "" {
+		t.Errorf("defaults %+v %+v", d.Poll, d.HTTP)
+	}
+}
+
+func TestAllowHostsValidated(t *testing.T) {
+	for _, h := range []string{"intranet:8080", "https://intranet", "a b", ""} {
+		c := Default()
+		c.Poll.AllowHosts = []string{h}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "poll.allow_hosts[0]") {
+			t.Errorf("allow_hosts %q: %v", h, err)
+		}
+	}
+	c := Default()
+	c.Poll.AllowHosts = []string{"intranet.example", "10.0.0.7", "::1", "[fd00::1]"}
+	if err := c.Validate(); err != nil {
+		t.Error(err)
 	}
 }

@@ -43,6 +43,8 @@ func testConfig(t *testing.T, dbURL string) config.Config {
 	c.Digest.OutDir = t.TempDir()
 	c.Poll.Timeout = 5 * time.Second
 	c.Shutdown.Timeout = 3 * time.Second
+	// The feeds are served on 127.0.0.1: opt in, as an operator would.
+	c.Poll.AllowPrivateNetworks = true
 	return c
 }
 
@@ -153,14 +155,14 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if n := storetest.Count(t, st, `SELECT (stats->'relevant'->>'count')::int FROM digests WHERE day = $1`, yesterday.Date()); n == 0 {
 		t.Error("yesterday's digest counts no relevant article")
 	}
-	// The digest's row is stored before its files are written and the
-	// job counts itself done: wait for the job, not the row.
+	// The files are written after the row is stored.
+	eventually(t, 10*time.Second, "digest file written", func() bool {
+		_, err := os.Stat(cfg.Digest.OutDir + "/" + yesterday.String() + ".html")
+		return err == nil
+	})
 	eventually(t, 10*time.Second, "digest job done", func() bool {
 		return testutil.ToFloat64(d.metrics.jobRuns.WithLabelValues("digest", jobDone)) > 0
 	})
-	if _, err := os.Stat(cfg.Digest.OutDir + "/" + yesterday.String() + ".html"); err != nil {
-		t.Errorf("digest file: %v", err)
-	}
 
 	if code, body := get(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)

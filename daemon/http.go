@@ -30,7 +30,16 @@ func (d *Daemon) serveHTTP() (*http.Server, error) {
 			return nil, fmt.Errorf("http.listen: %w", err)
 		}
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Every phase of a connection is bounded, so that idle keep-alive
+	// connections and slow or stalled clients do not pile up.
+	hc := d.cfg.HTTP
+	srv := &http.Server{
+		Handler:           d.Handler(),
+		ReadHeaderTimeout: hc.ReadHeaderTimeout,
+		ReadTimeout:       hc.ReadTimeout,
+		WriteTimeout:      hc.WriteTimeout,
+		IdleTimeout:       hc.IdleTimeout,
+	}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http listener stopped", "err", err)

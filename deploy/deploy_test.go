@@ -362,8 +362,8 @@ func TestComposeFile(t *testing.T) {
 	if !cfgMounted {
 		t.Errorf("STANCEWATCH_CONFIG %q is not mounted read-only", sw.Environment["STANCEWATCH_CONFIG"])
 	}
-	if !slices.Contains(sw.Ports, "8080:8080") {
-		t.Errorf("ports %v", sw.Ports)
+	if !slices.Equal(sw.Ports, []string{"127.0.0.1:8080:8080"}) {
+		t.Errorf("ports %v: want 127.0.0.1:8080:8080 only (loopback; a proxy serves others)", sw.Ports)
 	}
 
 	// The environment the compose file gives must load with the example.
@@ -613,14 +613,19 @@ func TestDockerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(string(gomod))
-	if goVersion == nil {
-		t.Fatal("go.mod has no go directive")
+	toolchain := regexp.MustCompile(`(?m)^toolchain go(\d+\.\d+\.\d+)$`).FindStringSubmatch(string(gomod))
+	if toolchain == nil {
+		t.Fatal("go.mod has no toolchain line")
 	}
 	for _, re := range []string{
-		`(?m)^ARG GO_VERSION=` + regexp.QuoteMeta(goVersion[1]) + `$`,
-		`(?m)^FROM golang:\$\{GO_VERSION\}-bookworm AS build$`,
-		`(?m)^FROM gcr\.io/distroless/static-debian12:nonroot$`,
+		// The builder builds with go.mod's toolchain.
+		`(?m)^ARG GO_VERSION=` + regexp.QuoteMeta(toolchain[1]) + `$`,
+		`GOTOOLCHAIN=go\$\{GO_VERSION\}`,
+		// Base images pinned by digest, with how to update them.
+		`(?m)^FROM golang:[0-9.]+-bookworm@sha256:[0-9a-f]{64} AS build$`,
+		`(?m)^FROM gcr\.io/distroless/static-debian12:nonroot@sha256:[0-9a-f]{64}$`,
+		`(?m)^# .*crane digest`,
+		`GOMEMLIMIT=`,
 		`CGO_ENABLED=0`,
 		`-trimpath`,
 		`-ldflags "-s -w -X main\.version=\$\{VERSION\}"`,
@@ -752,5 +757,171 @@ func TestAnalystRole(t *testing.T) {
 		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
 			t.Errorf("as stancewatch_analyst, %s: got %v, want permission denied (42501)", q, err)
 		}
+	}
+}
+
+// The deployment items of the security review (issue 11).
+func TestDeploymentHardening(t *testing.T) {
+	// Compose: no password in the file; it comes from an env file that is
+	// not committed; images pinned by digest.
+	compose, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Environment map[string]string `yaml:"environment"`
+			EnvFile     []struct {
+				Path     string `yaml:"path"`
+				Required bool   `yaml:"required"`
+			} `yaml:"env_file"`
+			MemLimit string `yaml:"mem_limit"`
+		} `yaml:"services"`
+	}
+	decodeInto(t, yamlDocs(t, "docker-compose.yml")[0], &c)
+	for name, svc := range c.Services {
+		if svc.Image != "" && !strings.HasPrefix(svc.Image, "stancewatch:") && !regexp.MustCompile(`@sha256:[0-9a-f]{64}$`).MatchString(svc.Image) {
+			t.Errorf("service %s: image %q is not pinned by digest", name, svc.Image)
+		}
+		if len(svc.EnvFile) != 1 || svc.EnvFile[0].Path != "db.env" || !svc.EnvFile[0].Required {
+			t.Errorf("service %s: env_file %+v, want db.env, required", name, svc.EnvFile)
+		}
+		if _, ok := svc.Environment["POSTGRES_PASSWORD"]; ok {
+			t.Errorf("service %s: POSTGRES_PASSWORD in the compose file", name)
+		}
+	}
+	if u, err := url.Parse(c.Services["stancewatch"].Environment["DATABASE_URL"]); err != nil || u.User == nil {
+		t.Errorf("DATABASE_URL %q", c.Services["stancewatch"].Environment["DATABASE_URL"])
+	} else if _, has := u.User.Password(); has {
+		t.Errorf("DATABASE_URL carries a password in the compose file")
+	}
+	if bytes.Contains(compose, []byte("stancewatch:stancewatch@")) || bytes.Contains(compose, []byte("POSTGRES_PASSWORD: ")) {
+		t.Errorf("docker-compose.yml still holds a database password")
+	}
+	checkMemLimit(t, "compose", c.Services["stancewatch"].Environment["GOMEMLIMIT"], c.Services["stancewatch"].MemLimit)
+	example, err := os.ReadFile("db.env.example")
+	if err != nil || !bytes.Contains(example, []byte("POSTGRES_PASSWORD=")) || !bytes.Contains(example, []byte("PGPASSWORD=")) {
+		t.Errorf("db.env.example: %v", err)
+	}
+	gitignore, err := os.ReadFile("../.gitignore")
+	if err != nil || !regexp.MustCompile(`(?m)^/deploy/db\.env$`).Match(gitignore) {
+		t.Errorf(".gitignore does not keep deploy/db.env out of the repository")
+	}
+
+	// Kubernetes: an egress NetworkPolicy (DNS, the database, 80/443 to
+	// public addresses), GOMEMLIMIT below the limit, verify-full.
+	var np struct {
+		Kind string `yaml:"kind"`
+		Spec struct {
+			PolicyTypes []string `yaml:"policyTypes"`
+			Egress      []struct {
+				To []struct {
+					IPBlock *struct {
+						CIDR   string   `yaml:"cidr"`
+						Except []string `yaml:"except"`
+					} `yaml:"ipBlock"`
+				} `yaml:"to"`
+				Ports []struct {
+					Protocol string `yaml:"protocol"`
+					Port     int    `yaml:"port"`
+				} `yaml:"ports"`
+			} `yaml:"egress"`
+		} `yaml:"spec"`
+	}
+	decodeInto(t, yamlDocs(t, "k8s/networkpolicy.yaml")[0], &np)
+	if np.Kind != "NetworkPolicy" || !slices.Equal(np.Spec.PolicyTypes, []string{"Egress"}) {
+		t.Errorf("networkpolicy.yaml: kind %q, policyTypes %v", np.Kind, np.Spec.PolicyTypes)
+	}
+	ports := map[int]bool{}
+	for _, e := range np.Spec.Egress {
+		if len(e.Ports) == 0 {
+			t.Errorf("an egress rule without ports allows every port")
+		}
+		for _, p := range e.Ports {
+			ports[p.Port] = true
+			if p.Port == 80 || p.Port == 443 {
+				for _, to := range e.To {
+					linkLocal := "169.254.0.0/16"
+					if to.IPBlock != nil && strings.Contains(to.IPBlock.CIDR, ":") {
+						linkLocal = "fe80::/10"
+					}
+					if to.IPBlock == nil || !slices.Contains(to.IPBlock.Except, linkLocal) {
+						t.Errorf("HTTP egress to %+v does not exclude link-local addresses", to.IPBlock)
+					}
+				}
+			}
+		}
+	}
+	if len(ports) != 4 || !ports[53] || !ports[5432] || !ports[80] || !ports[443] {
+		t.Errorf("egress ports %v, want 53, 5432, 80 and 443 only", ports)
+	}
+	var d k8sDeployment
+	decodeInto(t, yamlDocs(t, "k8s/deployment.yaml")[0], &d)
+	ctr := d.Spec.Template.Spec.Containers[0]
+	gomem := ""
+	for _, e := range ctr.Env {
+		if e.Name == "GOMEMLIMIT" {
+			gomem = e.Value
+		}
+	}
+	checkMemLimit(t, "deployment", gomem, ctr.Resources.Limits["memory"])
+	for _, f := range []string{"k8s/secret.yaml", "systemd/stancewatch.env.example", "stancewatch.example.yaml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, []byte("sslmode=verify-full")) || regexp.MustCompile(`sslmode=(require|prefer|allow|disable)`).Match(data) {
+			t.Errorf("%s: the example database URL must use sslmode=verify-full", f)
+		}
+	}
+
+	// systemd: memory, tasks and link-local addresses bounded.
+	u := unitDirectives(t, unitPath)
+	if len(u["Service.MemoryMax"]) != 1 || len(u["Service.TasksMax"]) != 1 {
+		t.Errorf("MemoryMax %v, TasksMax %v", u["Service.MemoryMax"], u["Service.TasksMax"])
+	}
+	if deny := strings.Join(u["Service.IPAddressDeny"], " "); !strings.Contains(deny, "link-local") {
+		t.Errorf("IPAddressDeny=%q does not deny link-local addresses", deny)
+	}
+	gomem = ""
+	for _, e := range u["Service.Environment"] {
+		if v, ok := strings.CutPrefix(e, "GOMEMLIMIT="); ok {
+			gomem = v
+		}
+	}
+	if len(u["Service.MemoryMax"]) == 1 {
+		checkMemLimit(t, "systemd", gomem, u["Service.MemoryMax"][0])
+	}
+}
+
+// checkMemLimit asserts GOMEMLIMIT (e.g. 400MiB) is set and below the
+// container's limit (512Mi, 512m, 512Mi).
+func checkMemLimit(t *testing.T, where, gomemlimit, limit string) {
+	t.Helper()
+	mib := func(s string) int {
+		s = strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(s), "b"), "i")
+		n, unit := 0, s[len(s)-1:]
+		for _, r := range s[:len(s)-1] {
+			if r < '0' || r > '9' {
+				return -1
+			}
+			n = n*10 + int(r-'0')
+		}
+		switch unit {
+		case "m":
+			return n
+		case "g":
+			return n << 10
+		}
+		return -1
+	}
+	if gomemlimit == "" || limit == "" {
+		t.Errorf("%s: GOMEMLIMIT %q, memory limit %q: both must be set", where, gomemlimit, limit)
+		return
+	}
+	g, l := mib(gomemlimit), mib(limit)
+	if g <= 0 || l <= 0 || g >= l {
+		t.Errorf("%s: GOMEMLIMIT %s is not below the memory limit %s", where, gomemlimit, limit)
 	}
 }

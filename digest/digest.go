@@ -250,6 +250,7 @@ func (dg *Digest) read(ctx context.Context, r *store.DigestReader, d Day, set re
 		return err
 	}
 	for _, f := range framing {
+		f.Source = displayText(f.Source)
 		dg.Framing = append(dg.Framing, OutletFraming(f))
 	}
 	actors, err := r.TopActors(ctx, start, end, set.topActors)

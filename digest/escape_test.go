@@ -3,6 +3,7 @@ package digest_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,50 @@ func linkTexts(links []*html.Node) []string {
 		out = append(out, textOf(a))
 	}
 	return out
+}
+
+// A bidi override in a title reverses the text after it on the page; an
+// escape sequence in a title or body drives the terminal that prints the
+// Markdown. Neither reaches any output format.
+func TestBidiAndControlCharactersStripped(t *testing.T) {
+	st := pg.NewStore(t)
+	at := fixtureDay.Start().Add(9 * time.Hour)
+	const title = "Talks \u202eecnarg on\u202c resume\x1b[2J\x1b]0;owned\x07 in Geneva"
+	arts := []fixtureArticle{{goldArticle: goldArticle{ID: "b1", Source: "Wire\u2066 \u200fOutlet\x1b[0m", URL: "https://wire.example/b1",
+		Title: title, Body: "Negotiators said the talks on territory had \u202estalled\u202c again\x1b[31m and would resume."}, At: at}}
+	arts[0].Labels.Relevant, arts[0].Labels.Topics = true, []string{"territory"}
+	arts[0].Labels.Outlook, arts[0].Labels.Framing = "stalemate", "neutral"
+	loadFixture(t, st, arts)
+	dg, err := digest.Build(context.Background(), st, fixtureDay, digest.Options{Now: fixtureNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dg.Stories) != 1 || dg.Stories[0].Title != "Talks ecnarg on resume[2J]0;owned in Geneva" {
+		t.Fatalf("stories %+v", dg.Stories)
+	}
+	page, err := digest.HTML(dg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(dg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"html": page, "markdown": digest.Markdown(dg), "json": string(js)} {
+		for _, bad := range []string{"\u202e", "\u202c", "\u2066", "\u200f", "\x1b", "\x07", `\u001b`, `\u202e`} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s output contains %q", name, bad)
+			}
+		}
+		if !strings.Contains(out, "Wire Outlet") {
+			t.Errorf("%s output lost the outlet name", name)
+		}
+	}
+	if sn := dg.Stories[0].Snippet; sn != nil {
+		for _, p := range sn.Parts {
+			if strings.ContainsAny(p.Text, "\u202e\x1b") {
+				t.Errorf("snippet part %q", p.Text)
+			}
+		}
+	}
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -205,13 +207,15 @@ func sameContent(prev store.DigestRow, dg *Digest) bool {
 
 // WriteFileAtomic writes data to a temporary file in path's directory and
 // renames it over path, so that readers see the old file or the new one,
-// never a part.
+// never a part. The file is created with mode 0666 less the process's
+// umask, like any file the service writes: UMask=0027 in the systemd unit
+// makes digests 0640.
 func WriteFileAtomic(path string, data []byte) error {
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	f, err := createTemp(dir, name)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -222,9 +226,6 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Chmod(0o644); err != nil {
 		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
@@ -239,4 +240,18 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// createTemp creates a new hidden file next to the target, with mode
+// 0666 for the kernel to reduce by the umask (os.CreateTemp would force
+// 0600).
+func createTemp(dir, name string) (*os.File, error) {
+	for range 100 {
+		tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d.%d.tmp", name, os.Getpid(), rand.Uint32()))
+		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, errors.New("no unused temporary file name")
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -350,5 +351,30 @@ func TestOnlySomeFormats(t *testing.T) {
 	// The index links the Markdown when there is no HTML.
 	if !bytes.Contains(files["index.html"], []byte(`href="2026-03-29.md"`)) {
 		t.Error("index does not link the Markdown file")
+	}
+}
+
+// Digest files follow the umask (systemd's UMask=0027 makes them 0640),
+// they are not forced to 0644.
+func TestWriteFileAtomicFollowsUmask(t *testing.T) {
+	dir := t.TempDir()
+	old := syscall.Umask(0o027)
+	defer syscall.Umask(old)
+	path := filepath.Join(dir, "2026-01-02.html")
+	if err := digest.WriteFileAtomic(path, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := digest.WriteFileAtomic(path, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v under umask 027, want -rw-r-----", st.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files left in the directory, want the digest only", len(entries))
 	}
 }

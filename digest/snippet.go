@@ -142,7 +142,7 @@ func makeSnippet(ev store.EvidenceWindow, all []store.EvidenceWindow) *Snippet {
 
 	sn := &Snippet{ArticleID: ev.ArticleID, Label: ev.Label, RuleID: ev.RuleID, Field: ev.Field, Before: before, After: after}
 	add := func(b []byte, match bool) {
-		text := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
+		text := strings.Join(strings.Fields(displayText(strings.ToValidUTF8(string(b), "\uFFFD"))), " ")
 		if text == "" {
 			// Only spaces between two matches: keep one.
 			if n := len(sn.Parts); n > 0 && len(b) > 0 && !strings.HasSuffix(sn.Parts[n-1].Text, " ") {

@@ -197,17 +197,18 @@ func newStory(arts []store.DigestArticle, idx []int) Story {
 	first := arts[idx[0]]
 	s := Story{
 		ID:          "a" + strconv.FormatInt(first.ID, 10),
-		Title:       first.Title,
+		Title:       displayText(first.Title),
 		URL:         first.URL,
-		Source:      first.Source,
+		Source:      displayText(first.Source),
 		PublishedAt: first.PublishedAt,
 		Outlook:     first.Outlook,
 		Framing:     first.Framing,
 	}
 	for _, i := range idx {
 		a := arts[i]
+		a.Source = displayText(a.Source)
 		s.Articles = append(s.Articles, StoryArticle{
-			ID: a.ID, Title: a.Title, URL: a.URL, Source: a.Source,
+			ID: a.ID, Title: displayText(a.Title), URL: a.URL, Source: a.Source,
 			PublishedAt: a.PublishedAt, Outlook: a.Outlook, Framing: a.Framing,
 		})
 		if !slices.Contains(s.Outlets, a.Source) {

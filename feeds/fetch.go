@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -30,7 +32,24 @@ type Options struct {
 	MaxBodyBytes    int64         // larger bodies are refused (default 10 MiB)
 	FullTextWorkers int           // article pages fetched at once (default 4)
 	PerHost         int           // article pages fetched at once from one host (default 2)
+	MaxItems        int           // items kept per feed document; the rest are dropped and counted (default 1,000)
+	MaxTextBytes    int           // text kept per article, cut at a character boundary and marked (default 256 KiB)
+
+	// AllowPrivateNetworks lets feeds and article pages reach loopback,
+	// private, link-local and other non-public addresses; AllowHosts
+	// names hosts (as URLs give them) that may do so one by one.
+	AllowPrivateNetworks bool
+	AllowHosts           []string
+	// FileRoot enables file:// feeds: only regular files under this
+	// directory, symlinks resolved, are read. Empty disables them.
+	FileRoot string
 }
+
+// Defaults of the per-feed memory caps.
+const (
+	DefaultMaxItems     = 1000
+	DefaultMaxTextBytes = 256 << 10
+)
 
 // ProjectURL is named in the default User-Agent so that site owners can
 // find out what is fetching their feeds.
@@ -51,6 +70,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PerHost <= 0 {
 		o.PerHost = 2
+	}
+	if o.MaxItems <= 0 {
+		o.MaxItems = DefaultMaxItems
+	}
+	if o.MaxTextBytes <= 0 {
+		o.MaxTextBytes = DefaultMaxTextBytes
 	}
 	if o.Version == "" {
 		o.Version = "dev"
@@ -74,10 +99,12 @@ type Fetcher struct {
 // NewFetcher returns a Fetcher with its own connection pool.
 func NewFetcher(opts Options) *Fetcher {
 	opts = opts.withDefaults()
-	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second}
+	policy := newNetPolicy(opts.AllowPrivateNetworks, opts.AllowHosts)
 	transport := &http.Transport{
+		// Through a proxy the policy sees the proxy's address only: the
+		// proxy must apply its own egress rules (docs/security.md).
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		DialContext:           policy.dialContext(opts.ConnectTimeout),
 		TLSHandshakeTimeout:   opts.ConnectTimeout,
 		ResponseHeaderTimeout: opts.Timeout,
 		ExpectContinueTimeout: time.Second,
@@ -90,7 +117,7 @@ func NewFetcher(opts Options) *Fetcher {
 	}
 	return &Fetcher{
 		opts:      opts,
-		client:    &http.Client{Transport: transport},
+		client:    &http.Client{Transport: transport, CheckRedirect: checkRedirect},
 		parser:    NewParser(),
 		pages:     make(chan struct{}, opts.FullTextWorkers),
 		pageHosts: newHostSlots(opts.PerHost),
@@ -148,13 +175,35 @@ type Result struct {
 	FetchedAt          time.Time
 }
 
-// HTTPError is an unsuccessful HTTP status.
+// HTTPError is an unsuccessful HTTP status. Its message is the code and
+// Go's own text for it: the server's reason phrase is never repeated
+// (it may carry anything, terminal escapes included).
 type HTTPError struct {
 	StatusCode int
-	Status     string
 }
 
-func (e *HTTPError) Error() string { return "HTTP " + e.Status }
+func (e *HTTPError) Error() string {
+	if text := http.StatusText(e.StatusCode); text != "" {
+		return fmt.Sprintf("HTTP %d %s", e.StatusCode, text)
+	}
+	return fmt.Sprintf("HTTP %d", e.StatusCode)
+}
+
+// maxRedirects bounds the redirect hops of feeds and article pages.
+const maxRedirects = 10
+
+// checkRedirect is the redirect policy of feeds and article pages: a
+// bounded number of hops, to http or https only. Each hop's address is
+// checked by the dialer like any connection.
+func checkRedirect(r *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if r.URL.Scheme != "http" && r.URL.Scheme != "https" {
+		return errors.New("redirect to a URL that is not http or https")
+	}
+	return nil
+}
 
 // ErrTooLarge is returned (wrapped) for a body over Options.MaxBodyBytes.
 var ErrTooLarge = errors.New("response body too large")
@@ -173,7 +222,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) Result {
 	var contentType string
 	baseURL := req.URL
 	if u.Scheme == "file" {
-		body, contentType = f.fetchFile(u, req, &res)
+		body, contentType = f.fetchFile(ctx, u, req, &res)
 	} else {
 		body, contentType, baseURL = f.fetchHTTP(ctx, u, req, &res)
 	}
@@ -183,6 +232,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) Result {
 	res.Bytes = len(body)
 	feed, err := f.parser.Parse(body, contentType, ParseOptions{
 		FeedURL: req.URL, BaseURL: baseURL, Name: req.Name, FetchedAt: res.FetchedAt,
+		MaxItems: f.opts.MaxItems, MaxTextBytes: f.opts.MaxTextBytes,
 	})
 	if err != nil {
 		res.Outcome, res.Err = OutcomeError, err
@@ -203,7 +253,7 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, u *url.URL, req Request, res *R
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", req.URL, err)
+		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: not a valid URL", RedactURL(req.URL))
 		return nil, "", ""
 	}
 	hreq.Header.Set("User-Agent", f.opts.UserAgent)
@@ -220,11 +270,8 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, u *url.URL, req Request, res *R
 	permanent := true
 	client := *f.client
 	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		if r.URL.Scheme != "http" && r.URL.Scheme != "https" {
-			return fmt.Errorf("redirect to a %s URL", r.URL.Scheme)
+		if err := checkRedirect(r, via); err != nil {
+			return err
 		}
 		if code := r.Response.StatusCode; permanent && (code == http.StatusMovedPermanently || code == http.StatusPermanentRedirect) {
 			res.MovedTo = r.URL.String()
@@ -255,14 +302,14 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, u *url.URL, req Request, res *R
 		res.Outcome = OutcomeNotModified
 		return nil, "", ""
 	case resp.StatusCode == http.StatusGone:
-		res.Outcome, res.Err = OutcomeGone, fmt.Errorf("GET %s: %w (the feed is gone)", req.URL, &HTTPError{resp.StatusCode, resp.Status})
+		res.Outcome, res.Err = OutcomeGone, fmt.Errorf("GET %s: %w (the feed is gone)", RedactURL(req.URL), &HTTPError{resp.StatusCode})
 		return nil, "", ""
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		res.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), res.FetchedAt)
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", req.URL, &HTTPError{resp.StatusCode, resp.Status})
+		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", RedactURL(req.URL), &HTTPError{resp.StatusCode})
 		return nil, "", ""
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", req.URL, &HTTPError{resp.StatusCode, resp.Status})
+		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", RedactURL(req.URL), &HTTPError{resp.StatusCode})
 		return nil, "", ""
 	}
 	// The validators belong to the representation: a 200 without them
@@ -270,22 +317,26 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, u *url.URL, req Request, res *R
 	res.ETag, res.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	body, err := readCapped(resp.Body, resp.ContentLength, f.opts.MaxBodyBytes)
 	if err != nil {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", req.URL, f.describe(err, ""))
+		res.Outcome, res.Err = OutcomeError, fmt.Errorf("GET %s: %w", RedactURL(req.URL), f.describe(err, ""))
 		return nil, "", ""
 	}
 	return body, resp.Header.Get("Content-Type"), resp.Request.URL.String()
 }
 
-// describe turns transport errors into messages a user can act on.
+// describe turns transport errors into messages a user can act on. A
+// refusal by the network policy is reported as such, whatever the
+// transport wrapped around it.
 func (f *Fetcher) describe(err error, rawURL string) error {
 	prefix := ""
 	if rawURL != "" {
-		prefix = "GET " + rawURL + ": "
+		prefix = "GET " + RedactURL(rawURL) + ": "
 	}
 	var netErr net.Error
-	switch {
+	switch pe := policyError(err); {
+	case pe != nil:
+		return fmt.Errorf("%s%w", prefix, pe)
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		return fmt.Errorf("%sno complete response within %s (poll.timeout): %w", prefix, f.opts.Timeout, err)
+		return fmt.Errorf("%sno complete response within %s (poll.timeout): %w", prefix, f.opts.Timeout, context.DeadlineExceeded)
 	case errors.Is(err, ErrTooLarge):
 		return err
 	}
@@ -294,7 +345,7 @@ func (f *Fetcher) describe(err error, rawURL string) error {
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		err = uerr.Err // url.Error repeats the method and URL
+		err = uerr.Err // url.Error repeats the method and the (unredacted) URL
 	}
 	return fmt.Errorf("%s%w", prefix, err)
 }
@@ -339,28 +390,31 @@ func parseRetryAfter(v string, now time.Time) time.Time {
 	return time.Time{}
 }
 
-// fetchFile reads a local feed. Its modification time plays the part of
-// Last-Modified, so an unchanged file is "not modified".
-func (f *Fetcher) fetchFile(u *url.URL, req Request, res *Result) ([]byte, string) {
-	if u.Host != "" && u.Host != "localhost" {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("feed URL %q: a file URL must not name a host (file:///path)", req.URL)
+// ErrFileFeedsOff is returned (wrapped) for a file:// feed when
+// poll.file_root is not set, or the file is not under it.
+var ErrFileFeedsOff = errors.New("file:// feeds are off")
+
+// fetchFile reads a local feed under Options.FileRoot. Its modification
+// time plays the part of Last-Modified, so an unchanged file is "not
+// modified". Only regular files are read: the file is opened
+// non-blocking and checked before any read, so a FIFO or a device never
+// blocks a worker, and the read itself gives up at the deadline.
+func (f *Fetcher) fetchFile(ctx context.Context, u *url.URL, req Request, res *Result) ([]byte, string) {
+	fail := func(format string, args ...any) ([]byte, string) {
+		res.Outcome, res.Err = OutcomeError, fmt.Errorf("read %s: "+format, append([]any{RedactURL(req.URL)}, args...)...)
 		return nil, ""
 	}
-	path := filepath.FromSlash(u.Path)
-	file, err := os.Open(path)
+	if u.Host != "" && u.Host != "localhost" {
+		return fail("a file URL must not name a host (file:///path)")
+	}
+	file, err := OpenFeedFile(f.opts.FileRoot, filepath.FromSlash(u.Path))
 	if err != nil {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("read %s: %w", req.URL, err)
-		return nil, ""
+		return fail("%w", err)
 	}
 	defer file.Close()
 	st, err := file.Stat()
 	if err != nil {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("read %s: %w", req.URL, err)
-		return nil, ""
-	}
-	if st.IsDir() {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("read %s: is a directory", req.URL)
-		return nil, ""
+		return fail("%w", err)
 	}
 	lm := st.ModTime().UTC().Format(http.TimeFormat)
 	res.ETag, res.LastModified = "", lm
@@ -368,14 +422,163 @@ func (f *Fetcher) fetchFile(u *url.URL, req Request, res *Result) ([]byte, strin
 		res.Outcome = OutcomeNotModified
 		return nil, ""
 	}
-	body, err := readCapped(file, st.Size(), f.opts.MaxBodyBytes)
-	if err != nil {
-		res.Outcome, res.Err = OutcomeError, fmt.Errorf("read %s: %w", req.URL, err)
-		return nil, ""
+	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	defer cancel()
+	type read struct {
+		body []byte
+		err  error
 	}
-	// There is no Content-Type header for a file: the charset comes from
-	// the XML declaration, or is UTF-8, or is guessed (see decodeBody).
-	return body, fileContentType(path)
+	done := make(chan read, 1)
+	go func() {
+		body, err := readCapped(file, st.Size(), f.opts.MaxBodyBytes)
+		done <- read{body, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return fail("%w", r.err)
+		}
+		// There is no Content-Type header for a file: the charset comes
+		// from the XML declaration, or is UTF-8, or is guessed (see
+		// decodeBody).
+		return r.body, fileContentType(u.Path)
+	case <-ctx.Done():
+		// The reader ends with the file closed by the deferred Close.
+		return fail("no complete read within %s (poll.timeout): %w", f.opts.Timeout, context.DeadlineExceeded)
+	}
+}
+
+// OpenFeedFile opens path for reading as a feed, if it is a regular file
+// under root once every symlink is resolved. It never blocks: the file
+// is opened O_NONBLOCK and checked with fstat before it is returned.
+func OpenFeedFile(root, path string) (*os.File, error) {
+	real, err := FeedFilePath(root, path)
+	if err != nil {
+		return nil, err
+	}
+	file, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the file: %w", errors.Unwrap(err))
+	}
+	st, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		file.Close()
+		return nil, fmt.Errorf("not a regular file (%s)", fileKind(st.Mode()))
+	}
+	// The file is checked after it is opened, so it cannot be swapped for
+	// a symlink pointing out in between: O_NOFOLLOW refuses one, and the
+	// path it was opened by has no symlink left in it.
+	if again, err := filepath.EvalSymlinks(real); err != nil || again != real {
+		file.Close()
+		return nil, fmt.Errorf("%w: the path changed while it was opened", ErrFileFeedsOff)
+	}
+	return file, nil
+}
+
+// FeedFilePath resolves path (absolute) with every symlink followed and
+// checks that the result lies under root (resolved likewise). It is the
+// check that `feeds add`, `feeds import` and the configuration make
+// before they accept a file:// feed, and that every read repeats.
+func FeedFilePath(root, path string) (string, error) {
+	if root == "" {
+		return "", fmt.Errorf("%w: set poll.file_root to a directory to read feeds from files under it", ErrFileFeedsOff)
+	}
+	if !filepath.IsAbs(path) {
+		return "", fmt.Errorf("the path of a file URL must be absolute")
+	}
+	realRoot, err := resolveRoot(root)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(filepath.Clean(path))
+	if err != nil {
+		// Say whether it is missing, not what was found on the way.
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", errors.New("no such file")
+		}
+		return "", fmt.Errorf("cannot resolve the path: %w", errors.Unwrap(err))
+	}
+	if !within(realRoot, real) {
+		return "", fmt.Errorf("%w: the file is not under poll.file_root %s (symlinks resolved)", ErrFileFeedsOff, root)
+	}
+	return real, nil
+}
+
+// FeedFileAllowed says whether a file:// URL may become a feed: its path
+// (resolved as far as it exists) lies under root. Unlike FeedFilePath it
+// accepts a file that does not exist yet, since feeds may be added
+// before their files are written.
+func FeedFileAllowed(root, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "file" {
+		return fmt.Errorf("%s is not a file URL", RedactURL(rawURL))
+	}
+	if root == "" {
+		return fmt.Errorf("%w: set poll.file_root to a directory to read feeds from files under it", ErrFileFeedsOff)
+	}
+	path := filepath.Clean(filepath.FromSlash(u.Path))
+	if !filepath.IsAbs(path) {
+		return errors.New("the path of a file URL must be absolute")
+	}
+	realRoot, err := resolveRoot(root)
+	if err != nil {
+		return err
+	}
+	// Resolve the longest part of the path that exists; the rest is
+	// taken as written.
+	existing, rest := path, ""
+	for {
+		if real, err := filepath.EvalSymlinks(existing); err == nil {
+			if within(realRoot, filepath.Join(real, rest)) {
+				return nil
+			}
+			break
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			break
+		}
+		rest = filepath.Join(filepath.Base(existing), rest)
+		existing = parent
+	}
+	return fmt.Errorf("%w: %s is not under poll.file_root %s (symlinks resolved)", ErrFileFeedsOff, path, root)
+}
+
+func resolveRoot(root string) (string, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("poll.file_root %s: %w", root, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", fmt.Errorf("poll.file_root %s: %w", root, errors.Unwrap(err))
+	}
+	return real, nil
+}
+
+// within reports whether path is dir or below it; both are clean and
+// absolute.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
 }
 
 // fileContentType names JSON files as such and leaves the rest to

@@ -79,13 +79,14 @@ func appendCapped(list []string, s string) []string {
 var errNoArticle = errors.New("no article text longer than the feed's")
 
 func (f *Fetcher) fullText(ctx context.Context, it *Item) error {
+	shown := RedactURL(it.URL)
 	u, err := url.Parse(it.URL)
 	if err != nil {
-		return fmt.Errorf("full text %s: %w", it.URL, err)
+		return fmt.Errorf("full text %s: not a valid URL", shown)
 	}
 	release, err := f.pageHosts.acquire(ctx, u.Host)
 	if err != nil {
-		return fmt.Errorf("full text %s: %w", it.URL, err)
+		return fmt.Errorf("full text %s: %w", shown, err)
 	}
 	defer release()
 
@@ -93,32 +94,37 @@ func (f *Fetcher) fullText(ctx context.Context, it *Item) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, it.URL, nil)
 	if err != nil {
-		return fmt.Errorf("full text %s: %w", it.URL, err)
+		return fmt.Errorf("full text %s: not a valid URL", shown)
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept", "text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+	// The same client as feeds: the same redirect policy (bounded hops,
+	// http and https only) and the same network policy on every hop.
 	resp, err := f.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("full text: %w", f.describe(err, it.URL))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("full text GET %s: %w", it.URL, &HTTPError{resp.StatusCode, resp.Status})
+		return fmt.Errorf("full text GET %s: %w", shown, &HTTPError{resp.StatusCode})
 	}
 	ct := resp.Header.Get("Content-Type")
 	if ct != "" && !strings.Contains(ct, "html") {
-		return fmt.Errorf("full text GET %s: not a web page (Content-Type %s)", it.URL, ct)
+		return fmt.Errorf("full text GET %s: not a web page (Content-Type %s)", shown, safeContentType(ct))
 	}
 	body, err := readCapped(resp.Body, resp.ContentLength, f.opts.MaxBodyBytes)
 	if err != nil {
-		return fmt.Errorf("full text GET %s: %w", it.URL, err)
+		return fmt.Errorf("full text GET %s: %w", shown, err)
 	}
 	text, safeHTML, err := f.extract(body, ct, resp.Request.URL)
 	if err != nil {
-		return fmt.Errorf("full text %s: %w", it.URL, err)
+		return fmt.Errorf("full text %s: %w", shown, err)
 	}
 	if len(text) <= len(it.ContentText) {
-		return fmt.Errorf("full text %s: %w", it.URL, errNoArticle)
+		return fmt.Errorf("full text %s: %w", shown, errNoArticle)
+	}
+	if capped, cut := CapText(text, f.opts.MaxTextBytes); cut {
+		text, safeHTML = capped, textToHTML(capped)
 	}
 	it.ContentText, it.ContentHTML = text, safeHTML
 	return nil
@@ -129,7 +135,7 @@ func (f *Fetcher) fullText(ctx context.Context, it *Item) error {
 func (f *Fetcher) extract(page []byte, contentType string, pageURL *url.URL) (text, safeHTML string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("article extraction failed on this page: %v", r)
+			err = errors.New("article extraction failed on this page")
 		}
 	}()
 	r, err := charset.NewReader(bytes.NewReader(page), contentType)
@@ -138,7 +144,7 @@ func (f *Fetcher) extract(page []byte, contentType string, pageURL *url.URL) (te
 	}
 	art, err := readability.FromReader(r, pageURL)
 	if err != nil {
-		return "", "", err
+		return "", "", errNoArticle
 	}
 	if art.Node == nil {
 		return "", "", errNoArticle

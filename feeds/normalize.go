@@ -25,7 +25,17 @@ type feedContext struct {
 	lang      string // feed language
 	fetchedAt time.Time
 	policy    *bluemonday.Policy
+	maxText   int // bytes of text kept per item; 0: no bound
 }
+
+// rawPerText bounds the raw HTML read per item to this many times the
+// text kept: markup is rarely more than that, and a hostile item's
+// megabytes are never converted, sanitised or guessed a language of.
+const rawPerText = 4
+
+// maxFieldBytes bounds the raw one-line fields of an item (GUID, link,
+// title, author, language, source).
+const maxFieldBytes = 64 << 10
 
 // Dates outside this window are feed bugs (a zero date, a typo in the
 // year); such items are dated by when they were fetched.
@@ -43,6 +53,11 @@ var oldestDate = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
 // URL, title, text and date>. An item with none of link, GUID, title or
 // content is skipped.
 func normalize(r rawItem, fc feedContext) (Item, error) {
+	// One-line fields are cut long before the limits below, so that a
+	// hostile megabyte title costs nothing to convert.
+	for _, f := range []*string{&r.guid, &r.link, &r.title, &r.author, &r.lang, &r.source} {
+		*f = capBytes(*f, maxFieldBytes)
+	}
 	it := Item{
 		GUID:  capKey(strings.TrimSpace(cleanString(r.guid))),
 		Title: truncateRunes(oneLine(r.title), maxTitleRunes),
@@ -58,12 +73,20 @@ func normalize(r rawItem, fc feedContext) (Item, error) {
 		}
 	}
 
-	content, description := cleanString(r.content), cleanString(r.description)
-	body := content
+	rawCap := fc.maxText * rawPerText
+	content, description := cleanString(capBytes(r.content, rawCap)), cleanString(capBytes(r.description, rawCap))
+	body, rawLen := content, len(r.content)
 	if strings.TrimSpace(body) == "" {
-		body = description
+		body, rawLen = description, len(r.description)
 	}
 	it.ContentText = toText(body)
+	var cut bool
+	it.ContentText, cut = CapText(it.ContentText, fc.maxText)
+	if !cut && rawCap > 0 && rawLen > rawCap {
+		// The raw HTML was cut before conversion: say so even when the
+		// text that came out of it fits.
+		it.ContentText, cut = strings.TrimRight(it.ContentText, " \n")+TruncatedMark, true
+	}
 	if strings.TrimSpace(content) != "" && strings.TrimSpace(description) != "" {
 		it.Summary = toText(description)
 	}
@@ -71,7 +94,9 @@ func normalize(r rawItem, fc feedContext) (Item, error) {
 		it.Summary, _, _ = strings.Cut(it.ContentText, "\n\n")
 	}
 	it.Summary = truncateRunes(it.Summary, maxSummaryRunes)
-	if looksLikeHTML(body) {
+	if cut {
+		it.ContentHTML = textToHTML(it.ContentText)
+	} else if looksLikeHTML(body) {
 		it.ContentHTML = fc.policy.Sanitize(body)
 	} else {
 		it.ContentHTML = textToHTML(it.ContentText)

@@ -3,8 +3,10 @@ package feeds
 import (
 	"bytes"
 	"cmp"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"mime"
 	"net/url"
 	"strconv"
 	"strings"
@@ -29,6 +31,9 @@ type Feed struct {
 	Charset  string        // the charset the body was read in
 	Items    []Item
 	Skipped  []Skipped // items that could not be used, with the reason
+	// Dropped counts the items past ParseOptions.MaxItems, left out
+	// unread; Truncated the items whose text was cut at MaxTextBytes.
+	Dropped, Truncated int
 }
 
 // Item is one normalised article from a feed.
@@ -60,6 +65,10 @@ type ParseOptions struct {
 	BaseURL   string    // where the document came from (after redirects); "" means FeedURL
 	Name      string    // the name the user gave the feed, used as source
 	FetchedAt time.Time // zero: now
+	// MaxItems bounds the items normalised per document (0: no bound);
+	// MaxTextBytes the text kept per item (0: no bound), cut at a
+	// character boundary and marked (see CapText).
+	MaxItems, MaxTextBytes int
 }
 
 // Limits on stored text; generous for news, they only stop abuse.
@@ -106,22 +115,25 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: the body is empty", ErrNotAFeed)
 	}
+	var cut int
+	if opts.MaxItems > 0 {
+		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
+			body, cut = limitJSONItems(body, opts.MaxItems)
+		} else {
+			body, cut = limitXMLItems(body, opts.MaxItems)
+		}
+	}
 	gp := gofeed.NewParser()
 	gp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	gp.KeepOriginalFeed = true // for RSS <ttl> and <source>, JSON item language
 	gf, err := gp.Parse(bytes.NewReader(body))
 	if err != nil {
+		// Neither the parser's message nor the body is repeated: both
+		// can carry what the server chose to send.
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			if isHTMLPage(body) {
-				return nil, notAFeedHTML(body, contentType, cmp.Or(opts.BaseURL, opts.FeedURL))
-			}
-			what := "no RSS, Atom or JSON Feed document"
-			if contentType != "" {
-				what += " (Content-Type " + contentType + ")"
-			}
-			return nil, fmt.Errorf("%w: %s; it starts %q", ErrNotAFeed, what, snippet(body))
+			return nil, notAFeed(body, contentType, cmp.Or(opts.BaseURL, opts.FeedURL))
 		}
-		return nil, fmt.Errorf("parse %s: %w", formatGuess(body), err)
+		return nil, fmt.Errorf("parse %s: the document is malformed%s (%d bytes)", formatGuess(body), errorLine(err), len(data))
 	}
 
 	feed = &Feed{
@@ -153,16 +165,28 @@ func (p *Parser) Parse(data []byte, contentType string, opts ParseOptions) (feed
 		lang: feed.Language, siteURL: feed.SiteURL, fetchedAt: opts.FetchedAt,
 		policy: p.policy,
 	}
-	feed.Items = make([]Item, 0, len(gf.Items))
-	for i, gi := range gf.Items {
+	fc.maxText = opts.MaxTextBytes
+	feed.Dropped = cut
+	items := gf.Items
+	if opts.MaxItems > 0 && len(items) > opts.MaxItems {
+		feed.Dropped += len(items) - opts.MaxItems
+		items = items[:opts.MaxItems]
+	}
+	gf.Items = nil // what is dropped can be collected while the rest is normalised
+	feed.Items = make([]Item, 0, len(items))
+	for i, gi := range items {
 		if gi == nil {
 			continue
 		}
+		items[i] = nil
 		raw := rawFromGofeed(gi, extras[i])
 		it, err := normalize(raw, fc)
 		if err != nil {
 			feed.Skipped = append(feed.Skipped, Skipped{Index: i, Reason: err.Error()})
 			continue
+		}
+		if strings.HasSuffix(it.ContentText, TruncatedMark) {
+			feed.Truncated++
 		}
 		feed.Items = append(feed.Items, it)
 	}
@@ -254,17 +278,45 @@ func isHTMLPage(body []byte) bool {
 	return bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html"))
 }
 
-// notAFeedHTML explains that a page was served, naming the feeds the
-// page advertises, if any, so the user can correct the URL.
-func notAFeedHTML(body []byte, contentType, pageURL string) error {
-	msg := "the server sent an HTML page"
+// notAFeed describes a document that is no feed by what can be said
+// without quoting it: its Content-Type, its length, and whether it is a
+// web page that advertises feeds (the user can open it to find them).
+func notAFeed(body []byte, contentType, pageURL string) error {
+	var msg string
+	if isHTMLPage(body) {
+		msg = "the server sent an HTML page"
+		if n := len(feedLinks(body, pageURL)); n > 0 {
+			msg += fmt.Sprintf(" that links to %d feed(s) (open it in a browser to find the feed URL)", n)
+		} else {
+			msg += " that links to no feed"
+		}
+	} else {
+		msg = "no RSS, Atom or JSON Feed document"
+	}
 	if contentType != "" {
-		msg += " (Content-Type " + contentType + ")"
+		msg += "; Content-Type " + safeContentType(contentType)
 	}
-	if links := feedLinks(body, pageURL); len(links) > 0 {
-		msg += "; the page links to the feed " + strings.Join(links, " and ")
-	}
+	msg += fmt.Sprintf("; %d bytes", len(body))
 	return fmt.Errorf("%w: %s", ErrNotAFeed, msg)
+}
+
+// safeContentType is a Content-Type as an error may repeat it: the media
+// type only, if it is one.
+func safeContentType(ct string) string {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || len(mt) > 100 {
+		return "(invalid)"
+	}
+	return mt
+}
+
+// errorLine is " on line N" for parse errors that know their line.
+func errorLine(err error) string {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) && se.Line > 0 {
+		return fmt.Sprintf(" on line %d", se.Line)
+	}
+	return ""
 }
 
 // feedLinks returns up to three <link rel="alternate"> feed URLs.
@@ -328,9 +380,4 @@ func formatGuess(body []byte) string {
 		return "JSON Feed"
 	}
 	return "feed"
-}
-
-func snippet(body []byte) string {
-	s := strings.Join(strings.Fields(string(body[:min(len(body), 200)])), " ")
-	return truncateRunes(cleanString(s), 60)
 }

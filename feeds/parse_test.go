@@ -120,7 +120,7 @@ func TestParseNotAFeed(t *testing.T) {
 	page := `<!DOCTYPE html><html><head><title>Site</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body><p>Hello</p></body></html>`
 	_, err := NewParser().Parse([]byte(page), "text/html; charset=utf-8", ParseOptions{FeedURL: "https://site.example/news"})
-	if !errors.Is(err, ErrNotAFeed) || !strings.Contains(err.Error(), "HTML page") || !strings.Contains(err.Error(), "https://site.example/feed.xml") {
+	if !errors.Is(err, ErrNotAFeed) || !strings.Contains(err.Error(), "HTML page") || !strings.Contains(err.Error(), "links to 1 feed") || strings.Contains(err.Error(), "feed.xml") {
 		t.Errorf("HTML page: %v", err)
 	}
 	for _, doc := range []string{"", "   ", `{"hello": "world"`, "<note><to>x</to></note>", "plain words"} {

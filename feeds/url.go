@@ -17,19 +17,24 @@ func CheckURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, err
+		// url.Error repeats the URL, password included: keep its reason.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return nil, fmt.Errorf("%s is not a valid URL: %w", RedactURL(raw), err)
 	}
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
-			return nil, fmt.Errorf("%q: no host in the URL", raw)
+			return nil, fmt.Errorf("%q: no host in the URL", RedactURL(raw))
 		}
 	case "file":
 		if u.Path == "" {
-			return nil, fmt.Errorf("%q: no path in the file URL", raw)
+			return nil, fmt.Errorf("%q: no path in the file URL", RedactURL(raw))
 		}
 	default:
-		return nil, fmt.Errorf("%q: scheme must be http, https or file", raw)
+		return nil, fmt.Errorf("%q: scheme must be http, https or file", RedactURL(raw))
 	}
 	return u, nil
 }

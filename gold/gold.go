@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -37,12 +38,26 @@ type Article struct {
 	Title     string `json:"title"`
 	Body      string `json:"body"`
 	Labels    Labels `json:"labels"`
-	File      string `json:"-"` // where it was read, for messages
-	Line      int    `json:"-"`
+	// Query and Note: how a real article was found and why it got its
+	// labels (testdata/real).
+	Query string `json:"query,omitempty"`
+	Note  string `json:"note,omitempty"`
+	File  string `json:"-"` // where it was read, for messages
+	Line  int    `json:"-"`
 }
 
-// ReadFile reads a gold file.
+// ReadFile reads a gold file. A labels file (NAME.labels.jsonl: the
+// labels of third-party articles, without their text) is joined with its
+// texts, which are kept out of the repository in texts/NAME.jsonl beside
+// it (see testdata/real/README.md).
 func ReadFile(path string) ([]Article, error) {
+	if strings.HasSuffix(path, labelsSuffix) {
+		return readLabels(path)
+	}
+	return readPlain(path)
+}
+
+func readPlain(path string) ([]Article, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("gold: %w", err)
@@ -212,45 +227,94 @@ type Report struct {
 	Outlook    Confusion
 	Framing    Confusion
 	Misses     []Miss
+	ByLang     map[string]Report // the same figures per language (without misses)
 }
 
 // Evaluate tags every article with e and compares with the gold labels.
 func Evaluate(e *tagger.Engine, arts []Article) Report {
+	preds := make([]Prediction, len(arts))
+	for i, a := range arts {
+		res, matches := e.Explain(tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang})
+		preds[i] = Prediction{Labels: LabelsOf(res), Result: res, Matches: matches}
+	}
+	rep := Score(arts, preds)
+	rep.ByLang = map[string]Report{}
+	for _, lang := range langsOf(arts) {
+		var la []Article
+		var lp []Prediction
+		for i, a := range arts {
+			if a.Lang == lang {
+				la, lp = append(la, a), append(lp, preds[i])
+			}
+		}
+		sub := Score(la, lp)
+		sub.Misses = nil
+		rep.ByLang[lang] = sub
+	}
+	return rep
+}
+
+// Prediction is what a tagger answered for one article; Result and
+// Matches, when set, explain the misses.
+type Prediction struct {
+	Labels  Labels
+	Result  tagger.Result
+	Matches []tagger.Evidence
+}
+
+// LabelsOf returns the taxonomy's answers of a tagger result.
+func LabelsOf(res tagger.Result) Labels {
+	l := Labels{Relevant: res.Relevant, Outlook: res.Outlook, Framing: res.Framing}
+	for _, t := range res.Topics {
+		l.Topics = append(l.Topics, t.Topic)
+	}
+	return l
+}
+
+func langsOf(arts []Article) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range arts {
+		if !seen[a.Lang] {
+			seen[a.Lang] = true
+			out = append(out, a.Lang)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Score compares predictions with the gold labels, article by article.
+func Score(arts []Article, preds []Prediction) Report {
 	rep := Report{Articles: len(arts), Topics: map[string]PRF{}}
 	var rtp, rfp, rfn int
 	ttp, tfp, tfn := map[string]int{}, map[string]int{}, map[string]int{}
-	var goldO, gotO, goldF, gotF []string
-	for _, a := range arts {
-		res, matches := e.Explain(tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang})
-		g := a.Labels
+	goldO, gotO := make([]string, 0, len(arts)), make([]string, 0, len(arts))
+	goldF, gotF := make([]string, 0, len(arts)), make([]string, 0, len(arts))
+	for i, a := range arts {
+		p, g := preds[i].Labels, a.Labels
+		res := preds[i].Result
 		var wrong []string
 		switch {
-		case res.Relevant && g.Relevant:
+		case p.Relevant && g.Relevant:
 			rtp++
-		case res.Relevant:
+		case p.Relevant:
 			rfp++
 			wrong = append(wrong, fmt.Sprintf("relevant: got true, want false (score %.3g)", res.Scores["relevant"]))
 		case g.Relevant:
 			rfn++
 			wrong = append(wrong, fmt.Sprintf("relevant: got false, want true (score %.3g)", res.Scores["relevant"]))
 		}
-		got := map[string]bool{}
-		for _, t := range res.Topics {
-			got[t.Topic] = true
-		}
-		want := map[string]bool{}
-		for _, t := range g.Topics {
-			want[t] = true
-		}
 		var diff []string
 		for _, t := range topics {
+			got, want := contains(p.Topics, t), contains(g.Topics, t)
 			switch {
-			case got[t] && want[t]:
+			case got && want:
 				ttp[t]++
-			case got[t]:
+			case got:
 				tfp[t]++
 				diff = append(diff, fmt.Sprintf("+%s (%.3g)", t, res.Scores["topic:"+t]))
-			case want[t]:
+			case want:
 				tfn[t]++
 				diff = append(diff, fmt.Sprintf("-%s (%.3g)", t, res.Scores["topic:"+t]))
 			}
@@ -258,18 +322,18 @@ func Evaluate(e *tagger.Engine, arts []Article) Report {
 		if len(diff) > 0 {
 			wrong = append(wrong, "topics: "+strings.Join(diff, " "))
 		}
-		goldO, gotO = append(goldO, g.Outlook), append(gotO, res.Outlook)
-		if g.Outlook != res.Outlook {
-			wrong = append(wrong, fmt.Sprintf("outlook: got %s, want %s (progress %.3g, stalemate %.3g, mixed %.3g)", res.Outlook, g.Outlook,
+		goldO, gotO = append(goldO, g.Outlook), append(gotO, p.Outlook)
+		if g.Outlook != p.Outlook {
+			wrong = append(wrong, fmt.Sprintf("outlook: got %s, want %s (progress %.3g, stalemate %.3g, mixed %.3g)", p.Outlook, g.Outlook,
 				res.Scores["outlook:progress"], res.Scores["outlook:stalemate"], res.Scores["outlook:mixed"]))
 		}
-		goldF, gotF = append(goldF, g.Framing), append(gotF, res.Framing)
-		if g.Framing != res.Framing {
-			wrong = append(wrong, fmt.Sprintf("framing: got %s, want %s (pro_ukraine %.3g, pro_russia %.3g)", res.Framing, g.Framing,
+		goldF, gotF = append(goldF, g.Framing), append(gotF, p.Framing)
+		if g.Framing != p.Framing {
+			wrong = append(wrong, fmt.Sprintf("framing: got %s, want %s (pro_ukraine %.3g, pro_russia %.3g)", p.Framing, g.Framing,
 				res.Scores["framing:pro_ukraine"], res.Scores["framing:pro_russia"]))
 		}
 		if len(wrong) > 0 {
-			rep.Misses = append(rep.Misses, Miss{Article: a, Got: res, Matches: matches, Wrong: wrong})
+			rep.Misses = append(rep.Misses, Miss{Article: a, Got: res, Matches: preds[i].Matches, Wrong: wrong})
 		}
 	}
 	rep.Relevance = prf(rtp, rfp, rfn)
@@ -300,8 +364,10 @@ func (r Report) Write(w io.Writer, misses bool) error {
 	fmt.Fprintf(bw, "%-20s %6.3f %6.3f %6.3f %8d %10d\n\n", "micro", m.Precision, m.Recall, m.F1, m.Support, m.Predicted)
 	writeConfusion(bw, "outlook", r.Outlook)
 	writeConfusion(bw, "framing", r.Framing)
-	fmt.Fprintf(bw, "summary: relevance F1 %.3f, topic micro-F1 %.3f, outlook accuracy %.3f (macro-F1 %.3f), framing accuracy %.3f (macro-F1 %.3f)\n",
-		r.Relevance.F1, r.TopicMicro.F1, r.Outlook.Accuracy, r.Outlook.MacroF1, r.Framing.Accuracy, r.Framing.MacroF1)
+	if len(r.ByLang) > 0 {
+		writeByLang(bw, r)
+	}
+	fmt.Fprintf(bw, "summary: %s\n", r.Summary())
 	if misses && len(r.Misses) > 0 {
 		fmt.Fprintf(bw, "\n%d articles with at least one wrong answer:\n", len(r.Misses))
 		for _, ms := range r.Misses {
@@ -309,6 +375,42 @@ func (r Report) Write(w io.Writer, misses bool) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// Summary is the report's headline figures on one line.
+func (r Report) Summary() string {
+	return fmt.Sprintf("relevance F1 %.3f, topic micro-F1 %.3f, outlook accuracy %.3f (macro-F1 %.3f), framing accuracy %.3f (macro-F1 %.3f)",
+		r.Relevance.F1, r.TopicMicro.F1, r.Outlook.Accuracy, r.Outlook.MacroF1, r.Framing.Accuracy, r.Framing.MacroF1)
+}
+
+// writeByLang prints the headline figures and the outlook and framing
+// recall of each class, per language.
+func writeByLang(w io.Writer, r Report) {
+	langs := make([]string, 0, len(r.ByLang))
+	for l := range r.ByLang {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	fmt.Fprintf(w, "%-4s %5s %7s %7s %8s %8s %8s %8s  %s\n", "lang", "n", "rel F1", "top F1", "out acc", "out mF1", "fra acc", "fra mF1", "recall per class")
+	for _, l := range append(langs, "all") {
+		x := r
+		if l != "all" {
+			x = r.ByLang[l]
+		}
+		fmt.Fprintf(w, "%-4s %5d %7.3f %7.3f %8.3f %8.3f %8.3f %8.3f  %s; %s\n", l, x.Articles, x.Relevance.F1, x.TopicMicro.F1,
+			x.Outlook.Accuracy, x.Outlook.MacroF1, x.Framing.Accuracy, x.Framing.MacroF1, recalls(x.Outlook), recalls(x.Framing))
+	}
+	fmt.Fprintln(w)
+}
+
+func recalls(c Confusion) string {
+	var parts []string
+	for _, k := range c.Classes {
+		if p := c.PerClass[k]; p.Support > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.2f/%d", k, p.Recall, p.Support))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 func writeConfusion(w io.Writer, name string, c Confusion) {
@@ -341,10 +443,48 @@ func writeMiss(w io.Writer, ms Miss) {
 		if _, ok := byLabel[ev.Label]; !ok {
 			labels = append(labels, ev.Label)
 		}
-		byLabel[ev.Label] = append(byLabel[ev.Label], fmt.Sprintf("%q %s %.3g", ev.Text, ev.Rule, ev.Weight))
+		voice := ""
+		if ev.Voice != "" {
+			voice = " [" + ev.Voice + "]"
+		}
+		byLabel[ev.Label] = append(byLabel[ev.Label], fmt.Sprintf("%q %s %.3g%s", ev.Text, ev.Rule, ev.Weight, voice))
 	}
 	sort.Strings(labels)
 	for _, l := range labels {
 		fmt.Fprintf(w, "    %s: %s\n", l, strings.Join(byLabel[l], ", "))
 	}
+}
+
+const labelsSuffix = ".labels.jsonl"
+
+// readLabels reads a labels file and takes each article's title and body
+// from the texts file beside it; the labels file's labels win.
+func readLabels(path string) ([]Article, error) {
+	arts, err := readPlain(path)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(filepath.Base(path), labelsSuffix)
+	textsPath := filepath.Join(filepath.Dir(path), "texts", base+".jsonl")
+	texts, err := readPlain(textsPath)
+	if err != nil {
+		return nil, fmt.Errorf("gold: %s has labels only; its texts are read from %s (rebuild them with the queries beside it): %w", path, textsPath, err)
+	}
+	byID := make(map[string]Article, len(texts))
+	for _, t := range texts {
+		byID[t.ID] = t
+	}
+	var missing []string
+	for i, a := range arts {
+		t, ok := byID[a.ID]
+		if !ok || t.Body == "" {
+			missing = append(missing, a.ID)
+			continue
+		}
+		arts[i].Title, arts[i].Body = t.Title, t.Body
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("gold: %s: %d articles have no text in %s (first: %s)", path, len(missing), textsPath, missing[0])
+	}
+	return arts, nil
 }

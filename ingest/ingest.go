@@ -50,7 +50,7 @@ func New(st *store.Store, eng *tagger.Engine, opts Options) *Pipeline {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	tg := newTagging(st, eng, taggingOptions{BatchSize: opts.RetagBatchSize, Logger: log, OnTagged: opts.OnTagged})
+	tg := newTagging(st, eng, taggingOptions{BatchSize: opts.RetagBatchSize, Logger: log, OnTagged: opts.OnTagged, MaxTextBytes: opts.Poll.MaxTextBytes})
 	f := feeds.NewFetcher(fetcherOptions(opts.Poll, opts.Version))
 	p := newPoller(st, f, pollerOptionsFrom(opts.Poll), log)
 	p.OnStored = tg.TagArticles

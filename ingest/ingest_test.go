@@ -25,8 +25,10 @@ func TestNewTagsWhatItPolls(t *testing.T) {
 
 	eng := builtinEngine(t)
 	var tagged int
+	poll := config.Default().Poll
+	poll.AllowPrivateNetworks = true // the feed is served on 127.0.0.1
 	pipe := New(st, eng, Options{
-		Poll: config.Default().Poll, Version: "test", Logger: feedtest.Logger(t),
+		Poll: poll, Version: "test", Logger: feedtest.Logger(t),
 		OnTagged: func(n int, _ time.Duration) { tagged += n },
 	})
 	t.Cleanup(pipe.Close)

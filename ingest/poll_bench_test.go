@@ -211,7 +211,7 @@ func benchPoller(b *testing.B, n int, url func(i int) string) *Poller {
 	if _, err := st.AddFeeds(context.Background(), nfs); err != nil {
 		b.Fatal(err)
 	}
-	return newPoller(st, feeds.NewFetcher(feeds.Options{Version: "bench"}), pollerOptions{}, slog.New(slog.DiscardHandler))
+	return newPoller(st, feeds.NewFetcher(feeds.Options{Version: "bench", AllowPrivateNetworks: true}), pollerOptions{}, slog.New(slog.DiscardHandler))
 }
 
 // benchStore opens a store on a fresh database with the default pool

@@ -112,7 +112,7 @@ func pollCorpus(t *testing.T, root string, files []string) (*store.Store, map[st
 	if _, err := st.AddFeeds(ctx, nfs); err != nil {
 		t.Fatal(err)
 	}
-	f := feeds.NewFetcher(feeds.Options{Version: "test"})
+	f := feeds.NewFetcher(feeds.Options{Version: "test", AllowPrivateNetworks: true})
 	defer f.CloseIdleConnections()
 	p := newPoller(st, f, pollerOptions{Workers: 8, PerHost: 8}, slog.New(slog.DiscardHandler))
 	sum, err := p.PollAll(ctx)

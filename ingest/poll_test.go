@@ -26,6 +26,8 @@ import (
 func newTestPoller(t *testing.T, st *store.Store, opts pollerOptions, fopts feeds.Options) *Poller {
 	t.Helper()
 	fopts.Version = "test"
+	// The test servers are on 127.0.0.1: opt in, as an operator would.
+	fopts.AllowPrivateNetworks = true
 	f := feeds.NewFetcher(fopts)
 	t.Cleanup(f.CloseIdleConnections)
 	return newPoller(st, f, opts, feedtest.Logger(t))
@@ -570,8 +572,10 @@ func TestOptionsFromConfig(t *testing.T) {
 	t.Parallel()
 	c := config.Default().Poll
 	c.UserAgent, c.PerHost, c.Workers, c.MaxBodyBytes = "custom/2", 3, 5, 1234
+	c.MaxItems, c.MaxTextBytes, c.AllowPrivateNetworks, c.AllowHosts, c.FileRoot = 7, 4096, true, []string{"intranet"}, "/srv/feeds"
 	fo := fetcherOptions(c, "1.0")
-	if fo.UserAgent != "custom/2" || fo.Version != "1.0" || fo.PerHost != 3 || fo.MaxBodyBytes != 1234 || fo.Timeout != c.Timeout {
+	if fo.UserAgent != "custom/2" || fo.Version != "1.0" || fo.PerHost != 3 || fo.MaxBodyBytes != 1234 || fo.Timeout != c.Timeout ||
+		fo.MaxItems != 7 || fo.MaxTextBytes != 4096 || !fo.AllowPrivateNetworks || len(fo.AllowHosts) != 1 || fo.FileRoot != "/srv/feeds" {
 		t.Errorf("fetcherOptions %+v", fo)
 	}
 	po := pollerOptionsFrom(c)

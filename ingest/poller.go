@@ -38,6 +38,8 @@ func fetcherOptions(c config.Poll, version string) feeds.Options {
 	return feeds.Options{
 		Version: version, UserAgent: c.UserAgent, Timeout: c.Timeout, ConnectTimeout: c.ConnectTimeout,
 		MaxBodyBytes: c.MaxBodyBytes, FullTextWorkers: c.FullTextWorkers, PerHost: c.PerHost,
+		MaxItems: c.MaxItems, MaxTextBytes: c.MaxTextBytes,
+		AllowPrivateNetworks: c.AllowPrivateNetworks, AllowHosts: c.AllowHosts, FileRoot: c.FileRoot,
 	}
 }
 
@@ -93,6 +95,7 @@ type FeedResult struct {
 	New        int // articles stored for the first time
 	Updated    int // stored articles whose title or text changed
 	Skipped    int // items left out as unusable
+	Dropped    int // items past poll.max_items, not read
 	Duration   time.Duration
 	Err        error  // why the poll failed (error, gone), or the database error
 	MovedTo    string // the feed's new URL after a permanent redirect
@@ -159,7 +162,7 @@ func (p *Poller) pollFeed(ctx context.Context, f store.Feed, release func()) (Fe
 	}
 	if res.Feed != nil {
 		fd := res.Feed
-		out.Items, out.Skipped = len(fd.Items)+len(fd.Skipped), len(fd.Skipped)
+		out.Items, out.Skipped, out.Dropped = len(fd.Items)+len(fd.Skipped), len(fd.Skipped), fd.Dropped
 		pr.Items, pr.Title, pr.SiteURL, pr.TTL = out.Items, fd.Title, fd.SiteURL, fd.TTL
 		if f.FullText && len(fd.Items) > 0 {
 			items, ftr, err := p.fullText(fctx, f, fd.Items)
@@ -243,7 +246,7 @@ func articleRow(feedID int64, it feeds.Item) store.ArticleRow {
 }
 
 func (p *Poller) logResult(out FeedResult, saved store.SavedPoll, pr store.PollResult) {
-	attrs := []any{"feed", out.FeedID, "url", out.URL, "outcome", out.Outcome, "status", out.HTTPStatus,
+	attrs := []any{"feed", out.FeedID, "url", feeds.RedactURL(out.URL), "outcome", out.Outcome, "status", out.HTTPStatus,
 		"items", out.Items, "new", out.New, "updated", out.Updated, "ms", out.Duration.Milliseconds()}
 	switch {
 	case out.Disabled:
@@ -256,10 +259,13 @@ func (p *Poller) logResult(out FeedResult, saved store.SavedPoll, pr store.PollR
 	if out.Skipped > 0 {
 		p.log.Debug("feed items skipped", "feed", out.FeedID, "skipped", out.Skipped)
 	}
+	if out.Dropped > 0 {
+		p.log.Warn("feed items over poll.max_items dropped", "feed", out.FeedID, "dropped", out.Dropped, "kept", out.Items-out.Skipped)
+	}
 	if saved.MoveRefused {
-		p.log.Warn("feed moved permanently to a URL another feed already has; URL kept", "feed", out.FeedID, "url", out.URL, "moved_to", pr.MovedTo)
+		p.log.Warn("feed moved permanently to a URL another feed already has; URL kept", "feed", out.FeedID, "url", feeds.RedactURL(out.URL), "moved_to", feeds.RedactURL(pr.MovedTo))
 	} else if pr.MovedTo != "" {
-		p.log.Info("feed moved permanently; URL updated", "feed", out.FeedID, "from", out.URL, "to", pr.MovedTo)
+		p.log.Info("feed moved permanently; URL updated", "feed", out.FeedID, "from", feeds.RedactURL(out.URL), "to", feeds.RedactURL(pr.MovedTo))
 	}
 	if ft := out.FullText; ft != nil && len(ft.Errors) > 0 {
 		p.log.Debug("full text pages failed; summaries kept", "feed", out.FeedID, "failed", ft.Tried-ft.Extracted, "first", ft.Errors[0])

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/tagger"
 )
@@ -21,6 +22,10 @@ type taggingOptions struct {
 	// and how long tagging it took (not counting the database), for
 	// metrics.
 	OnTagged func(articles int, took time.Duration)
+	// MaxTextBytes bounds the text tagged per article (default
+	// feeds.DefaultMaxTextBytes, config poll.max_text_bytes): articles
+	// stored before the cap existed are tagged on their first part.
+	MaxTextBytes int
 }
 
 // Tagging tags stored articles with a rule engine and saves their labels,
@@ -31,11 +36,15 @@ type Tagging struct {
 	batch    int
 	log      *slog.Logger
 	onTagged func(int, time.Duration)
+	maxText  int
 }
 
 // newTagging returns a Tagging that tags with eng and saves to st.
 func newTagging(st *store.Store, eng *tagger.Engine, opts taggingOptions) *Tagging {
-	t := &Tagging{store: st, engine: eng, batch: opts.BatchSize, log: opts.Logger, onTagged: opts.OnTagged}
+	t := &Tagging{store: st, engine: eng, batch: opts.BatchSize, log: opts.Logger, onTagged: opts.OnTagged, maxText: opts.MaxTextBytes}
+	if t.maxText <= 0 {
+		t.maxText = feeds.DefaultMaxTextBytes
+	}
 	if t.batch <= 0 {
 		t.batch = 500
 	}
@@ -129,7 +138,8 @@ func (t *Tagging) tagAndSave(ctx context.Context, arts []store.ArticleText) (int
 	version := t.engine.Version()
 	ls := make([]store.Labels, len(arts))
 	for i, a := range arts {
-		res := t.engine.Tag(tagger.Document{Title: a.Title, Body: a.Text, Lang: a.Lang})
+		body, _ := feeds.CapText(a.Text, t.maxText)
+		res := t.engine.Tag(tagger.Document{Title: a.Title, Body: body, Lang: a.Lang})
 		ls[i] = labelsFromResult(a, res, version)
 	}
 	took := time.Since(start)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/stancewatch/stancewatch/feeds"
 )
 
 // Feed is a feed as stored, with its polling state.
@@ -91,10 +93,10 @@ func (s *Store) AddFeed(ctx context.Context, nf NewFeed) (Feed, error) {
 	f, err := scanFeed(row)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return Feed{}, fmt.Errorf("add feed %s: %w", nf.URL, ErrFeedExists)
+		return Feed{}, fmt.Errorf("add feed %s: %w", feeds.RedactURL(nf.URL), ErrFeedExists)
 	}
 	if err != nil {
-		return Feed{}, fmt.Errorf("add feed %s: %w", nf.URL, err)
+		return Feed{}, fmt.Errorf("add feed %s: %w", feeds.RedactURL(nf.URL), err)
 	}
 	return f, nil
 }

@@ -104,7 +104,7 @@ func TestBuiltinEvidenceSlicesOriginalText(t *testing.T) {
 			}
 			n++
 		}
-		if a.Labels.Relevant && len(res.Evidence) == 0 {
+		if res.Relevant && len(res.Evidence) == 0 {
 			t.Errorf("%s: relevant article without evidence", a.ID)
 		}
 	}

@@ -164,6 +164,12 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.negGroup = c.group(c.phrases(e.settings.negWords, e.settings.line))
 	e.afterGroup = c.group(c.phrases(e.settings.afterWords, e.settings.line))
 	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))
+	v := &e.settings.voice
+	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)
+	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
+	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
+	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)
+	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 
 	seen := map[string]*ruleSpec{}
 	for _, f := range files {
@@ -202,6 +208,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	for _, l := range e.labels[numFixed:] {
 		e.actorNames = append(e.actorNames, strings.TrimPrefix(l, "actor:"))
 	}
+	e.thresholds = e.Thresholds()
 	e.lex = c.lex.freeze()
 	if e.lex == nil {
 		c.problems = append(c.problems, problem{file: "(rules)", msg: fmt.Sprintf("too many distinct words (%d) for the lexicon", len(c.lex.words))})
@@ -611,4 +618,13 @@ func (c *compiler) example(ex *exampleSpec) {
 	if v, ok := ex.expect["framing"].(string); ok && !taxonomy.IsFraming(v) {
 		c.bad(ex.line, "expect.framing: %q is not pro_ukraine, pro_russia or neutral", v)
 	}
+}
+
+// optionalGroup is group for a vocabulary the rule set may leave out: -1
+// when it is empty.
+func (c *compiler) optionalGroup(items []string, line int) int32 {
+	if len(items) == 0 {
+		return -1
+	}
+	return c.group(c.phrases(items, line))
 }

@@ -6,87 +6,203 @@ import (
 	"strings"
 )
 
-// decide turns label scores into the taxonomy's answers and keeps the
-// evidence of the labels given.
+// decide turns what the rules found into the taxonomy's answers and keeps
+// the evidence of the labels given.
 func (e *Engine) decide(st *docState, doc Document) Result {
-	s := &e.settings
-	sc := st.scores
-	res := Result{Outlook: "none", Framing: "neutral", Scores: make(map[string]float64, numFixed)}
-	for i := 0; i < numFixed; i++ {
-		res.Scores[e.labels[i]] = round(sc[i])
-	}
+	th := e.thresholds
+	t := e.tally(st)
+	l := th.Decide(&t)
+	res := Result{Relevant: l.Relevant, Outlook: l.Outlook, Framing: l.Framing, Scores: e.scores(&th, &t)}
 
-	res.Relevant = sc[lblRelevant] >= s.relevance && sc[lblRelevant] > 0
 	if cap(st.given) < len(e.labels) {
 		st.given = make([]bool, len(e.labels))
 	}
 	given := st.given[:len(e.labels)]
 	clear(given)
 	given[lblRelevant] = res.Relevant
+	res.Topics = e.givenTopics(&t, l.Topics, given)
 	outlookEvidence := int32(-1) // label the outlook evidence is filed under
-	if res.Relevant {
-		nTopics := 0
-		for i := range topicNames {
-			if v := sc[lblTopic0+i]; v >= e.topicMin[i] && v > 0 {
-				nTopics++
-			}
-		}
-		if nTopics > 0 {
-			res.Topics = make([]TopicScore, 0, nTopics)
-		}
-		for i, t := range topicNames {
-			if v := sc[lblTopic0+i]; v >= e.topicMin[i] && v > 0 {
-				res.Topics = append(res.Topics, TopicScore{Topic: t, Score: round(v)})
-				given[lblTopic0+i] = true
-			}
-		}
-		slices.SortFunc(res.Topics, func(a, b TopicScore) int { return strings.Compare(a.Topic, b.Topic) })
-		res.Outlook = decideOutlook(s, sc[lblProgress], sc[lblStalemate], sc[lblMixed])
-		switch res.Outlook {
-		case "progress":
-			given[lblProgress] = true
-		case "stalemate":
-			given[lblStalemate] = true
-		case "mixed":
-			given[lblProgress], given[lblStalemate], given[lblMixed] = true, true, true
-			outlookEvidence = lblMixed
-		}
-		pu, pr := sc[lblProUkraine], sc[lblProRussia]
-		res.Framing = decideSide(pu, pr, pr, pu, s.framingMin, s.framingMarg, s.framingRatio, "pro_ukraine", "pro_russia", "neutral")
-		switch res.Framing {
-		case "pro_ukraine":
-			given[lblProUkraine] = true
-		case "pro_russia":
-			given[lblProRussia] = true
-		}
+	switch res.Outlook {
+	case "progress":
+		given[lblProgress] = true
+	case "stalemate":
+		given[lblStalemate] = true
+	case "mixed":
+		given[lblProgress], given[lblStalemate], given[lblMixed] = true, true, true
+		outlookEvidence = lblMixed
 	}
+	switch res.Framing {
+	case "pro_ukraine":
+		given[lblProUkraine] = true
+	case "pro_russia":
+		given[lblProRussia] = true
+	}
+	res.Actors = e.actors(st, given)
+	e.weighOutlook(st, &th, &t)
+	res.Evidence = e.gatherEvidence(st, given, outlookEvidence)
+	return res
+}
 
-	// Results are allocated at their final size: they are most of what a
-	// Tag allocates, and the garbage collector's work grows with it.
-	nActors := 0
-	for l := numFixed; l < len(e.labels); l++ {
-		if st.mentions[l] > 0 {
-			nActors++
+// tally sums each label's matches with every sentence counted once per
+// label: its strongest match (in the article's own voice before reported
+// speech). The other matches of the sentence stay evidence with weight 0.
+func (e *Engine) tally(st *docState) Tally {
+	t := Tally{Topics: make([]float64, len(topicNames))}
+	order := st.order[:0]
+	for i, c := range st.contribs {
+		if c.label < numFixed {
+			order = append(order, int32(i))
 		}
 	}
-	if nActors > 0 {
-		res.Actors = make([]Actor, 0, nActors)
+	toks := st.z.toks
+	cs := st.contribs
+	slices.SortFunc(order, func(a, b int32) int {
+		ca, cb := &cs[a], &cs[b]
+		switch {
+		case ca.label != cb.label:
+			return int(ca.label - cb.label)
+		case toks[ca.h.start].sent != toks[cb.h.start].sent:
+			return int(toks[ca.h.start].sent - toks[cb.h.start].sent)
+		case ca.role != cb.role:
+			return int(ca.role) - int(cb.role)
+		case ca.weight != cb.weight:
+			if ca.weight > cb.weight {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	for k, i := range order {
+		c := &cs[i]
+		if k > 0 {
+			prev := &cs[order[k-1]]
+			if prev.label == c.label && toks[prev.h.start].sent == toks[c.h.start].sent {
+				c.weight = 0 // the sentence already counted for this label
+				continue
+			}
+		}
+		switch {
+		case c.label == lblRelevant:
+			t.Relevance += c.weight
+		case c.label < lblProgress:
+			t.Topics[c.label-lblTopic0] += c.weight
+		case c.label <= lblMixed:
+			side := c.label - lblProgress
+			switch {
+			case c.role == roleReported:
+				t.Reported[side] += c.weight
+			case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
+				t.Own[side] += c.weight
+				t.Head[side] += c.weight
+			default:
+				t.Own[side] += c.weight
+			}
+		case c.label == lblProUkraine:
+			t.ProUkraine += c.weight
+		case c.label == lblProRussia:
+			t.ProRussia += c.weight
+		}
 	}
+	st.order = order
+	return t
+}
+
+// scores are the label scores stored with the result: outlook as the
+// decision weighs it.
+func (e *Engine) scores(th *Thresholds, t *Tally) map[string]float64 {
+	sc := make(map[string]float64, numFixed)
+	sc[e.labels[lblRelevant]] = round(t.Relevance)
+	for i, v := range t.Topics {
+		sc[e.labels[lblTopic0+i]] = round(v)
+	}
+	p, s, m := th.OutlookScores(t)
+	sc[e.labels[lblProgress]], sc[e.labels[lblStalemate]], sc[e.labels[lblMixed]] = round(p), round(s), round(m)
+	sc[e.labels[lblProUkraine]], sc[e.labels[lblProRussia]] = round(t.ProUkraine), round(t.ProRussia)
+	return sc
+}
+
+// weighOutlook sets the weight of outlook matches to what they added
+// under the thresholds' voice and headline weights.
+func (e *Engine) weighOutlook(st *docState, th *Thresholds, t *Tally) {
+	rp, rs := th.reportedWeights(t)
+	toks := st.z.toks
+	for i := range st.contribs {
+		c := &st.contribs[i]
+		if !isOutlookLabel(c.label) {
+			continue
+		}
+		if c.role == roleOwn {
+			if tk := &toks[c.h.start]; tk.field == fieldTitle || tk.para == 0 {
+				c.weight *= th.HeadWeight
+			}
+			continue
+		}
+		switch c.label {
+		case lblProgress:
+			c.weight *= rp
+		case lblStalemate:
+			c.weight *= rs
+		case lblMixed:
+			c.weight *= th.ReportedWeight
+		}
+	}
+}
+
+func (e *Engine) givenTopics(t *Tally, topics []bool, given []bool) []TopicScore {
+	n := 0
+	for _, ok := range topics {
+		if ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]TopicScore, 0, n)
+	for i, ok := range topics {
+		if ok {
+			out = append(out, TopicScore{Topic: topicNames[i], Score: round(t.Topics[i])})
+			given[lblTopic0+i] = true
+		}
+	}
+	slices.SortFunc(out, func(a, b TopicScore) int { return strings.Compare(a.Topic, b.Topic) })
+	return out
+}
+
+// actors lists the actors named, most mentioned first. Results are
+// allocated at their final size: they are most of what a Tag allocates,
+// and the garbage collector's work grows with it.
+func (e *Engine) actors(st *docState, given []bool) []Actor {
+	n := 0
 	for l := numFixed; l < len(e.labels); l++ {
 		if st.mentions[l] > 0 {
-			res.Actors = append(res.Actors, Actor{Name: e.actorNames[l-numFixed], Mentions: st.mentions[l]})
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Actor, 0, n)
+	for l := numFixed; l < len(e.labels); l++ {
+		if st.mentions[l] > 0 {
+			out = append(out, Actor{Name: e.actorNames[l-numFixed], Mentions: st.mentions[l]})
 			given[l] = true
 		}
 	}
-	slices.SortFunc(res.Actors, func(a, b Actor) int {
+	slices.SortFunc(out, func(a, b Actor) int {
 		if a.Mentions != b.Mentions {
 			return b.Mentions - a.Mentions
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
+	return out
+}
 
-	// Evidence is gathered as compact references, sorted and deduplicated,
-	// and only then turned into strings.
+// gatherEvidence turns the matches behind the given labels into
+// evidence. It is gathered as compact references, sorted and
+// deduplicated, and only then turned into strings.
+func (e *Engine) gatherEvidence(st *docState, given []bool, outlookEvidence int32) []Evidence {
 	refs := st.refs[:0]
 	for ci, c := range st.contribs {
 		if !given[c.label] || c.weight < 0 && c.label < numFixed {
@@ -105,35 +221,63 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 			refs = append(refs, st.ref(label, c.rule, sp, -1))
 		}
 	}
-	// Sort by a packed key (field, start, label, rule) with the ref's
-	// index in the low bits: plain integers sort fast.
-	keys := st.keys[:0]
-	for i, r := range refs {
-		keys = append(keys, uint64(r.field)<<63|uint64(r.start&0x7FFFFF)<<40|uint64(r.label&0x3FF)<<30|uint64(r.rule&0x3FFF)<<16|uint64(i&0xFFFF))
+	kept := st.sortRefs(refs)
+	ev := make([]Evidence, len(kept))
+	for i, k := range kept {
+		r := st.refAt(k)
+		field, text := "body", st.doc.Body
+		if r.field == fieldTitle {
+			field, text = "title", st.doc.Title
+		}
+		w, voice := 0.0, ""
+		if r.contrib >= 0 {
+			c := &st.contribs[r.contrib]
+			w = round(c.weight)
+			if isOutlookLabel(c.label) && c.role != roleOwn {
+				voice = c.role.String()
+			}
+		}
+		ev[i] = Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
+			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w, Voice: voice}
 	}
-	if len(refs) > 0xFFFF {
-		slices.SortFunc(refs, compareRefs) // too many for the packed index
-		for i := range keys {
-			keys[i] = uint64(i)
+	st.refs = refs
+	return ev
+}
+
+// sortRefs orders the refs by a packed key (field, start, label, rule)
+// with the ref's index in the low bits (plain integers sort fast) and
+// drops repeats: the same span can support a label through several
+// rules or as context several times; it is kept once per label and
+// rule. Offsets past the key's 23 bits (bodies over 8 MiB) and more refs
+// than its 16-bit index fall back to a full compare. It returns the kept
+// keys; refAt resolves them.
+func (st *docState) sortRefs(refs []evRef) []uint64 {
+	keys := st.keys[:0]
+	st.bigRefs = len(refs) > 0xFFFF
+	for _, r := range refs {
+		if r.start > 0x7FFFFF {
+			st.bigRefs = true
+			break
+		}
+	}
+	st.sortedRefs = refs
+	if st.bigRefs {
+		slices.SortFunc(refs, compareRefs)
+		for i := range refs {
+			keys = append(keys, uint64(i))
 		}
 	} else {
+		for i, r := range refs {
+			keys = append(keys, uint64(r.field)<<63|uint64(r.start&0x7FFFFF)<<40|uint64(r.label&0x3FF)<<30|uint64(r.rule&0x3FFF)<<16|uint64(i&0xFFFF))
+		}
 		slices.Sort(keys)
 	}
-	big := len(refs) > 0xFFFF
-	at := func(k uint64) evRef {
-		if big {
-			return refs[k]
-		}
-		return refs[k&0xFFFF]
-	}
-	// The same span can support a label through several rules or as
-	// context several times; keep it once per label and rule. Keys that
-	// differ above the index bits belong to different refs; only equal
-	// ones need the refs compared. The kept keys are compacted in place.
+	// Keys that differ above the index bits belong to different refs; only
+	// equal ones need the refs compared. Kept keys are compacted in place.
 	kept := keys[:0]
 	for _, k := range keys {
-		if n := len(kept); n > 0 && (big || k>>16 == kept[n-1]>>16) {
-			r, prev := at(k), at(kept[n-1])
+		if n := len(kept); n > 0 && (st.bigRefs || k>>16 == kept[n-1]>>16) {
+			r, prev := st.refAt(k), st.refAt(kept[n-1])
 			if r.field == prev.field && r.start == prev.start && r.end == prev.end && r.label == prev.label && r.rule == prev.rule {
 				continue
 			}
@@ -141,22 +285,14 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 		kept = append(kept, k)
 	}
 	st.keys = keys
-	res.Evidence = make([]Evidence, len(kept))
-	for i, k := range kept {
-		r := at(k)
-		field, text := "body", st.doc.Body
-		if r.field == fieldTitle {
-			field, text = "title", st.doc.Title
-		}
-		w := 0.0
-		if r.contrib >= 0 {
-			w = round(st.contribs[r.contrib].weight)
-		}
-		res.Evidence[i] = Evidence{Label: e.labels[r.label], Rule: e.rules[r.rule].id, Field: field,
-			Text: text[r.start:r.end], Start: int(r.start), End: int(r.end), Weight: w}
+	return kept
+}
+
+func (st *docState) refAt(k uint64) evRef {
+	if st.bigRefs {
+		return st.sortedRefs[k]
 	}
-	st.refs = refs
-	return res
+	return st.sortedRefs[k&0xFFFF]
 }
 
 // evRef is a piece of evidence before it becomes strings.
@@ -219,17 +355,6 @@ func (st *docState) evidence(label, rule string, s span, w float64) Evidence {
 		field, text = "title", st.doc.Title
 	}
 	return Evidence{Label: label, Rule: rule, Field: field, Text: text[a.start:b.end], Start: int(a.start), End: int(b.end), Weight: w}
-}
-
-// decideOutlook: when progress, stalemate and mixed cues together stay
-// below min, the article does not characterise the talks (none). A side
-// wins when it reaches min and leads the other side plus the mixed cues
-// by the margin and the ratio; otherwise the picture is mixed.
-func decideOutlook(s *settingsSpec, p, st, m float64) string {
-	if p+st+m < s.outlookMin {
-		return "none"
-	}
-	return decideSide(p, st+m, st, p+m, s.outlookMin, s.outlookMarg, s.outlookRatio, "progress", "stalemate", "mixed")
 }
 
 // decideSide picks side a when a reaches min and beats againstA (what

@@ -68,6 +68,10 @@ type Evidence struct {
 	Start  int
 	End    int
 	Weight float64 // what the match added to the label's score; 0 for context that made it count
+	// Voice is "reported" for an outlook cue in quotes or reported
+	// speech, "hypothetical" for a hoped-for or possible one (--explain
+	// only: it is not counted), empty in the article's own voice.
+	Voice string
 }
 
 // Engine holds compiled rules.
@@ -87,12 +91,15 @@ type Engine struct {
 	negGroup     int32
 	afterGroup   int32 // negations that follow their cue
 	barrierGroup int32
+	// The voice vocabulary (voice.go); -1 when the rule set has none.
+	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 
 	rules  []*rule
 	labels []string
 	// Looked up once at load rather than for every document.
 	topicMin   []float64 // topic i's threshold
-	actorNames []string  // label numFixed+i without "actor:"
+	thresholds Thresholds
+	actorNames []string // label numFixed+i without "actor:"
 	examples   []*exampleSpec
 
 	pool sync.Pool // *docState
@@ -195,19 +202,29 @@ func (e *Engine) Explain(doc Document) (Result, []Evidence) {
 	defer e.pool.Put(st)
 	e.match(st, doc)
 	e.evaluate(st, doc, -1)
+	res := e.decide(st, doc)
 	var all []Evidence
-	for _, c := range st.contribs {
-		if c.label >= numFixed {
-			continue
+	for _, cs := range [2][]contrib{st.contribs, st.muted} {
+		for _, c := range cs {
+			if c.label >= numFixed {
+				continue
+			}
+			anchor := c.h.span
+			if c.negated {
+				anchor = c.negSpan
+			}
+			ev := st.evidence(e.labels[c.label], e.rules[c.rule].id, anchor, round(c.weight))
+			if isOutlookLabel(c.label) && c.role != roleOwn {
+				ev.Voice = c.role.String()
+			}
+			if c.role == roleHypothetical {
+				ev.Weight = 0
+			}
+			all = append(all, ev)
 		}
-		anchor := c.h.span
-		if c.negated {
-			anchor = c.negSpan
-		}
-		all = append(all, st.evidence(e.labels[c.label], e.rules[c.rule].id, anchor, round(c.weight)))
 	}
 	sortEvidence(all)
-	return e.decide(st, doc), all
+	return res, all
 }
 
 // RuleTestFailure is a rule test or example that did not come out as its

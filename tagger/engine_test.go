@@ -76,8 +76,8 @@ rules:
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("evidence %q, want %q (peace talks once, not also talks)", got, want)
 	}
-	if r.Scores["relevant"] != 7.5 || !r.Relevant {
-		t.Errorf("relevance score %v, want 7.5 (five matches in the lead, weight 1.5)", r.Scores["relevant"])
+	if r.Scores["relevant"] != 3 || !r.Relevant {
+		t.Errorf("relevance score %v, want 3 (five matches in two sentences of the lead, each sentence once at weight 1.5)", r.Scores["relevant"])
 	}
 	if r := e.Tag(Document{Body: "The negotiable nego issue"}); r.Scores["relevant"] != 0 {
 		t.Errorf("negotiat* matched negotiable? score %v", r.Scores["relevant"])
@@ -170,12 +170,17 @@ rules:
     match: ceasefire
     TESTS
 `))
-	r := e.Tag(Document{Title: "A plan", Body: "Lead plan.\n\nBody ceasefire, ceasefire, ceasefire, ceasefire."})
+	r := e.Tag(Document{Title: "A plan", Body: "Lead plan.\n\nBody ceasefire. A ceasefire. Ceasefire. Ceasefire, ceasefire."})
 	if got := r.Scores["topic:peace_plan"]; got != 2 {
 		t.Errorf("title-only rule scored %v, want 2 (title weight 2, body ignored)", got)
 	}
 	if got := r.Scores["topic:ceasefire"]; got != 2 {
 		t.Errorf("weighted rule scored %v, want 2 (2 hits x 0.5 x body weight 2)", got)
+	}
+	// A sentence counts once per label, however many matches it holds.
+	r = e.Tag(Document{Title: "A plan", Body: "Lead plan.\n\nBody ceasefire, ceasefire, ceasefire, ceasefire."})
+	if got := r.Scores["topic:ceasefire"]; got != 1 {
+		t.Errorf("one sentence with four matches scored %v, want 1 (counted once: 0.5 x body weight 2)", got)
 	}
 }
 
@@ -327,7 +332,7 @@ rules:
 		t.Errorf("scores are kept for irrelevant articles too; ceasefire %v", r.Scores["topic:ceasefire"])
 	}
 
-	r = e.Tag(Document{Title: "Peace talks", Body: "A plan; a ceasefire. It was agreed, a deadlock broken, agreed again."})
+	r = e.Tag(Document{Title: "Peace talks", Body: "A plan; a ceasefire. It was agreed. A deadlock broken; agreed again."})
 	if !r.Relevant || len(r.Topics) != 1 || r.Topics[0].Topic != "peace_plan" {
 		t.Errorf("topics %+v: want peace_plan only (ceasefire's own threshold is 2)", r.Topics)
 	}

@@ -26,7 +26,10 @@ type contrib struct {
 	negated bool
 	negSpan span // the match with its negation, shown as evidence when negated
 	weight  float64
+	role    role // outlook matches: own voice or reported
 }
+
+func isOutlookLabel(l int32) bool { return l == lblProgress || l == lblStalemate || l == lblMixed }
 
 // docState is the per-document scratch space, reused through a pool.
 type docState struct {
@@ -41,6 +44,16 @@ type docState struct {
 	negAt   []int32 // token -> first token of a negator ending there, or -1
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
+
+	reported []bool    // token in quotes or reported speech (voice.go)
+	modalAt  []int32   // token -> first token of a modal word ending there, or -1
+	conceded []bool    // token in a clause given away by a concession or contrast
+	question []bool    // token in a sentence that ends in a question mark
+	muted    []contrib // outlook matches not counted: hypothetical (for --explain)
+	order    []int32   // contributions by label and sentence (decide.go)
+
+	sortedRefs []evRef
+	bigRefs    bool
 
 	cands []uint64 // bit set of the rules to evaluate
 
@@ -141,6 +154,7 @@ func (e *Engine) match(st *docState, doc Document) {
 			st.barrier[i] = true
 		}
 	}
+	e.markVoice(st)
 }
 
 // emit records a phrase match in every group that holds the phrase.
@@ -174,7 +188,7 @@ func (e *Engine) emit(st *docState, p, start, end int32) {
 // evaluate runs the rules that can match (only, when >= 0: that one rule)
 // and records their contributions.
 func (e *Engine) evaluate(st *docState, doc Document, only int) {
-	st.arena, st.sups, st.contribs, st.cancelled = st.arena[:0], st.sups[:0], st.contribs[:0], 0
+	st.arena, st.sups, st.contribs, st.muted, st.cancelled = st.arena[:0], st.sups[:0], st.contribs[:0], st.muted[:0], 0
 	if len(st.scores) < len(e.labels) {
 		st.scores = make([]float64, len(e.labels))
 		st.mentions = make([]int, len(e.labels))
@@ -266,7 +280,12 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 		if r.quotedW != 1 && ev.quoted(h.span) {
 			w *= r.quotedW
 		}
-		st.contribs = append(st.contribs, contrib{rule: ri, label: label, h: h, negated: negated, negSpan: negSpan, weight: w})
+		c := contrib{rule: ri, label: label, h: h, negated: negated, negSpan: negSpan, weight: w}
+		if isOutlookLabel(label) && !ev.readVoice(&c) {
+			st.muted = append(st.muted, c) // hoped-for or possible: not counted
+			continue
+		}
+		st.contribs = append(st.contribs, c)
 	}
 	mine := st.contribs[first:]
 	// The strongest matches count first; a rule adds at most maxHits
@@ -330,12 +349,11 @@ func (ev *evaluator) admit(s span) bool {
 			return false
 		}
 	}
-	quoted := ev.quoted(s)
 	switch ev.r.quotes {
 	case quotesExclude:
-		return !quoted
+		return !ev.st.reportedSpan(s) // only the article's own voice
 	case quotesOnly:
-		return quoted
+		return ev.quoted(s)
 	}
 	return true
 }

@@ -294,7 +294,8 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
-		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{}}
+		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{},
+		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
 	present := r.fields(r.mapping(n, "settings"), "settings.", "unknown key %q in settings",
 		field{"field_weights", func(v *yaml.Node, _ string) { s.fieldWeights = r.fieldWeights(v, fieldWeights{1, 1, 1}) }},
 		r.countField("max_hits", &s.maxHits, 1),
@@ -307,6 +308,16 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("after_words", &s.afterWords),
 				r.listField("barriers", &s.barriers))
 		}},
+		field{"voice", func(v *yaml.Node, name string) {
+			r.section(v, name,
+				r.listField("reporting", &s.voice.reporting),
+				r.listField("modal", &s.voice.modal),
+				r.countField("modal_window", &s.voice.modalWindow, 1),
+				r.listField("concessive", &s.voice.concessive),
+				r.listField("contrast", &s.voice.contrast),
+				r.amountField("conceded_weight", &s.voice.concededWeight),
+				r.listField("headline_labels", &s.voice.headlineLabels))
+		}},
 		field{"relevance", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("threshold", &s.relevance))
 		}},
@@ -316,7 +327,9 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				field{"thresholds", func(v *yaml.Node, name string) { r.topicThresholds(v, name, s.topicMins) }})
 		}},
 		field{"outlook", func(v *yaml.Node, name string) {
-			r.section(v, name, r.amountField("margin", &s.outlookMarg), r.amountField("min", &s.outlookMin), r.amountField("ratio", &s.outlookRatio))
+			r.section(v, name, r.amountField("margin", &s.outlookMarg), r.amountField("min", &s.outlookMin), r.amountField("ratio", &s.outlookRatio),
+				r.amountField("reported_weight", &s.reportedWeight), r.amountField("contradicted_weight", &s.contradictedWeight),
+				r.amountField("head_weight", &s.headWeight))
 		}},
 		field{"framing", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("margin", &s.framingMarg), r.amountField("min", &s.framingMin), r.amountField("ratio", &s.framingRatio))

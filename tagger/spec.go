@@ -106,6 +106,24 @@ type settingsSpec struct {
 	framingMin   float64
 	framingMarg  float64
 	framingRatio float64
+	voice        voiceSpec
+	// How the outlook weighs reported cues (see voice.go), reported cues
+	// that the article's own voice contradicts, and own-voice cues in the
+	// headline or lead.
+	reportedWeight     float64
+	contradictedWeight float64
+	headWeight         float64
+}
+
+// voiceSpec is the vocabulary that tells whose words a cue is.
+type voiceSpec struct {
+	reporting      []string // verbs of saying and attributions
+	modal          []string // modal, hope and attempt words
+	modalWindow    int
+	concessive     []string // "although", "despite": the clause they open is conceded
+	contrast       []string // "but", "however": what comes before them is conceded
+	concededWeight float64
+	headlineLabels []string // "Analysis:", "Live:": no speaker before a headline's colon
 }
 
 type fileSpec struct {

@@ -28,9 +28,30 @@ func listFeeds(ctx context.Context, c *cli) ([]store.Feed, error) {
 	return st.ListFeeds(ctx)
 }
 
+// shownURL is a feed's URL as a terminal may print it: the password
+// masked, control characters and bidi overrides removed; shown is any
+// other stored or fetched string (a name, an error) likewise.
+func shownURL(u string) string { return feeds.StripControlsLine(feeds.RedactURL(u)) }
+func shown(s string) string    { return feeds.StripControlsLine(s) }
+
 // feedURLArg accepts an http(s) or file URL, or the path of a local file
-// (made into an absolute file:// URL).
-func feedURLArg(arg string) (string, error) {
+// (made into an absolute file:// URL). A file must lie under
+// poll.file_root (symlinks resolved): with no file_root, file:// feeds are
+// refused, as the daemon would refuse to read them.
+func feedURLArg(arg, fileRoot string) (string, error) {
+	u, err := feedURL(arg)
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(u, "file:") {
+		if err := feeds.FeedFileAllowed(fileRoot, u); err != nil {
+			return "", fmt.Errorf("%s: %w", shownURL(u), err)
+		}
+	}
+	return u, nil
+}
+
+func feedURL(arg string) (string, error) {
 	// A Windows drive letter ("C:") parses as a scheme: not a URL.
 	if u, err := url.Parse(arg); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
 		if _, err := feeds.CheckURL(arg); err != nil {
@@ -45,7 +66,7 @@ func feedURLArg(arg string) (string, error) {
 		}
 		return fileURL(abs), nil
 	}
-	return "", fmt.Errorf("%q is neither an http(s) or file:// URL nor an existing file", arg)
+	return "", fmt.Errorf("%q is neither an http(s) or file:// URL nor an existing file", shownURL(arg))
 }
 
 func fileURL(absPath string) string {
@@ -63,7 +84,7 @@ func feedByRef(ctx context.Context, st *store.Store, ref string) (store.Feed, er
 	}
 	f, err := st.FeedByURL(ctx, ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return f, fmt.Errorf("no feed with URL %q (see `stancewatch feeds list`)", ref)
+		return f, fmt.Errorf("no feed with URL %q (see `stancewatch feeds list`)", shownURL(ref))
 	}
 	return f, err
 }
@@ -80,7 +101,11 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stderr, "usage: stancewatch feeds add URL [--name NAME] [--full-text]")
 		return errUsage
 	}
-	u, err := feedURLArg(pos[0])
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	u, err := feedURLArg(pos[0], cfg.Poll.FileRoot)
 	if err != nil {
 		return err
 	}
@@ -92,7 +117,7 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 	f, err := st.AddFeed(ctx, store.NewFeed{URL: u, Name: strings.TrimSpace(*name), FullText: *fullText})
 	if errors.Is(err, store.ErrFeedExists) {
 		old, _ := st.FeedByURL(ctx, u)
-		return fmt.Errorf("feed %s is already there (id %d)", u, old.ID)
+		return fmt.Errorf("feed %s is already there (id %d)", shownURL(u), old.ID)
 	}
 	if err != nil {
 		return err
@@ -101,7 +126,7 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 	if f.FullText {
 		extra = ", full text"
 	}
-	fmt.Fprintf(c.stdout, "added feed %d: %s (%s%s); it is polled at the next poll\n", f.ID, f.URL, f.DisplayName(), extra)
+	fmt.Fprintf(c.stdout, "added feed %d: %s (%s%s); it is polled at the next poll\n", f.ID, shownURL(f.URL), shown(f.DisplayName()), extra)
 	return nil
 }
 
@@ -144,10 +169,10 @@ func cmdFeedsList(ctx context.Context, c *cli, args []string) error {
 		}
 		lastErr := ""
 		if f.ConsecutiveErrors > 0 || f.Disabled {
-			lastErr = truncate(cmpStr(f.DisabledReason, f.LastError), 100)
+			lastErr = truncate(shown(cmpStr(f.DisabledReason, f.LastError)), 100)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, state, f.Articles, ago(f.LastPolledAt, now), next,
-			truncate(f.DisplayName(), 40), f.URL, lastErr)
+			truncate(shown(f.DisplayName()), 40), shownURL(f.URL), lastErr)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -247,10 +272,10 @@ func writeFeedsJSON(w io.Writer, list []store.Feed, now time.Time) error {
 	out := make([]feedJSON, len(list))
 	for i, f := range list {
 		out[i] = feedJSON{
-			ID: f.ID, URL: f.URL, Name: f.Name, Title: f.Title, SiteURL: f.SiteURL, FullText: f.FullText,
+			ID: f.ID, URL: shownURL(f.URL), Name: shown(f.Name), Title: shown(f.Title), SiteURL: shownURL(f.SiteURL), FullText: f.FullText,
 			State: feedState(f, now), Articles: f.Articles, LastPolledAt: opt(f.LastPolledAt),
 			LastSuccessAt: opt(f.LastSuccessAt), NextPollAt: f.NextPollAt, ConsecutiveErrors: f.ConsecutiveErrors,
-			LastError: f.LastError, LastErrorAt: opt(f.LastErrorAt), Disabled: f.Disabled, DisabledReason: f.DisabledReason,
+			LastError: shown(f.LastError), LastErrorAt: opt(f.LastErrorAt), Disabled: f.Disabled, DisabledReason: shown(f.DisabledReason),
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -287,7 +312,7 @@ func cmdFeedsRemove(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "removed feed %d (%s); its %d articles are kept\n", f.ID, f.URL, kept)
+		fmt.Fprintf(c.stdout, "removed feed %d (%s); its %d articles are kept\n", f.ID, shownURL(f.URL), kept)
 		return nil
 	})
 }
@@ -299,9 +324,9 @@ func cmdFeedsEnable(ctx context.Context, c *cli, args []string) error {
 		}
 		was := "it was not disabled"
 		if f.Disabled {
-			was = "it was disabled: " + f.DisabledReason
+			was = "it was disabled: " + shown(f.DisabledReason)
 		}
-		fmt.Fprintf(c.stdout, "enabled feed %d (%s), due at the next poll; %s\n", f.ID, f.URL, was)
+		fmt.Fprintf(c.stdout, "enabled feed %d (%s), due at the next poll; %s\n", f.ID, shownURL(f.URL), was)
 		return nil
 	})
 }
@@ -311,7 +336,7 @@ func cmdFeedsDisable(ctx context.Context, c *cli, args []string) error {
 		if err := st.SetFeedDisabled(ctx, f.ID, true, "disabled by user"); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "disabled feed %d (%s); `stancewatch feeds enable %d` turns it back on\n", f.ID, f.URL, f.ID)
+		fmt.Fprintf(c.stdout, "disabled feed %d (%s); `stancewatch feeds enable %d` turns it back on\n", f.ID, shownURL(f.URL), f.ID)
 		return nil
 	})
 }
@@ -350,12 +375,17 @@ func cmdFeedsImport(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
 	var nfs []store.NewFeed
 	var bad []string
 	for _, f := range list {
-		u, err := feedURLArg(f.URL)
+		// An OPML entry never becomes a file:// feed outside file_root.
+		u, err := feedURLArg(f.URL, cfg.Poll.FileRoot)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("%q: %v", f.Name, err))
+			bad = append(bad, fmt.Sprintf("%q: %v", shown(f.Name), err))
 			continue
 		}
 		nfs = append(nfs, store.NewFeed{URL: u, Name: f.Name, FullText: f.FullText})
@@ -373,7 +403,7 @@ func cmdFeedsImport(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	for _, f := range added {
-		fmt.Fprintf(c.stdout, "added feed %d: %s (%s)\n", f.ID, f.URL, f.DisplayName())
+		fmt.Fprintf(c.stdout, "added feed %d: %s (%s)\n", f.ID, shownURL(f.URL), shown(f.DisplayName()))
 	}
 	fmt.Fprintf(c.stdout, "imported %d feeds from %s: %d new, %d already present, %d skipped\n",
 		len(list), pos[0], len(added), len(nfs)-len(added), len(bad))

@@ -23,9 +23,21 @@ func mustRun(t *testing.T, env map[string]string, args ...string) result {
 	return r
 }
 
+// feedsEnv is the environment of the feed commands' tests: the sample
+// feeds are read through file:// under testdata/feeds, and the test
+// servers are on 127.0.0.1, so both are opted into as an operator would.
+func feedsEnv(t *testing.T) map[string]string {
+	root, err := filepath.Abs("../../testdata/feeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"DATABASE_URL": pg.NewDatabase(t), "STANCEWATCH_LOG_LEVEL": "warn",
+		"STANCEWATCH_POLL_FILE_ROOT": root, "STANCEWATCH_POLL_ALLOW_PRIVATE_NETWORKS": "true"}
+}
+
 func TestFeedsImportPollListExport(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"DATABASE_URL": pg.NewDatabase(t), "STANCEWATCH_LOG_LEVEL": "warn"}
+	env := feedsEnv(t)
 
 	r := mustRun(t, env, "feeds", "import", sampleOPML)
 	if !strings.Contains(r.stdout, "imported 8 feeds from "+sampleOPML+": 8 new, 0 already present, 0 skipped") {
@@ -84,7 +96,7 @@ func TestFeedsImportPollListExport(t *testing.T) {
 
 func TestFeedsAddRemoveEnableDisable(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"DATABASE_URL": pg.NewDatabase(t), "STANCEWATCH_LOG_LEVEL": "warn"}
+	env := feedsEnv(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<rss version="2.0"><channel><title>Wire</title><item><title>One</title><link>https://wire.example/1</link></item></channel></rss>`))
 	}))

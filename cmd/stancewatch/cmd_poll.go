@@ -48,7 +48,7 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 	}
 	sum, err := poll(ctx)
 	for _, r := range sum.Feeds {
-		line := fmt.Sprintf("%-12s feed %d  %s", r.Outcome, r.FeedID, r.URL)
+		line := fmt.Sprintf("%-12s feed %d  %s", r.Outcome, r.FeedID, shownURL(r.URL))
 		if r.HTTPStatus != 0 {
 			line += fmt.Sprintf("  HTTP %d", r.HTTPStatus)
 		}
@@ -58,15 +58,18 @@ func cmdPoll(ctx context.Context, c *cli, args []string) error {
 		if r.Skipped > 0 {
 			line += fmt.Sprintf("  skipped %d", r.Skipped)
 		}
+		if r.Dropped > 0 {
+			line += fmt.Sprintf("  dropped %d over poll.max_items", r.Dropped)
+		}
 		if r.FullText != nil {
 			line += fmt.Sprintf("  full text %d/%d", r.FullText.Extracted, r.FullText.Tried)
 		}
 		line += fmt.Sprintf("  %s", r.Duration.Round(time.Millisecond))
 		if r.MovedTo != "" {
-			line += "  moved to " + r.MovedTo
+			line += "  moved to " + shownURL(r.MovedTo)
 		}
 		if r.Err != nil {
-			line += "\n             " + r.Err.Error()
+			line += "\n             " + shown(r.Err.Error())
 		}
 		if r.Disabled {
 			line += "\n             the feed is now disabled"

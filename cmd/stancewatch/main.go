@@ -20,6 +20,7 @@ import (
 	_ "time/tzdata" // time zones even on images without /usr/share/zoneinfo
 
 	"github.com/stancewatch/stancewatch/config"
+	"github.com/stancewatch/stancewatch/feeds"
 	"github.com/stancewatch/stancewatch/store"
 )
 
@@ -91,6 +92,7 @@ func commands() []command {
 		{"gold export", "--corrections [--from DAY] [--to DAY]", "write the corrected articles as gold JSON lines on stdout", cmdGoldExport},
 		{"rules test", "", "run the tests written in the rule files; exit 1 on any failure", cmdRulesTest},
 		{"rules export", "DIR", "write the built-in rule files to DIR, to start a rules directory", cmdRulesExport},
+		{"rules calibrate", "--gold FILE [FILE ...]", "sweep the decision thresholds over gold sets (one set a file), with leave-one-set-out scores", cmdRulesCalibrate},
 		{"retag", "[--since DATE]", "re-tag stored articles due under the current rules (resumable, in batches)", cmdRetag},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
@@ -142,7 +144,9 @@ func runCLI(ctx context.Context, args []string, c *cli) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	default:
-		fmt.Fprintf(c.stderr, "stancewatch %s: %v\n", cmd.name, err)
+		// Errors may quote what a server or a file held: nothing in them
+		// may drive the terminal.
+		fmt.Fprintf(c.stderr, "stancewatch %s: %s\n", cmd.name, feeds.StripControls(err.Error()))
 		return 1
 	}
 }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stancewatch/stancewatch/gold"
+	"github.com/stancewatch/stancewatch/tagger"
+)
+
+func toOutput(id json.RawMessage, r tagger.Result, version string) tagOutput {
+	o := tagOutput{ID: id, Scores: r.Scores, RulesVersion: version,
+		Labels: tagLabels{Relevant: r.Relevant, Topics: []string{}, Outlook: r.Outlook, Framing: r.Framing},
+		Actors: []tagActor{}, Evidence: []tagEvidence{}}
+	for _, t := range r.Topics {
+		o.Labels.Topics = append(o.Labels.Topics, t.Topic)
+	}
+	for _, a := range r.Actors {
+		o.Actors = append(o.Actors, tagActor{a.Name, a.Mentions})
+	}
+	o.Evidence = toEvidence(r.Evidence)
+	return o
+}
+
+func toEvidence(evs []tagger.Evidence) []tagEvidence {
+	out := make([]tagEvidence, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, tagEvidence{e.Label, e.Rule, e.Field, e.Text, e.Start, e.End, e.Weight, e.Voice})
+	}
+	return out
+}
+
+// The hand-written encoder writes exactly what encoding/json writes for
+// tagOutput, on every gold article, with and without --explain.
+func TestTagLineMatchesEncodingJSON(t *testing.T) {
+	eng, err := tagger.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"../../testdata/gold/dev-a.jsonl", "../../testdata/gold/dev-b.jsonl", "../../testdata/gold/feed-a.jsonl", "../../testdata/gold/seed.jsonl"}
+	n := 0
+	for _, f := range files {
+		arts, err := gold.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range arts {
+			id, _ := json.Marshal(a.ID)
+			doc := tagger.Document{Title: a.Title + "\u2028\x01\"<&>", Body: a.Body + "\xff\t", Lang: a.Lang}
+			res, matches := eng.Explain(doc)
+			for _, explain := range []bool{false, true} {
+				o := toOutput(id, res, eng.Version())
+				if explain {
+					o.Matches = toEvidence(matches)
+				}
+				var want bytes.Buffer
+				enc := json.NewEncoder(&want)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(o); err != nil {
+					t.Fatal(err)
+				}
+				got := appendTagLine(nil, id, &res, eng.Version(), matches, explain)
+				if !bytes.Equal(got, want.Bytes()) {
+					t.Fatalf("%s (explain %v):\n got %s\nwant %s", a.ID, explain, got, want.Bytes())
+				}
+				n++
+			}
+		}
+	}
+	if n < 200 {
+		t.Errorf("only %d lines compared", n)
+	}
+	for _, f := range []float64{0, 1, -2.5, 0.125, 1e-7, 3e21, 123456789} {
+		want, _ := json.Marshal(f)
+		if got := appendJSONFloat(nil, f); string(got) != string(want) {
+			t.Errorf("float %v: got %s, want %s", f, got, want)
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package tagger
+
+import "strings"
+
+// Voice: whose words a cue is, and whether it is asserted at all.
+//
+// News items are quote-heavy and wire copy attributes nearly every claim,
+// so the engine reads each cue in its clause before counting it:
+//
+//   - reported: inside quotation marks, or in the part of a sentence that
+//     a verb of saying or an attribution ("said", "according to", "по
+//     словам", "за словами", "як заявив") hands to a speaker. That part is
+//     the speaker's, not the outlet's: framing ignores it, and an outlook
+//     cue there weighs less and gives way to the article's own voice.
+//   - hypothetical: a modal, hope or attempt word before the cue in its
+//     clause ("could bring progress", "hopes for a deal", "a chance of a
+//     breakthrough", "an effort to secure a breakthrough", "надеются на
+//     прогресс"), or a question ("Will Geneva bring a breakthrough?").
+//     Hoped-for, attempted or possible movement is not movement: outlook
+//     does not count it.
+//   - own: everything else, the article's own voice.
+
+// role is the voice of a counted match.
+type role uint8
+
+const (
+	roleOwn role = iota
+	roleReported
+	roleHypothetical
+)
+
+func (r role) String() string {
+	switch r {
+	case roleReported:
+		return "reported"
+	case roleHypothetical:
+		return "hypothetical"
+	}
+	return "own"
+}
+
+// tailAttribution is how many words at most may follow a sentence-final
+// attribution ("..., Peskov told reporters on Friday") for it to hand the
+// words before it to the speaker.
+const tailAttribution = 6
+
+// markVoice marks the reported tokens of the document from the matches of
+// the reporting vocabulary, and where modal words end (for hypothetical).
+func (e *Engine) markVoice(st *docState) {
+	toks := st.z.toks
+	n := len(toks)
+	if cap(st.reported) < n {
+		st.reported = make([]bool, n)
+		st.modalAt = make([]int32, n)
+	}
+	st.reported, st.modalAt = st.reported[:n], st.modalAt[:n]
+	if cap(st.conceded) < n {
+		st.conceded = make([]bool, n)
+	}
+	st.conceded = st.conceded[:n]
+	for i := range st.reported {
+		st.reported[i] = toks[i].quoted
+		st.modalAt[i] = -1
+		st.conceded[i] = false
+	}
+	if e.modalGroup >= 0 {
+		for _, s := range st.ghits[e.modalGroup] {
+			st.modalAt[s.end-1] = s.start
+		}
+	}
+	e.markConceded(st)
+	st.markQuestions()
+	e.markHeadlineSpeaker(st)
+	if e.reportGroup < 0 {
+		return
+	}
+	for _, s := range st.ghits[e.reportGroup] {
+		from, to := sentenceOf(toks, s.start)
+		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution {
+			// "Talks made no progress, Ushakov said": the clause before
+			// the attribution is the speaker's.
+			markRange(st.reported, from, start)
+			continue
+		}
+		// "Ushakov said the talks..." / "По словам Ушакова, ...": the rest
+		// of the sentence is the speaker's; the subject stays the outlet's.
+		markRange(st.reported, s.end, to)
+	}
+}
+
+// markConceded marks what a concession or contrast gives away: the
+// clause after "although"/"despite"/"хоча"/"несмотря на", and what comes
+// before "but"/"however"/"але"/"однако" in its sentence (the previous
+// sentence when the contrast opens one). The point of such a sentence is
+// the other side of it.
+func (e *Engine) markConceded(st *docState) {
+	toks := st.z.toks
+	if e.concessGroup >= 0 {
+		for _, s := range st.ghits[e.concessGroup] {
+			for j := s.end; int(j) < len(toks) && !toks[j].clause; j++ {
+				st.conceded[j] = true
+			}
+		}
+	}
+	if e.contrastGroup < 0 {
+		return
+	}
+	for _, s := range st.ghits[e.contrastGroup] {
+		from, _ := sentenceOf(toks, s.start)
+		if s.start == from && from > 0 {
+			from, _ = sentenceOf(toks, from-1)
+			markRange(st.conceded, from, s.start)
+			continue
+		}
+		markRange(st.conceded, from, s.start)
+	}
+}
+
+// markQuestions marks the sentences that end in a question mark ("Will
+// the talks bring a breakthrough?"): what they ask about is not asserted.
+func (st *docState) markQuestions() {
+	toks := st.z.toks
+	n := len(toks)
+	if cap(st.question) < n {
+		st.question = make([]bool, n)
+	}
+	st.question = st.question[:n]
+	clear(st.question)
+	from := 0
+	for i := range toks {
+		if i+1 < n && !toks[i+1].sentStart {
+			continue
+		}
+		text := st.doc.Body
+		if toks[i].field == fieldTitle {
+			text = st.doc.Title
+		}
+		if endsInQuestion(text[toks[i].end:]) {
+			// Only the part after a colon, semicolon or dash asks: "The
+			// core has not changed: what would Kyiv get?"
+			j := i
+			for j > from && !breaksQuestion(text[toks[j-1].end:toks[j].start]) {
+				j--
+			}
+			for ; j <= i; j++ {
+				st.question[j] = true
+			}
+		}
+		from = i + 1
+	}
+}
+
+// breaksQuestion reports whether the text between two words of a question
+// ends the asserted part before it.
+func breaksQuestion(between string) bool {
+	return strings.ContainsAny(between, ":;—–")
+}
+
+// endsInQuestion reports whether rest, the text after a sentence's last
+// word, starts with a question mark (after closing quotes or brackets).
+func endsInQuestion(rest string) bool {
+	for _, r := range rest {
+		switch r {
+		case '?', '？':
+			return true
+		case ' ', '"', '\'', '»', '“', '”', '’', ')', ']':
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// markHeadlineSpeaker marks a headline of the form "Speaker: words"
+// ("Kremlin: Kyiv is stalling", "Песков: ...", "Зеленський: ...") as the
+// speaker's words after the colon. At most three words may name the
+// speaker, and a section label ("Analysis:", "Live:", "Аналіз:", from
+// settings.voice.headline_labels) is no speaker.
+func (e *Engine) markHeadlineSpeaker(st *docState) {
+	toks := st.z.toks
+	title := st.doc.Title
+	n := 0
+	for n < len(toks) && toks[n].field == fieldTitle {
+		n++
+	}
+	for k := 0; k < n-1 && k < 3; k++ {
+		if !strings.Contains(title[toks[k].end:toks[k+1].start], ":") {
+			continue
+		}
+		if e.labelGroup >= 0 {
+			for _, h := range st.ghits[e.labelGroup] {
+				if h.start <= int32(k) {
+					return
+				}
+			}
+		}
+		_, to := sentenceOf(toks, int32(k))
+		markRange(st.reported, int32(k+1), to)
+		return
+	}
+}
+
+// sentenceOf returns the token range [from, to) of the sentence of token t.
+func sentenceOf(toks []token, t int32) (from, to int32) {
+	from, to = t, t+1
+	for from > 0 && !toks[from].sentStart {
+		from--
+	}
+	for int(to) < len(toks) && !toks[to].sentStart {
+		to++
+	}
+	return from, to
+}
+
+// tailClause finds the clause boundary at most four words before an
+// attribution, past the sentence's first token: the start of a
+// sentence-final attribution such as ", the Kremlin's aide said".
+func tailClause(toks []token, from int32, s span) (int32, bool) {
+	for j := s.start; j > from && j >= s.start-4; j-- {
+		if toks[j].clause {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+func markRange(b []bool, from, to int32) {
+	for i := from; i < to; i++ {
+		b[i] = true
+	}
+}
+
+// modal reports whether a modal, hope or attempt word stands before the
+// match s in its clause, within the settings' modal window, or the match
+// is in a question.
+func (ev *evaluator) modal(s span) bool {
+	st := ev.st
+	if st.question[s.start] {
+		return true
+	}
+	toks := st.z.toks
+	w := int32(ev.e.settings.voice.modalWindow)
+	for j := s.start - 1; j >= 0 && j >= s.start-w; j-- {
+		if toks[j+1].clause || st.barrier[j] {
+			return false
+		}
+		if st.modalAt[j] >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// readVoice sets the voice of an outlook match and weighs a conceded one.
+// It reports false for a hypothetical match, which does not count.
+func (ev *evaluator) readVoice(c *contrib) bool {
+	st := ev.st
+	if st.reportedSpan(c.h.span) {
+		c.role = roleReported
+	}
+	if st.conceded[c.h.start] {
+		c.weight *= ev.e.settings.voice.concededWeight
+	}
+	if !c.negated && ev.modal(c.h.span) {
+		c.role = roleHypothetical
+		return false
+	}
+	return true
+}
+
+// reportedSpan reports whether the match is in quotes or reported speech.
+func (st *docState) reportedSpan(s span) bool {
+	return st.reported[s.start] || st.reported[s.end-1]
+}

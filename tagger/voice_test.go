@@ -1,0 +1,178 @@
+package tagger
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const voiceSettings = `
+settings:
+  field_weights: {title: 2, lead: 1, body: 1}
+  negation:
+    window: 3
+    words: [no, not, не]
+    barriers: [but, however, но]
+  voice:
+    reporting: [said, says, according to, по словам, за словами, заявил]
+    modal: [could, hope*, chance, может, сподіва*]
+    modal_window: 4
+    concessive: [although, хотя]
+    contrast: [but, however, но]
+    conceded_weight: 0.5
+    headline_labels: [analysis, live]
+  relevance: {threshold: 1}
+  topics: {threshold: 1}
+  outlook: {min: 1, margin: 0.5, ratio: 2, reported_weight: 1, contradicted_weight: 0.25}
+  framing: {min: 1, margin: 0.5, ratio: 1.5}
+`
+
+const voiceRules = `
+rules:
+  - id: rel
+    label: relevant
+    match: [talks, переговор*]
+    tests: [{ruleid: "talks"}, {ok: "walks"}]
+  - id: progress
+    label: outlook:progress
+    match: [progress, breakthrough, closer, прогресс*]
+    tests: [{ruleid: "progress"}, {ok: "stasis"}]
+  - id: stalemate
+    label: outlook:stalemate
+    match: [deadlock, stalled, rejected, тупик*]
+    tests: [{ruleid: "deadlock"}, {ok: "lock"}]
+  - id: regime
+    label: framing:pro_russia
+    match: [Kyiv regime, киевск* режим*]
+    tests: [{ruleid: "the Kyiv regime"}, {ok: "Kyiv"}]
+`
+
+func voiceEngine(t *testing.T) *Engine {
+	t.Helper()
+	e, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(voiceSettings)},
+		"rules.yaml":    {Data: []byte(voiceRules)},
+	}, "test"))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return e
+}
+
+func voiceOf(evs []Evidence, text string) (string, bool) {
+	for _, ev := range evs {
+		if strings.EqualFold(ev.Text, text) {
+			return ev.Voice, true
+		}
+	}
+	return "", false
+}
+
+func TestVoiceRoles(t *testing.T) {
+	e := voiceEngine(t)
+	cases := []struct {
+		name, body string
+		cue, voice string // the cue's voice in --explain ("" for own)
+		outlook    string
+	}{
+		{"own voice", "The talks stalled on Friday.", "stalled", "", "stalemate"},
+		{"after a verb of saying", "Lavrov said the talks stalled.", "stalled", "reported", "stalemate"},
+		{"before a closing attribution", "The talks made progress, an aide said.", "progress", "reported", "progress"},
+		{"after according to", "According to Kyiv, the talks made progress.", "progress", "reported", "progress"},
+		{"по словам", "По словам Ушакова, переговоры зашли в тупик.", "тупик", "reported", "stalemate"},
+		{"in quotes", `The envoy spoke of "real progress" in the talks.`, "progress", "reported", "progress"},
+		{"hoped for", "Both sides hope for a breakthrough in the talks.", "breakthrough", "hypothetical", "none"},
+		{"a chance of", "There is a chance of progress at the talks.", "progress", "hypothetical", "none"},
+		{"possible, in Russian", "Переговоры может ждать прогресс.", "прогресс", "hypothetical", "none"},
+		{"negated, not hoped", "The talks brought no breakthrough.", "no breakthrough", "", "stalemate"},
+	}
+	for _, c := range cases {
+		res, all := e.Explain(Document{Title: "Talks", Body: c.body})
+		v, ok := voiceOf(all, c.cue)
+		if !ok {
+			t.Errorf("%s: no match %q in %q", c.name, c.cue, c.body)
+			continue
+		}
+		if v != c.voice {
+			t.Errorf("%s: %q has voice %q, want %q", c.name, c.cue, v, c.voice)
+		}
+		if res.Outlook != c.outlook {
+			t.Errorf("%s: outlook %s, want %s (scores %v)", c.name, res.Outlook, c.outlook, res.Scores)
+		}
+	}
+}
+
+// The subject of a verb of saying stays the outlet's own words: framing
+// counts it; the reported clause after the verb it does not.
+func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
+	e := voiceEngine(t)
+	if r := e.Tag(Document{Title: "Talks", Body: "Peskov said the Kyiv regime must withdraw before any talks."}); r.Framing != "neutral" {
+		t.Errorf("framing %s from a paraphrase of Peskov, want neutral", r.Framing)
+	}
+	if r := e.Tag(Document{Title: "Talks", Body: "The Kyiv regime said it would skip the talks."}); r.Framing != "pro_russia" {
+		t.Errorf("framing %s from the outlet's own subject, want pro_russia", r.Framing)
+	}
+	// A headline "Speaker: words" is the speaker's; a section label is not.
+	if r := e.Tag(Document{Title: "Kremlin aide: the Kyiv regime wrecked the talks", Body: "Talks."}); r.Framing != "neutral" {
+		t.Errorf("framing %s from a headline attributed to a speaker, want neutral", r.Framing)
+	}
+	if r := e.Tag(Document{Title: "Analysis: the Kyiv regime wrecked the talks", Body: "Talks."}); r.Framing != "pro_russia" {
+		t.Errorf("framing %s from an analysis headline in the own voice, want pro_russia", r.Framing)
+	}
+}
+
+// The article's own statement outranks a claim it reports.
+func TestOwnVoiceOutranksReportedClaim(t *testing.T) {
+	e := voiceEngine(t)
+	r := e.Tag(Document{Title: "Envoy says talks moved closer",
+		Body: "The envoy says the talks moved closer.\n\nIn fact the talks stalled again. Moscow rejected the text."})
+	if r.Outlook != "stalemate" {
+		t.Errorf("outlook %s (scores %v), want stalemate: own-voice stalemate over a reported 'closer'", r.Outlook, r.Scores)
+	}
+	r = e.Tag(Document{Title: "Envoy says talks moved closer", Body: "The envoy says the talks moved closer."})
+	if r.Outlook != "progress" {
+		t.Errorf("outlook %s (scores %v), want progress when nothing contradicts the claim", r.Outlook, r.Scores)
+	}
+}
+
+// What "but" or "although" gives away weighs half.
+func TestConcessionWeighsHalf(t *testing.T) {
+	e := voiceEngine(t)
+	r := e.Tag(Document{Title: "Talks", Body: "The talks made progress on prisoners, but the land question stalled."})
+	if got := r.Scores["outlook:progress"]; got != 0.5 {
+		t.Errorf("progress %v, want 0.5: conceded before 'but'", got)
+	}
+	if got := r.Scores["outlook:stalemate"]; got != 1 {
+		t.Errorf("stalemate %v, want 1: the point after 'but'", got)
+	}
+	r = e.Tag(Document{Title: "Talks", Body: "Although the talks stalled, progress came on prisoners."})
+	if r.Scores["outlook:stalemate"] != 0.5 || r.Scores["outlook:progress"] != 1 {
+		t.Errorf("scores %v: want the clause after 'although' at half", r.Scores)
+	}
+}
+
+// Evidence stays in text order past the packed key's 8 MiB offset limit.
+func TestEvidenceOrderPastEightMiB(t *testing.T) {
+	e := voiceEngine(t)
+	filler := strings.Repeat("Weather news of the day. ", (9<<20)/25)
+	body := "The talks stalled.\n\n" + filler + "\n\nThe talks stalled again.\n\n" + filler + "\n\nA deadlock in the talks."
+	r := e.Tag(Document{Title: "Talks", Body: body})
+	prev := -1
+	n := 0
+	for _, ev := range r.Evidence {
+		if ev.Field != "body" {
+			continue
+		}
+		if ev.Start < prev {
+			t.Fatalf("evidence out of order at %d after %d: %+v", ev.Start, prev, ev)
+		}
+		if body[ev.Start:ev.End] != ev.Text {
+			t.Fatalf("evidence %+v does not slice the body", ev)
+		}
+		prev = ev.Start
+		n++
+	}
+	if n < 3 || prev < 16<<20 {
+		t.Errorf("%d pieces of body evidence, last at %d: want matches past 16 MiB", n, prev)
+	}
+}
