@@ -760,8 +760,10 @@ func TestAnalystRole(t *testing.T) {
 	}
 }
 
-// The deployment items of the security review (issue 11).
-func TestDeploymentHardening(t *testing.T) {
+// The deployment items of the security review (issue 11), one test per
+// kind of deployment.
+
+func TestComposeHardening(t *testing.T) {
 	// Compose: no password in the file; it comes from an env file that is
 	// not committed; images pinned by digest.
 	compose, err := os.ReadFile("docker-compose.yml")
@@ -808,9 +810,11 @@ func TestDeploymentHardening(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`(?m)^/deploy/db\.env$`).Match(gitignore) {
 		t.Errorf(".gitignore does not keep deploy/db.env out of the repository")
 	}
+}
 
+func TestKubernetesEgressPolicy(t *testing.T) {
 	// Kubernetes: an egress NetworkPolicy (DNS, the database, 80/443 to
-	// public addresses), GOMEMLIMIT below the limit, verify-full.
+	// public addresses only).
 	var np struct {
 		Kind string `yaml:"kind"`
 		Spec struct {
@@ -856,6 +860,9 @@ func TestDeploymentHardening(t *testing.T) {
 	if len(ports) != 4 || !ports[53] || !ports[5432] || !ports[80] || !ports[443] {
 		t.Errorf("egress ports %v, want 53, 5432, 80 and 443 only", ports)
 	}
+}
+
+func TestKubernetesMemoryAndTLS(t *testing.T) {
 	var d k8sDeployment
 	decodeInto(t, yamlDocs(t, "k8s/deployment.yaml")[0], &d)
 	ctr := d.Spec.Template.Spec.Containers[0]
@@ -875,7 +882,9 @@ func TestDeploymentHardening(t *testing.T) {
 			t.Errorf("%s: the example database URL must use sslmode=verify-full", f)
 		}
 	}
+}
 
+func TestSystemdHardening(t *testing.T) {
 	// systemd: memory, tasks and link-local addresses bounded.
 	u := unitDirectives(t, unitPath)
 	if len(u["Service.MemoryMax"]) != 1 || len(u["Service.TasksMax"]) != 1 {
@@ -884,7 +893,7 @@ func TestDeploymentHardening(t *testing.T) {
 	if deny := strings.Join(u["Service.IPAddressDeny"], " "); !strings.Contains(deny, "link-local") {
 		t.Errorf("IPAddressDeny=%q does not deny link-local addresses", deny)
 	}
-	gomem = ""
+	gomem := ""
 	for _, e := range u["Service.Environment"] {
 		if v, ok := strings.CutPrefix(e, "GOMEMLIMIT="); ok {
 			gomem = v
