@@ -365,23 +365,61 @@ func CronParser() cron.Parser {
 
 // Validate reports every invalid setting, each naming its YAML key.
 func (c *Config) Validate() error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	var p problems
+	c.validateGeneral(&p)
+	c.validateSchedules(&p)
+	c.validatePositive(&p)
+	c.validatePoll(&p)
+	c.validateHousekeeping(&p)
+	c.validateDigest(&p)
+	c.validateAuth(&p)
+	c.validateFeeds(&p)
+	return p.err()
+}
+
+// problems collects every invalid setting so that Validate reports them all
+// at once.
+type problems []error
+
+// add records that the setting at key is invalid.
+func (p *problems) add(key, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+// err joins the problems into one error, or nil when there are none.
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
 	}
+	errs := slices.Clone(p)
+	// Sorted so that the message does not depend on map iteration order.
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = "\n  - " + e.Error()
+	}
+	return fmt.Errorf("invalid configuration:%s", strings.Join(lines, ""))
+}
+
+// validateGeneral checks the time zone and the log settings.
+func (c *Config) validateGeneral(p *problems) {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
-		bad("timezone", "unknown time zone %q (use an IANA name such as UTC or Europe/Kyiv)", c.Timezone)
+		p.add("timezone", "unknown time zone %q (use an IANA name such as UTC or Europe/Kyiv)", c.Timezone)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
-		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+		p.add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
-		bad("log.format", "%q is not one of text, json", c.Log.Format)
+		p.add("log.format", "%q is not one of text, json", c.Log.Format)
 	}
+}
+
+// validateSchedules checks every cron schedule with the daemon's parser.
+func (c *Config) validateSchedules(p *problems) {
 	parser := CronParser()
 	for key, spec := range map[string]string{
 		"poll.schedule":         c.Poll.Schedule,
@@ -390,9 +428,14 @@ func (c *Config) Validate() error {
 		"housekeeping.schedule": c.Housekeeping.Schedule,
 	} {
 		if _, err := parser.Parse(spec); err != nil {
-			bad(key, "invalid cron schedule %q: %v", spec, err)
+			p.add(key, "invalid cron schedule %q: %v", spec, err)
 		}
 	}
+}
+
+// validatePositive checks the counts, sizes and durations that must be
+// greater than zero.
+func (c *Config) validatePositive(p *problems) {
 	positive := map[string]int64{
 		"database.max_conns":       int64(c.Database.MaxConns),
 		"poll.workers":             int64(c.Poll.Workers),
@@ -417,81 +460,93 @@ func (c *Config) Validate() error {
 	}
 	for key, n := range positive {
 		if n <= 0 {
-			bad(key, "must be greater than zero")
+			p.add(key, "must be greater than zero")
 		}
 	}
+}
+
+// validatePoll checks the poll settings beyond being positive.
+func (c *Config) validatePoll(p *problems) {
 	if c.Poll.MaxTextBytes > 0 && c.Poll.MaxTextBytes < 1024 {
-		bad("poll.max_text_bytes", "%d is too small to keep an article's text; use at least 1024", c.Poll.MaxTextBytes)
+		p.add("poll.max_text_bytes", "%d is too small to keep an article's text; use at least 1024", c.Poll.MaxTextBytes)
 	}
 	for i, h := range c.Poll.AllowHosts {
 		_, ipErr := netip.ParseAddr(strings.Trim(h, "[]"))
 		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "/@ ") || (strings.Contains(h, ":") && ipErr != nil) {
-			bad(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address (no scheme, no port)", h)
+			p.add(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address (no scheme, no port)", h)
 		}
 	}
 	if c.Poll.MinInterval > c.Poll.MaxInterval {
-		bad("poll.min_interval", "%s is greater than poll.max_interval %s", c.Poll.MinInterval, c.Poll.MaxInterval)
+		p.add("poll.min_interval", "%s is greater than poll.max_interval %s", c.Poll.MinInterval, c.Poll.MaxInterval)
 	}
+}
+
+// validateHousekeeping checks the retention periods.
+func (c *Config) validateHousekeeping(p *problems) {
 	if c.Housekeeping.KeepHTMLDays < 0 {
-		bad("housekeeping.keep_html_days", "must not be negative")
+		p.add("housekeeping.keep_html_days", "must not be negative")
 	}
 	if c.Housekeeping.KeepPollLogDays < 0 {
-		bad("housekeeping.keep_poll_log_days", "must not be negative")
+		p.add("housekeeping.keep_poll_log_days", "must not be negative")
 	}
+}
+
+// validateDigest checks where the digest is written and linked from.
+func (c *Config) validateDigest(p *problems) {
 	if c.Digest.OutDir == "" {
-		bad("digest.out_dir", "must not be empty")
+		p.add("digest.out_dir", "must not be empty")
 	}
 	if c.Digest.BaseURL != "" {
 		if u, err := url.Parse(c.Digest.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("digest.base_url", "%q is not an absolute http or https URL", c.Digest.BaseURL)
+			p.add("digest.base_url", "%q is not an absolute http or https URL", c.Digest.BaseURL)
 		}
 	}
+}
+
+// validateAuth checks every API token: a unique name, a known role and a
+// long enough secret.
+func (c *Config) validateAuth(p *problems) {
 	names := map[string]bool{}
 	for i, t := range c.HTTP.Auth.Tokens {
 		key := fmt.Sprintf("http.auth.tokens[%d]", i)
 		switch {
 		case t.Name == "":
-			bad(key+".name", "must not be empty")
+			p.add(key+".name", "must not be empty")
 		case names[t.Name]:
-			bad(key+".name", "%q is used twice", t.Name)
+			p.add(key+".name", "%q is used twice", t.Name)
 		}
 		names[t.Name] = true
 		if t.Role != "reader" && t.Role != "editor" {
-			bad(key+".role", "%q is not one of reader, editor", t.Role)
+			p.add(key+".role", "%q is not one of reader, editor", t.Role)
 		}
 		if secret := t.secret(); len(secret) < MinTokenLength {
-			bad(key+".token", "the token must have at least %d characters (it has %d)", MinTokenLength, len(secret))
+			p.add(key+".token", "the token must have at least %d characters (it has %d)", MinTokenLength, len(secret))
 		}
 	}
+}
+
+// validateFeeds checks every feed URL: present, listed once, pollable, and
+// for file: URLs inside poll.file_root.
+func (c *Config) validateFeeds(p *problems) {
 	seen := map[string]bool{}
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d].url", i)
 		_, err := feeds.CheckURL(f.URL)
 		if seen[f.URL] {
-			bad(key, "%q is listed twice", feeds.RedactURL(f.URL))
+			p.add(key, "%q is listed twice", feeds.RedactURL(f.URL))
 		}
 		seen[f.URL] = true
 		switch {
 		case f.URL == "":
-			bad(key, "must not be empty")
+			p.add(key, "must not be empty")
 		case err != nil:
-			bad(key, "%v", err)
+			p.add(key, "%v", err)
 		case strings.HasPrefix(strings.TrimSpace(f.URL), "file:"):
 			if err := feeds.FeedFileAllowed(c.Poll.FileRoot, strings.TrimSpace(f.URL)); err != nil {
-				bad(key, "%v", err)
+				p.add(key, "%v", err)
 			}
 		}
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	// Sorted so that the message does not depend on map iteration order.
-	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-	lines := make([]string, len(errs))
-	for i, e := range errs {
-		lines[i] = "\n  - " + e.Error()
-	}
-	return fmt.Errorf("invalid configuration:%s", strings.Join(lines, ""))
 }
 
 // Location returns the configured time zone (validated by Load).
