@@ -28,7 +28,19 @@ func TestCorrectionsAppendAndReview(t *testing.T) {
 		t.Errorf("correcting an untagged article: err = %v, want ErrNotFound", err)
 	}
 
-	c1, err := st.CorrectLabels(ctx, ids[0], "ana", store.LabelSet{Relevant: true, Topics: []string{"sanctions", "territory", "sanctions"},
+	addTwoCorrections(t, st, ids[0])
+	checkReviewedView(t, st, ids[0])
+	checkRetagKeepsCorrections(t, st, tagged)
+	checkCorrectionsAppendOnly(t, st, ids[0])
+	checkEachCorrectedArticle(t, st)
+}
+
+// addTwoCorrections corrects the tagger's labels of article id twice, by
+// ana then bo; each correction's before is the labels it replaced.
+func addTwoCorrections(t *testing.T, st *store.Store, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	c1, err := st.CorrectLabels(ctx, id, "ana", store.LabelSet{Relevant: true, Topics: []string{"sanctions", "territory", "sanctions"},
 		Outlook: "stalemate", Framing: "pro_russia"}, "talks stalled")
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +51,7 @@ func TestCorrectionsAppendAndReview(t *testing.T) {
 	if !slices.Equal(c1.After.Topics, []string{"sanctions", "territory"}) {
 		t.Errorf("topics after = %v, want sorted and without repeats", c1.After.Topics)
 	}
-	c2, err := st.CorrectLabels(ctx, ids[0], "bo", store.LabelSet{Relevant: true, Topics: []string{"territory"},
+	c2, err := st.CorrectLabels(ctx, id, "bo", store.LabelSet{Relevant: true, Topics: []string{"territory"},
 		Outlook: "mixed", Framing: "pro_russia"}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -47,43 +59,63 @@ func TestCorrectionsAppendAndReview(t *testing.T) {
 	if c2.Before.Outlook != "stalemate" {
 		t.Errorf("second correction's before outlook = %q, want the first correction's stalemate", c2.Before.Outlook)
 	}
+}
 
-	// The view shows the latest correction; article_labels the tagger's.
+// checkReviewedView: the view shows the latest correction; article_labels
+// the tagger's.
+func checkReviewedView(t *testing.T, st *store.Store, id int64) {
+	t.Helper()
+	ctx := context.Background()
 	var outlook, reviewed string
 	var corrected bool
-	if err := st.Pool().QueryRow(ctx, `SELECT outlook FROM article_labels WHERE article_id = $1`, ids[0]).Scan(&outlook); err != nil {
+	if err := st.Pool().QueryRow(ctx, `SELECT outlook FROM article_labels WHERE article_id = $1`, id).Scan(&outlook); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Pool().QueryRow(ctx, `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, ids[0]).Scan(&reviewed, &corrected); err != nil {
+	if err := st.Pool().QueryRow(ctx, `SELECT outlook, corrected FROM article_labels_reviewed WHERE article_id = $1`, id).Scan(&reviewed, &corrected); err != nil {
 		t.Fatal(err)
 	}
 	if outlook != "progress" || reviewed != "mixed" || !corrected {
 		t.Errorf("article_labels outlook %q, reviewed %q corrected %v; want progress, mixed, true", outlook, reviewed, corrected)
 	}
+}
 
-	// Re-tagging leaves the corrections alone.
+// checkRetagKeepsCorrections: re-tagging leaves the corrections alone.
+func checkRetagKeepsCorrections(t *testing.T, st *store.Store, tagged store.Labels) {
+	t.Helper()
+	ctx := context.Background()
 	tagged.RulesVersion = "v2"
 	if err := st.SaveLabels(ctx, []store.Labels{tagged}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := st.ArticleDetail(ctx, ids[0])
+	d, err := st.ArticleDetail(ctx, tagged.ArticleID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Corrections) != 2 || d.Labels.Outlook != "mixed" || !d.Corrected || d.Tagger.Outlook != "progress" {
 		t.Errorf("after re-tag: %d corrections, labels %+v, tagger %q", len(d.Corrections), d.Labels, d.Tagger.Outlook)
 	}
+}
 
-	// Append-only, and the taxonomy holds.
+// checkCorrectionsAppendOnly: corrections are append-only, and the
+// taxonomy holds.
+func checkCorrectionsAppendOnly(t *testing.T, st *store.Store, id int64) {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := st.Pool().Exec(ctx, `UPDATE label_corrections SET note = 'x'`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("UPDATE of a correction: err = %v, want append-only", err)
 	}
-	if _, err := st.CorrectLabels(ctx, ids[0], "ana", store.LabelSet{Relevant: false, Topics: []string{"territory"}, Outlook: "none", Framing: "neutral"}, ""); err == nil {
+	if _, err := st.CorrectLabels(ctx, id, "ana", store.LabelSet{Relevant: false, Topics: []string{"territory"}, Outlook: "none", Framing: "neutral"}, ""); err == nil {
 		t.Error("an irrelevant article with a topic was accepted")
 	}
+}
 
+// checkEachCorrectedArticle: the one corrected article comes with its latest
+// labels and its text; none were corrected from tomorrow on.
+func checkEachCorrectedArticle(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	var got []store.CorrectedArticle
-	err = st.EachCorrectedArticle(ctx, time.Time{}, time.Time{}, func(a store.CorrectedArticle) error {
+	err := st.EachCorrectedArticle(ctx, time.Time{}, time.Time{}, func(a store.CorrectedArticle) error {
 		got = append(got, a)
 		return nil
 	})
