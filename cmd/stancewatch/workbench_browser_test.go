@@ -19,6 +19,7 @@ import (
 	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/internal/chromiumtest"
 	"github.com/stancewatch/stancewatch/internal/wbfixture"
+	"github.com/stancewatch/stancewatch/store"
 	"github.com/stancewatch/stancewatch/store/storetest"
 	"github.com/stancewatch/stancewatch/tagger"
 )
@@ -119,47 +120,76 @@ func TestWorkbenchInChromium(t *testing.T) {
 	ctx, consoleErrors := browser(t)
 	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(tctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
+	b := &browserTab{t: t, ctx: tctx}
+
+	checkListShowsHostileTitleAsText(b, base)
+	checkFilterForm(b, arts)
+	checkTrendsChartLink(b, base)
+	checkCorrectionOnArticlePage(b, st, dbURL, base, arts[1])
+
+	b.run("open the review queue", chromedp.Navigate(base+"/review?from=2026-03-01&to=2026-03-20"), chromedp.WaitVisible("#queue"))
+	if c := consoleErrors(); len(c) > 0 {
+		t.Errorf("console errors: %q", c)
+	}
+}
+
+// browserTab drives one Chromium tab, failing the test on any error.
+type browserTab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// run performs steps, named what in a failure.
+func (b *browserTab) run(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval returns the value of the JavaScript expression js in the page.
+func (b *browserTab) eval(js string) any {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](js))
+	if err != nil {
+		b.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor waits until the page's URL matches: a click's navigation
+// has replaced the page, not just begun.
+func (b *browserTab) waitFor(what, js string) {
+	b.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); b.eval(js) != true; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: still at %v", what, b.eval(`location.href`))
 		}
 	}
-	eval := func(js string) any {
-		t.Helper()
-		v, err := chromedp.Run(tctx, chromedp.Evaluate[any](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
+}
 
-	// The list: hostile titles are text, and nothing ran.
-	run("open the list", chromedp.Navigate(base+"/?relevant=any"), chromedp.WaitVisible("#articles"))
-	if got := eval(`document.body.innerText.includes(` + jsString(wbfixture.HostileTitle) + `)`); got != true {
-		t.Error("the hostile title is not shown as text")
+// checkListShowsHostileTitleAsText: in the list, hostile titles are text,
+// and nothing ran.
+func checkListShowsHostileTitleAsText(b *browserTab, base string) {
+	b.t.Helper()
+	b.run("open the list", chromedp.Navigate(base+"/?relevant=any"), chromedp.WaitVisible("#articles"))
+	if got := b.eval(`document.body.innerText.includes(` + jsString(wbfixture.HostileTitle) + `)`); got != true {
+		b.t.Error("the hostile title is not shown as text")
 	}
-	if got := eval(`window.__pwned === undefined && document.querySelectorAll('#articles script, #articles img').length === 0`); got != true {
-		t.Error("the hostile title ran or made elements")
+	if got := b.eval(`window.__pwned === undefined && document.querySelectorAll('#articles script, #articles img').length === 0`); got != true {
+		b.t.Error("the hostile title ran or made elements")
 	}
+}
 
-	// waitFor waits until the page's URL matches: a click's navigation
-	// has replaced the page, not just begun.
-	waitFor := func(what, js string) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); eval(js) != true; time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: still at %v", what, eval(`location.href`))
-			}
-		}
-	}
-
-	// Filter the list with the form.
-	run("filter by framing", chromedp.SetValue("#f-framing", "pro_russia"), chromedp.SetValue("#f-relevant", "true"),
+// checkFilterForm filters the list with the form: the URL holds the
+// filter, and every row shown, and only those, match it.
+func checkFilterForm(b *browserTab, arts []wbfixture.Article) {
+	b.t.Helper()
+	b.run("filter by framing", chromedp.SetValue("#f-framing", "pro_russia"), chromedp.SetValue("#f-relevant", "true"),
 		chromedp.Click("#apply"))
-	waitFor("filter by framing", `location.search.includes('framing=pro_russia') && document.readyState === 'complete'`)
-	if got := eval(`location.search.includes('framing=pro_russia')`); got != true {
-		t.Errorf("the URL does not hold the filter: %v", eval(`location.search`))
+	b.waitFor("filter by framing", `location.search.includes('framing=pro_russia') && document.readyState === 'complete'`)
+	if got := b.eval(`location.search.includes('framing=pro_russia')`); got != true {
+		b.t.Errorf("the URL does not hold the filter: %v", b.eval(`location.search`))
 	}
 	want := 0
 	for _, a := range arts {
@@ -167,32 +197,41 @@ func TestWorkbenchInChromium(t *testing.T) {
 			want++
 		}
 	}
-	if got := eval(`(() => { const li = [...document.querySelectorAll('#articles li')]; return li.every(l => l.querySelector('.f-pro_russia')) ? li.length : -1 })()`); got != float64(want) {
-		t.Errorf("filtered list: %v rows (−1: a row without the framing), want %d", got, want)
+	if got := b.eval(`(() => { const li = [...document.querySelectorAll('#articles li')]; return li.every(l => l.querySelector('.f-pro_russia')) ? li.length : -1 })()`); got != float64(want) {
+		b.t.Errorf("filtered list: %v rows (−1: a row without the framing), want %d", got, want)
 	}
+}
 
-	// The trends page, its screenshot, and a chart link.
-	run("open the trends", chromedp.Navigate(base+"/trends?from=2026-03-11&to=2026-03-20"), chromedp.WaitVisible("#h-actors"))
-	shot, err := chromedp.Run(tctx, chromedp.CaptureScreenshot())
+// checkTrendsChartLink opens the trends page, saves its screenshot, and
+// follows a chart link to the list behind it.
+func checkTrendsChartLink(b *browserTab, base string) {
+	b.t.Helper()
+	b.run("open the trends", chromedp.Navigate(base+"/trends?from=2026-03-11&to=2026-03-20"), chromedp.WaitVisible("#h-actors"))
+	shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
-		t.Fatal(err)
+		b.t.Fatal(err)
 	}
-	saveWorkbenchScreenshot(t, "workbench-trends.png", shot)
-	label := eval(`document.querySelector('a.actor-link title').textContent`).(string) // "Zelensky: 3 articles"
+	saveWorkbenchScreenshot(b.t, "workbench-trends.png", shot)
+	label := b.eval(`document.querySelector('a.actor-link title').textContent`).(string) // "Zelensky: 3 articles"
 	actor, count, _ := strings.Cut(label, ": ")
 	count = strings.TrimSuffix(count, " articles")
-	run("follow the actor chart's first bar", chromedp.Click("a.actor-link rect"))
-	waitFor("follow the actor chart's first bar", `location.pathname === '/' && document.readyState === 'complete'`)
-	if got := eval(`new URLSearchParams(location.search).get('actor')`); got != actor {
-		t.Errorf("the chart link went to actor %v, want %q", got, actor)
+	b.run("follow the actor chart's first bar", chromedp.Click("a.actor-link rect"))
+	b.waitFor("follow the actor chart's first bar", `location.pathname === '/' && document.readyState === 'complete'`)
+	if got := b.eval(`new URLSearchParams(location.search).get('actor')`); got != actor {
+		b.t.Errorf("the chart link went to actor %v, want %q", got, actor)
 	}
-	if got := eval(`String(document.querySelectorAll('#articles li').length)`); got != count {
-		t.Errorf("the chart says %s articles name %s; the list behind it has %v", count, actor, got)
+	if got := b.eval(`String(document.querySelectorAll('#articles li').length)`); got != count {
+		b.t.Errorf("the chart says %s articles name %s; the list behind it has %v", count, actor, got)
 	}
+}
 
-	// Correct a label on an article page.
-	target := arts[1] // stalemate, pro_russia
-	run("correct the outlook", chromedp.Navigate(fmt.Sprintf("%s/articles/%d", base, target.ID)), chromedp.WaitVisible("#correct"),
+// checkCorrectionOnArticlePage corrects a label of target on its article
+// page, then finds the correction stored, shown, and in eval and gold
+// export.
+func checkCorrectionOnArticlePage(b *browserTab, st *store.Store, dbURL, base string, target wbfixture.Article) {
+	t := b.t
+	t.Helper()
+	b.run("correct the outlook", chromedp.Navigate(fmt.Sprintf("%s/articles/%d", base, target.ID)), chromedp.WaitVisible("#correct"),
 		chromedp.SetValue("#c-outlook", "mixed"), chromedp.SetValue("#c-note", "Moscow signals movement"),
 		chromedp.Click("#save"), chromedp.WaitVisible("#saved"))
 	var outlook string
@@ -203,13 +242,13 @@ func TestWorkbenchInChromium(t *testing.T) {
 	if outlook != "mixed" || !corrected {
 		t.Errorf("article_labels_reviewed after the correction: %s, corrected %v", outlook, corrected)
 	}
-	if got := eval(`document.querySelector('#corrections').innerText.includes('Moscow signals movement')`); got != true {
+	if got := b.eval(`document.querySelector('#corrections').innerText.includes('Moscow signals movement')`); got != true {
 		t.Error("the article page does not list the correction")
 	}
-	if got := eval(`[...document.querySelectorAll('mark small')].some(m => m.textContent.includes('fixture.title'))`); got != true {
+	if got := b.eval(`[...document.querySelectorAll('mark small')].some(m => m.textContent.includes('fixture.title'))`); got != true {
 		t.Error("the article page does not mark the evidence with its rule")
 	}
-	if shot, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
+	if shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot()); err == nil {
 		saveWorkbenchScreenshot(t, "workbench-article.png", shot)
 	}
 	r := runWith(t, map[string]string{"DATABASE_URL": dbURL}, "", "eval", "--corrections", "--misses=false")
@@ -223,11 +262,6 @@ func TestWorkbenchInChromium(t *testing.T) {
 	exported, err := gold.Read(strings.NewReader(r.stdout), "gold export")
 	if err != nil || len(exported) != 1 || exported[0].Labels.Outlook != "mixed" || exported[0].Body != target.Body || exported[0].Title != target.Title {
 		t.Errorf("gold export --corrections is not the gold format with the correction: %v\n%s", err, r.stdout)
-	}
-
-	run("open the review queue", chromedp.Navigate(base+"/review?from=2026-03-01&to=2026-03-20"), chromedp.WaitVisible("#queue"))
-	if c := consoleErrors(); len(c) > 0 {
-		t.Errorf("console errors: %q", c)
 	}
 }
 
