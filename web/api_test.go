@@ -144,13 +144,18 @@ func expect(arts []wbfixture.Article, keep func(wbfixture.Article) bool) []int64
 
 func has(list []string, v string) bool { return slices.Contains(list, v) }
 
-func TestArticleFilters(t *testing.T) {
-	e := newEnv(t)
+// filterCase is a query of the article list and the fixture's articles it
+// must return.
+type filterCase struct {
+	query string
+	keep  func(a wbfixture.Article) bool
+}
+
+// articleFilterCases is every filter alone, then combined; the last case
+// matches no article.
+func articleFilterCases() []filterCase {
 	day := func(d int) time.Time { return wbfixture.Day.AddDate(0, 0, d) }
-	cases := []struct {
-		query string
-		keep  func(a wbfixture.Article) bool
-	}{
+	return []filterCase{
 		{"", func(a wbfixture.Article) bool { return a.Relevant }},
 		{"relevant=false", func(a wbfixture.Article) bool { return !a.Relevant }},
 		{"relevant=any", func(a wbfixture.Article) bool { return true }},
@@ -184,6 +189,11 @@ func TestArticleFilters(t *testing.T) {
 		}},
 		{"outlook=stalemate&framing=pro_ukraine", func(a wbfixture.Article) bool { return false }},
 	}
+}
+
+func TestArticleFilters(t *testing.T) {
+	e := newEnv(t)
+	cases := articleFilterCases()
 	for _, c := range cases {
 		for _, limit := range []string{"", "&limit=2"} {
 			got := ids(e.list(t, c.query+limit))
