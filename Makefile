@@ -86,19 +86,26 @@ demo: build
 	echo "== articles stored by an earlier run under other rules are re-tagged"; \
 	./$(BIN) retag; \
 	echo "== digests of the last 14 days, today's last"; \
-	for i in 13 12 11 10 9 8 7 6 5 4 3 2 1; do \
-		./$(BIN) digest --date $$(date -u -d "-$$i day" +%F) >/dev/null; \
+	newest=""; \
+	for i in 13 12 11 10 9 8 7 6 5 4 3 2 1 0; do \
+		day=$$(date -u -d "-$$i day" +%F); \
+		out=$$(./$(BIN) digest --date $$day); \
+		case "$$out" in *": 0 articles"*) ;; *) newest=$$day ;; esac; \
 	done; \
-	today=$$(date -u +%F); \
-	./$(BIN) digest --date $$today; \
+	echo "$$out"; \
 	echo; \
-	echo "Today's digest: $(CURDIR)/$(DEMO)/digests/$$today.html"; \
+	if [ -n "$$newest" ]; then \
+		echo "Newest digest with articles: $(CURDIR)/$(DEMO)/digests/$$newest.html"; \
+	fi; \
 	echo "All digests:    $(CURDIR)/$(DEMO)/digests/index.html"; \
-	echo "Query it:       psql \"$$DATABASE_URL\" -c 'SELECT * FROM article_labels ORDER BY published_at DESC LIMIT 10'"
+	echo "Query it:       psql \"$$DATABASE_URL\" -c 'SELECT * FROM article_labels ORDER BY published_at DESC LIMIT 10'"; \
+	echo "Workbench:      http://127.0.0.1:8080/ (start it with \`make run\`: articles, trends, review, /api/v1/)"
 
 # The daemon against the same local database, with the example
-# configuration (real outlets' feeds: this one needs the internet);
-# digests go to .data/run/digests, the endpoints to 127.0.0.1:8080.
+# configuration (real outlets' feeds: polling needs the internet);
+# digests go to .data/run/digests, the endpoints and the workbench to
+# http://127.0.0.1:8080/ (open for reading on loopback; corrections need
+# an editor token, see docs/workbench.md).
 run: build
 	@DATABASE_URL=$$($(DEVDB)); export DATABASE_URL; \
 	STANCEWATCH_DIGEST_OUT_DIR=.data/run/digests STANCEWATCH_LOG_FORMAT=text \

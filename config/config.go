@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -58,7 +59,8 @@ type Log struct {
 	Format string `yaml:"format"` // text or json
 }
 
-// HTTP is the daemon's listener for /healthz, /readyz, /metrics, /digests/.
+// HTTP is the daemon's listener for /healthz, /readyz, /metrics, /digests/
+// and the analyst workbench (/, /api/v1/).
 type HTTP struct {
 	Listen string `yaml:"listen"` // empty disables the listener
 	// Timeouts of the listener's connections: the request headers, the
@@ -67,6 +69,26 @@ type HTTP struct {
 	ReadTimeout       time.Duration `yaml:"read_timeout"`
 	WriteTimeout      time.Duration `yaml:"write_timeout"`
 	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	// Workbench serves the analyst workbench (/, /api/v1/) on the
+	// listener; false leaves only the probes, metrics and digests.
+	Workbench bool `yaml:"workbench"`
+	Auth      Auth `yaml:"auth"`
+}
+
+// Auth lists who may use the workbench. Without tokens the workbench is
+// open for reading and the listener must be on a loopback address.
+type Auth struct {
+	Tokens []Token `yaml:"tokens"`
+}
+
+// Token is one client of the workbench. Token is the secret itself, or
+// env:VAR (read from the environment) or file:PATH (read from a file,
+// trailing white space removed); Secret is what it resolved to.
+type Token struct {
+	Name   string `yaml:"name"`
+	Role   string `yaml:"role"` // reader or editor
+	Token  string `yaml:"token"`
+	Secret string `yaml:"-"`
 }
 
 // Poll configures fetching.
@@ -151,6 +173,7 @@ func Default() Config {
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      60 * time.Second,
 			IdleTimeout:       60 * time.Second,
+			Workbench:         true,
 		},
 		Poll: Poll{
 			Schedule:        "@every 1m",
@@ -203,6 +226,9 @@ func Load(path string, getenv func(string) string) (*Loaded, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	l.EnvOverrides = applied
+	if err := l.Config.HTTP.Auth.resolve(getenv); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
 	if err := l.Config.Validate(); err != nil {
 		if path != "" {
 			return nil, fmt.Errorf("config %s: %w", path, err)
@@ -339,23 +365,61 @@ func CronParser() cron.Parser {
 
 // Validate reports every invalid setting, each naming its YAML key.
 func (c *Config) Validate() error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	var p problems
+	c.validateGeneral(&p)
+	c.validateSchedules(&p)
+	c.validatePositive(&p)
+	c.validatePoll(&p)
+	c.validateHousekeeping(&p)
+	c.validateDigest(&p)
+	c.validateAuth(&p)
+	c.validateFeeds(&p)
+	return p.err()
+}
+
+// problems collects every invalid setting so that Validate reports them all
+// at once.
+type problems []error
+
+// add records that the setting at key is invalid.
+func (p *problems) add(key, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+// err joins the problems into one error, or nil when there are none.
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
 	}
+	errs := slices.Clone(p)
+	// Sorted so that the message does not depend on map iteration order.
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = "\n  - " + e.Error()
+	}
+	return fmt.Errorf("invalid configuration:%s", strings.Join(lines, ""))
+}
+
+// validateGeneral checks the time zone and the log settings.
+func (c *Config) validateGeneral(p *problems) {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
-		bad("timezone", "unknown time zone %q (use an IANA name such as UTC or Europe/Kyiv)", c.Timezone)
+		p.add("timezone", "unknown time zone %q (use an IANA name such as UTC or Europe/Kyiv)", c.Timezone)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
-		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+		p.add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
-		bad("log.format", "%q is not one of text, json", c.Log.Format)
+		p.add("log.format", "%q is not one of text, json", c.Log.Format)
 	}
+}
+
+// validateSchedules checks every cron schedule with the daemon's parser.
+func (c *Config) validateSchedules(p *problems) {
 	parser := CronParser()
 	for key, spec := range map[string]string{
 		"poll.schedule":         c.Poll.Schedule,
@@ -364,9 +428,14 @@ func (c *Config) Validate() error {
 		"housekeeping.schedule": c.Housekeeping.Schedule,
 	} {
 		if _, err := parser.Parse(spec); err != nil {
-			bad(key, "invalid cron schedule %q: %v", spec, err)
+			p.add(key, "invalid cron schedule %q: %v", spec, err)
 		}
 	}
+}
+
+// validatePositive checks the counts, sizes and durations that must be
+// greater than zero.
+func (c *Config) validatePositive(p *problems) {
 	positive := map[string]int64{
 		"database.max_conns":       int64(c.Database.MaxConns),
 		"poll.workers":             int64(c.Poll.Workers),
@@ -391,64 +460,93 @@ func (c *Config) Validate() error {
 	}
 	for key, n := range positive {
 		if n <= 0 {
-			bad(key, "must be greater than zero")
+			p.add(key, "must be greater than zero")
 		}
 	}
+}
+
+// validatePoll checks the poll settings beyond being positive.
+func (c *Config) validatePoll(p *problems) {
 	if c.Poll.MaxTextBytes > 0 && c.Poll.MaxTextBytes < 1024 {
-		bad("poll.max_text_bytes", "%d is too small to keep an article's text; use at least 1024", c.Poll.MaxTextBytes)
+		p.add("poll.max_text_bytes", "%d is too small to keep an article's text; use at least 1024", c.Poll.MaxTextBytes)
 	}
 	for i, h := range c.Poll.AllowHosts {
 		_, ipErr := netip.ParseAddr(strings.Trim(h, "[]"))
 		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "/@ ") || (strings.Contains(h, ":") && ipErr != nil) {
-			bad(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address (no scheme, no port)", h)
+			p.add(fmt.Sprintf("poll.allow_hosts[%d]", i), "%q is not a host name or IP address (no scheme, no port)", h)
 		}
 	}
 	if c.Poll.MinInterval > c.Poll.MaxInterval {
-		bad("poll.min_interval", "%s is greater than poll.max_interval %s", c.Poll.MinInterval, c.Poll.MaxInterval)
+		p.add("poll.min_interval", "%s is greater than poll.max_interval %s", c.Poll.MinInterval, c.Poll.MaxInterval)
 	}
+}
+
+// validateHousekeeping checks the retention periods.
+func (c *Config) validateHousekeeping(p *problems) {
 	if c.Housekeeping.KeepHTMLDays < 0 {
-		bad("housekeeping.keep_html_days", "must not be negative")
+		p.add("housekeeping.keep_html_days", "must not be negative")
 	}
 	if c.Housekeeping.KeepPollLogDays < 0 {
-		bad("housekeeping.keep_poll_log_days", "must not be negative")
+		p.add("housekeeping.keep_poll_log_days", "must not be negative")
 	}
+}
+
+// validateDigest checks where the digest is written and linked from.
+func (c *Config) validateDigest(p *problems) {
 	if c.Digest.OutDir == "" {
-		bad("digest.out_dir", "must not be empty")
+		p.add("digest.out_dir", "must not be empty")
 	}
 	if c.Digest.BaseURL != "" {
 		if u, err := url.Parse(c.Digest.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("digest.base_url", "%q is not an absolute http or https URL", c.Digest.BaseURL)
+			p.add("digest.base_url", "%q is not an absolute http or https URL", c.Digest.BaseURL)
 		}
 	}
+}
+
+// validateAuth checks every API token: a unique name, a known role and a
+// long enough secret.
+func (c *Config) validateAuth(p *problems) {
+	names := map[string]bool{}
+	for i, t := range c.HTTP.Auth.Tokens {
+		key := fmt.Sprintf("http.auth.tokens[%d]", i)
+		switch {
+		case t.Name == "":
+			p.add(key+".name", "must not be empty")
+		case names[t.Name]:
+			p.add(key+".name", "%q is used twice", t.Name)
+		}
+		names[t.Name] = true
+		if t.Role != "reader" && t.Role != "editor" {
+			p.add(key+".role", "%q is not one of reader, editor", t.Role)
+		}
+		if secret := t.secret(); len(secret) < MinTokenLength {
+			p.add(key+".token", "the token must have at least %d characters (it has %d)", MinTokenLength, len(secret))
+		}
+	}
+}
+
+// validateFeeds checks every feed URL: present, listed once, pollable, and
+// for file: URLs inside poll.file_root.
+func (c *Config) validateFeeds(p *problems) {
 	seen := map[string]bool{}
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d].url", i)
 		_, err := feeds.CheckURL(f.URL)
 		if seen[f.URL] {
-			bad(key, "%q is listed twice", feeds.RedactURL(f.URL))
+			p.add(key, "%q is listed twice", feeds.RedactURL(f.URL))
 		}
 		seen[f.URL] = true
 		switch {
 		case f.URL == "":
-			bad(key, "must not be empty")
+			p.add(key, "must not be empty")
 		case err != nil:
-			bad(key, "%v", err)
+			p.add(key, "%v", err)
 		case strings.HasPrefix(strings.TrimSpace(f.URL), "file:"):
 			if err := feeds.FeedFileAllowed(c.Poll.FileRoot, strings.TrimSpace(f.URL)); err != nil {
-				bad(key, "%v", err)
+				p.add(key, "%v", err)
 			}
 		}
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	// Sorted so that the message does not depend on map iteration order.
-	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-	lines := make([]string, len(errs))
-	for i, e := range errs {
-		lines[i] = "\n  - " + e.Error()
-	}
-	return fmt.Errorf("invalid configuration:%s", strings.Join(lines, ""))
 }
 
 // Location returns the configured time zone (validated by Load).
@@ -460,7 +558,9 @@ func (c *Config) Location() *time.Location {
 	return loc
 }
 
-// Masked returns the configuration as YAML with secrets masked.
+// Masked returns the configuration as YAML with secrets masked: the
+// database password and every literal token (env: and file: references
+// are shown, as they hold no secret).
 func (l *Loaded) Masked() ([]byte, error) {
 	c := l.Config
 	c.Database.URL = MaskURL(c.Database.URL)
@@ -468,7 +568,76 @@ func (l *Loaded) Masked() ([]byte, error) {
 	for i, f := range c.Feeds {
 		c.Feeds[i].URL = feeds.RedactURL(f.URL)
 	}
+	c.HTTP.Auth.Tokens = slices.Clone(c.HTTP.Auth.Tokens)
+	for i, t := range c.HTTP.Auth.Tokens {
+		if !strings.HasPrefix(t.Token, "env:") && !strings.HasPrefix(t.Token, "file:") {
+			c.HTTP.Auth.Tokens[i].Token = mask
+		}
+	}
 	return yaml.Marshal(&c)
+}
+
+// MinTokenLength is the shortest token accepted: long enough that
+// guessing is hopeless.
+const MinTokenLength = 16
+
+// resolve reads the env: and file: tokens into Secret.
+func (a *Auth) resolve(getenv func(string) string) error {
+	for i := range a.Tokens {
+		t := &a.Tokens[i]
+		key := fmt.Sprintf("http.auth.tokens[%d].token", i)
+		switch {
+		case strings.HasPrefix(t.Token, "env:"):
+			name := strings.TrimPrefix(t.Token, "env:")
+			if t.Secret = getenv(name); t.Secret == "" {
+				return fmt.Errorf("%s: environment variable %s is not set", key, name)
+			}
+		case strings.HasPrefix(t.Token, "file:"):
+			data, err := os.ReadFile(strings.TrimPrefix(t.Token, "file:"))
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			t.Secret = strings.TrimSpace(string(data))
+		default:
+			t.Secret = t.Token
+		}
+	}
+	return nil
+}
+
+// secret is the resolved token; a Config built in code may set only Token.
+func (t Token) secret() string {
+	if t.Secret != "" {
+		return t.Secret
+	}
+	if strings.HasPrefix(t.Token, "env:") || strings.HasPrefix(t.Token, "file:") {
+		return ""
+	}
+	return t.Token
+}
+
+// SecretValue is the token a client must send.
+func (t Token) SecretValue() string { return t.secret() }
+
+// CheckExposure refuses the workbench on a non-loopback address without
+// tokens: it would show every stored article to anyone who can reach it.
+func (h HTTP) CheckExposure() error {
+	if h.Listen == "" || !h.Workbench || len(h.Auth.Tokens) > 0 {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(h.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %q is not host:port: %w", h.Listen, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("http.listen is %q, which is not a loopback address, and http.auth.tokens is empty: "+
+		"the workbench would be open to anyone who can reach it; add tokens under http.auth.tokens "+
+		"(see docs/workbench.md), listen on 127.0.0.1, or turn the workbench off with http.workbench: false", h.Listen)
 }
 
 // keywordSecret matches a password-like key=value pair of a libpq

@@ -52,6 +52,9 @@ func New(opts Options) (*Daemon, error) {
 	if err := opts.Config.Validate(); err != nil {
 		return nil, err
 	}
+	if err := opts.Config.HTTP.CheckExposure(); err != nil {
+		return nil, err
+	}
 	eng, err := tagger.Load(tagger.FromDir(opts.Config.Tagger.RulesDir))
 	if err != nil {
 		return nil, fmt.Errorf("tagger rules: %w", err)

@@ -160,6 +160,9 @@ func TestDaemonEndToEnd(t *testing.T) {
 		_, err := os.Stat(cfg.Digest.OutDir + "/" + yesterday.String() + ".html")
 		return err == nil
 	})
+	eventually(t, 10*time.Second, "digest job done", func() bool {
+		return testutil.ToFloat64(d.metrics.jobRuns.WithLabelValues("digest", jobDone)) > 0
+	})
 
 	if code, body := get(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d %s", code, body)

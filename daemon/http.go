@@ -17,8 +17,8 @@ import (
 	"github.com/stancewatch/stancewatch/store"
 )
 
-// serveHTTP starts the listener for /healthz, /readyz, /metrics and
-// /digests/; it returns nil when http.listen is empty.
+// serveHTTP starts the listener for /healthz, /readyz, /metrics,
+// /digests/ and the workbench; it returns nil when http.listen is empty.
 func (d *Daemon) serveHTTP() (*http.Server, error) {
 	ln := d.listener
 	if ln == nil {
@@ -60,7 +60,11 @@ func (d *Daemon) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", d.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /digests/", d.serveDigests)
-	mux.Handle("GET /{$}", http.RedirectHandler("/digests/", http.StatusFound))
+	if d.cfg.HTTP.Workbench {
+		d.workbench().Register(mux) // /, /articles/, /trends, /review, /api/v1/
+	} else {
+		mux.Handle("GET /{$}", http.RedirectHandler("/digests/", http.StatusFound))
+	}
 	return mux
 }
 

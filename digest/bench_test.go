@@ -9,14 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stancewatch/stancewatch/store/storetest"
-
-	"github.com/jackc/pgx/v5"
-
 	"github.com/stancewatch/stancewatch/digest"
-	"github.com/stancewatch/stancewatch/internal/pgcluster"
-	"github.com/stancewatch/stancewatch/internal/pgtest"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 )
 
 // benchCorpus names the synthetic corpus; change it when the corpus or
@@ -27,41 +22,13 @@ const benchCorpus = "1m-v3"
 // server that outlives them (a throwaway cluster loads it every time).
 func benchStore(b *testing.B) *store.Store {
 	b.Helper()
-	ctx := context.Background()
 	name := "stancewatch_bench_" + strings.ReplaceAll(benchCorpus, "-", "_")
-	admin := pgtest.Conn(b, pg.AdminURL)
-	var exists bool
-	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		b.Fatal(err)
-	}
-	if !exists {
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	url := pgcluster.WithDatabase(pg.AdminURL, name)
-	if _, err := store.Migrate(ctx, url); err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(st.Close)
-	began := time.Now()
-	loaded, err := storetest.LoadSynthetic(ctx, st, storetest.SyntheticOptions{
+	return pg.SyntheticStore(b, name, storetest.SyntheticOptions{
 		Articles: 1_000_000,
 		From:     time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 		To:       time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		Version:  benchCorpus,
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if loaded {
-		b.Logf("loaded 1,000,000 synthetic articles into %s in %s (kept for the next runs)", name, time.Since(began).Round(time.Second))
-	}
-	return st
 }
 
 // BenchmarkDigest1M builds one day's digest from a year of 1,000,000

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,10 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/stancewatch/stancewatch/digest"
+	"github.com/stancewatch/stancewatch/internal/chromiumtest"
 )
-
-// chromiumInstall is what the Makefile runs when Chromium is missing.
-const chromiumInstall = "apt-get update && apt-get install -y chromium"
 
 // pageReport is what the browser saw of a page.
 type pageReport struct {
@@ -39,17 +36,6 @@ type pageReport struct {
 // scheme when dark is set.
 func browse(t *testing.T, files map[string][]byte, page string, dark bool) pageReport {
 	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Fatalf("Chromium is not installed; the HTML digest is checked in a real browser. Install it with:\n  %s\n(`make test` does this by itself when run as root)", chromiumInstall)
-	}
-
 	var mu sync.Mutex
 	var rep pageReport
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -69,46 +55,8 @@ func browse(t *testing.T, files map[string][]byte, page string, dark bool) pageR
 	}))
 	defer srv.Close()
 
-	// As root Chromium needs --no-sandbox; without the networking flags it
-	// tries to reach Google's servers, which this machine refuses.
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-
-	// The first Run starts the browser; it must not carry a timeout.
-	if _, err := chromedp.Run(ctx, chromedp.Title()); err != nil {
-		t.Fatalf("start Chromium (%s): %v", path, err)
-	}
-	watch, stopWatch := context.WithCancel(ctx)
-	msgs := chromedp.Console(watch)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleWarning || m.IsException() {
-				mu.Lock()
-				rep.Console = append(rep.Console, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	ctx := chromiumtest.Start(t)
+	consoleErrors := chromiumtest.WatchConsole(ctx)
 
 	tctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
@@ -144,12 +92,10 @@ func browse(t *testing.T, files map[string][]byte, page string, dark bool) pageR
 	if rep.Screenshot, err = chromedp.Run(tctx, chromedp.FullScreenshot(100)); err != nil {
 		t.Fatal(err)
 	}
-	// Messages travel on their own queue: give late ones a moment.
-	time.Sleep(300 * time.Millisecond)
-	stopWatch()
-	<-done
+	console := consoleErrors()
 	mu.Lock()
 	defer mu.Unlock()
+	rep.Console = console
 	return rep
 }
 

@@ -320,3 +320,10 @@ func TestBadEvidenceIsLeftOut(t *testing.T) {
 	}
 	checkSnippets(t, dg)
 }
+
+func TestStyleSheetIsCSS(t *testing.T) {
+	css := string(digest.StyleSheet())
+	if strings.Contains(css, "<style") || strings.Contains(css, "</style") || !strings.Contains(css, "--bg:") {
+		t.Errorf("StyleSheet is not the bare CSS: %.80q", css)
+	}
+}

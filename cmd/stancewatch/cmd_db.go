@@ -53,6 +53,9 @@ func cmdConfigCheck(_ context.Context, c *cli, args []string) error {
 	if cfg.Database.URL == "" {
 		fmt.Fprintln(c.stdout, "# warning: no database configured (set DATABASE_URL)")
 	}
+	if err := cfg.HTTP.CheckExposure(); err != nil {
+		fmt.Fprintf(c.stdout, "# error: `run` will refuse to start: %v\n", err)
+	}
 	fmt.Fprintf(c.stdout, "%s", out)
 	return nil
 }

@@ -8,18 +8,26 @@ import (
 	"github.com/stancewatch/stancewatch/gold"
 )
 
-func cmdEval(_ context.Context, c *cli, args []string) error {
+func cmdEval(ctx context.Context, c *cli, args []string) error {
 	fl := c.flags("eval")
 	first := fl.String("gold", "", "gold file (JSON lines with labels); more files may follow")
 	rules := rulesFlag(fl)
 	misses := fl.Bool("misses", true, "list the articles tagged wrong, with every rule match")
+	corrections := fl.Bool("corrections", false, "measure against the analysts' corrections in the database instead of gold files")
 	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--misses=false] --gold FILE [FILE ...]\n\n")
+		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--misses=false] --gold FILE [FILE ...] | --corrections\n\n")
 		fl.PrintDefaults()
 	}
 	pos, err := parseArgs(fl, args)
 	if err != nil {
 		return err
+	}
+	if *corrections {
+		if *first != "" || len(pos) > 0 {
+			fmt.Fprintln(c.stderr, "stancewatch eval: give --gold FILE or --corrections, not both")
+			return errUsage
+		}
+		return evalCorrections(ctx, c, *rules, *misses)
 	}
 	files := pos
 	if *first != "" {

@@ -35,18 +35,24 @@ var allowed = map[string][]string{
 	"digest": {"store", "taxonomy"}, // not feeds, not the pipeline
 	"gold":   {"tagger", "taxonomy"},
 
+	// The analyst workbench and its API: reads and corrects what is
+	// stored, in the digest's style.
+	"web": {"digest", "store", "taxonomy"},
+
 	// The pipeline: poll, store, tag.
 	"ingest": {"config", "feeds", "store", "tagger"},
 
 	// Scheduling, locks, shutdown and HTTP around the pipeline and digest.
-	"daemon": {"config", "digest", "feeds", "ingest", "store", "tagger"},
+	"daemon": {"config", "digest", "feeds", "ingest", "store", "tagger", "web"},
 
 	// The one binary: it may import anything.
 	"cmd/stancewatch": nil,
 
 	// Tools and test helpers.
 	"internal/pgcluster":     {},
-	"internal/pgtest":        {"internal/pgcluster", "store"},
+	"internal/pgtest":        {"internal/pgcluster", "store", "store/storetest"},
+	"internal/wbfixture":     {"store"},
+	"internal/chromiumtest":  {},
 	"internal/feedtest":      {},
 	"internal/archtest":      {},
 	"internal/tools/devdb":   {"internal/pgcluster"},

@@ -31,6 +31,7 @@ import (
 
 	"github.com/stancewatch/stancewatch/internal/pgcluster"
 	"github.com/stancewatch/stancewatch/store"
+	"github.com/stancewatch/stancewatch/store/storetest"
 )
 
 // Server is a PostgreSQL server the tests of one package use.
@@ -247,4 +248,40 @@ func randomSuffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// SyntheticStore opens the benchmark database name, kept on the server
+// between runs: created and migrated when needed, and loaded once with
+// the synthetic corpus o (see storetest.LoadSynthetic; a few minutes for
+// 1,000,000 articles). A throwaway cluster loads it every time.
+func (s *Server) SyntheticStore(b testing.TB, name string, o storetest.SyntheticOptions) *store.Store {
+	b.Helper()
+	ctx := context.Background()
+	var exists bool
+	if err := s.admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		b.Fatal(err)
+	}
+	if !exists {
+		if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	url := pgcluster.WithDatabase(s.AdminURL, name)
+	if _, err := store.Migrate(ctx, url); err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(st.Close)
+	began := time.Now()
+	loaded, err := storetest.LoadSynthetic(ctx, st, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if loaded {
+		b.Logf("loaded %d synthetic articles into %s in %s (kept for the next runs)", o.Articles, name, time.Since(began).Round(time.Second))
+	}
+	return st
 }
