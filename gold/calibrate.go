@@ -36,7 +36,7 @@ func DefaultGrid() Grid {
 	return Grid{
 		Relevance:     []float64{1, 1.5, 2, 2.5, 3, 3.5, 4, 5},
 		Topic:         []float64{1, 1.5, 2, 2.5, 3, 4},
-		OutlookMin:    []float64{1, 1.5, 2, 2.5, 3},
+		OutlookMin:    []float64{0.5, 0.75, 1, 1.5, 2, 2.5, 3},
 		OutlookMargin: []float64{0.5, 1, 1.5, 2},
 		OutlookRatio:  []float64{1.25, 1.5, 2, 3},
 		Reported:      []float64{0.25, 0.5, 0.75, 1},
