@@ -25,10 +25,7 @@ func cmdRulesCalibrate(_ context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	files := pos
-	if *first != "" {
-		files = append([]string{*first}, pos...)
-	}
+	files := goldFiles(*first, pos)
 	if len(files) < 2 {
 		fmt.Fprintln(c.stderr, "stancewatch rules calibrate: give at least two gold files (--gold FILE FILE ...)")
 		return errUsage

@@ -29,10 +29,7 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 		}
 		return evalCorrections(ctx, c, *rules, *misses)
 	}
-	files := pos
-	if *first != "" {
-		files = append([]string{*first}, pos...)
-	}
+	files := goldFiles(*first, pos)
 	if len(files) == 0 {
 		fmt.Fprintln(c.stderr, "stancewatch eval: --gold FILE is required")
 		return errUsage
@@ -51,4 +48,12 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "rules version %s; gold %s\n", eng.Version(), strings.Join(files, ", "))
 	return gold.Evaluate(eng, arts).Write(c.stdout, *misses)
+}
+
+// goldFiles is the file given with --gold followed by the ones after it.
+func goldFiles(first string, rest []string) []string {
+	if first == "" {
+		return rest
+	}
+	return append([]string{first}, rest...)
 }
