@@ -7,6 +7,7 @@ package gold
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,7 +50,9 @@ type Article struct {
 // ReadFile reads a gold file. A labels file (NAME.labels.jsonl: the
 // labels of third-party articles, without their text) is joined with its
 // texts, which are kept out of the repository in texts/NAME.jsonl beside
-// it (see testdata/real/README.md).
+// it (see testdata/real/README.md). When some of them have no text, the
+// error is a *MissingTextError and the articles that have text come
+// with it.
 func ReadFile(path string) ([]Article, error) {
 	if strings.HasSuffix(path, labelsSuffix) {
 		return readLabels(path)
@@ -457,6 +460,49 @@ func writeMiss(w io.Writer, ms Miss) {
 
 const labelsSuffix = ".labels.jsonl"
 
+// articleText is one line of a texts file: the labels live in the labels
+// file, so a texts line needs only its id, title and body (other keys,
+// such as a labeller's note, are ignored).
+type articleText struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// readTexts reads a texts file into a map by article id. Every bad line
+// is reported, by line number.
+func readTexts(path string) (map[string]articleText, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	byID := map[string]articleText{}
+	var errs []error
+	br := bufio.NewReader(f)
+	for line := 1; ; line++ {
+		b, rerr := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(b)) > 0 {
+			var t articleText
+			switch err := json.Unmarshal(b, &t); {
+			case err != nil:
+				errs = append(errs, fmt.Errorf("%s:%d: %w", path, line, err))
+			case t.ID == "":
+				errs = append(errs, fmt.Errorf("%s:%d: no id", path, line))
+			default:
+				byID[t.ID] = t
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, fmt.Errorf("%s: %w", path, rerr)
+		}
+	}
+	return byID, errors.Join(errs...)
+}
+
 // readLabels reads a labels file and takes each article's title and body
 // from the texts file beside it; the labels file's labels win.
 func readLabels(path string) ([]Article, error) {
@@ -466,25 +512,36 @@ func readLabels(path string) ([]Article, error) {
 	}
 	base := strings.TrimSuffix(filepath.Base(path), labelsSuffix)
 	textsPath := filepath.Join(filepath.Dir(path), "texts", base+".jsonl")
-	texts, err := readPlain(textsPath)
+	byID, err := readTexts(textsPath)
 	if err != nil {
 		return nil, fmt.Errorf("gold: %s has labels only; its texts are read from %s (rebuild them with the queries beside it): %w", path, textsPath, err)
 	}
-	byID := make(map[string]Article, len(texts))
-	for _, t := range texts {
-		byID[t.ID] = t
-	}
+	kept := arts[:0]
 	var missing []string
-	for i, a := range arts {
+	for _, a := range arts {
 		t, ok := byID[a.ID]
 		if !ok || t.Body == "" {
 			missing = append(missing, a.ID)
 			continue
 		}
-		arts[i].Title, arts[i].Body = t.Title, t.Body
+		a.Title, a.Body = t.Title, t.Body
+		kept = append(kept, a)
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("gold: %s: %d articles have no text in %s (first: %s)", path, len(missing), textsPath, missing[0])
+		return kept, &MissingTextError{Labels: path, Texts: textsPath, IDs: missing}
 	}
-	return arts, nil
+	return kept, nil
+}
+
+// MissingTextError says that some articles of a labels file have no text
+// in its texts file (a page the search corpus no longer returns, say). It
+// comes with the articles that do have text, so that a caller may score
+// those and say how many were left out.
+type MissingTextError struct {
+	Labels, Texts string
+	IDs           []string
+}
+
+func (e *MissingTextError) Error() string {
+	return fmt.Sprintf("gold: %s: %d articles have no text in %s (first: %s)", e.Labels, len(e.IDs), e.Texts, e.IDs[0])
 }

@@ -2,7 +2,10 @@ package gold
 
 import (
 	"bytes"
+	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -96,5 +99,41 @@ rules:
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// A labels file takes titles and bodies from texts/NAME.jsonl beside it.
+// A texts line needs no labels; an article without text is left out and
+// named in a *MissingTextError that comes with the others.
+func TestReadFileJoinsLabelsWithTexts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	labels := `{"id":"x-1","lang":"en","title":"T1","labels":{"relevant":true,"topics":["ceasefire"],"outlook":"stalemate","framing":"neutral"}}
+{"id":"x-2","lang":"en","title":"T2","labels":{"relevant":false,"topics":[],"outlook":"none","framing":"neutral"}}
+{"id":"x-3","lang":"en","title":"T3","labels":{"relevant":false,"topics":[],"outlook":"none","framing":"neutral"}}
+`
+	texts := `{"id":"x-2","title":"Second","lang":"en","url":"https://example.org/2","body":"Body two.","note":"why"}
+{"id":"x-1","title":"First","body":"Body one."}
+`
+	if err := os.MkdirAll(filepath.Join(dir, "texts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "x.labels.jsonl")
+	if err := os.WriteFile(path, []byte(labels), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(path); err == nil || !strings.Contains(err.Error(), "texts/x.jsonl") {
+		t.Fatalf("without a texts file: error %v, want one naming texts/x.jsonl", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "texts", "x.jsonl"), []byte(texts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	arts, err := ReadFile(path)
+	var missing *MissingTextError
+	if !errors.As(err, &missing) || len(missing.IDs) != 1 || missing.IDs[0] != "x-3" {
+		t.Fatalf("error %v, want a MissingTextError naming x-3", err)
+	}
+	if len(arts) != 2 || arts[0].ID != "x-1" || arts[0].Body != "Body one." || arts[1].Title != "Second" || arts[0].Labels.Outlook != "stalemate" {
+		t.Errorf("articles %+v, want x-1 and x-2 with their texts and labels", arts)
 	}
 }

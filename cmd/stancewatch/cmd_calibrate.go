@@ -36,7 +36,7 @@ func cmdRulesCalibrate(_ context.Context, c *cli, args []string) error {
 	}
 	var sets []gold.Set
 	for _, f := range files {
-		arts, err := gold.ReadFile(f)
+		arts, err := readGold(c, f)
 		if err != nil {
 			return err
 		}

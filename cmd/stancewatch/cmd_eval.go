@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,7 +41,7 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 	}
 	var arts []gold.Article
 	for _, f := range files {
-		a, err := gold.ReadFile(f)
+		a, err := readGold(c, f)
 		if err != nil {
 			return err
 		}
@@ -56,4 +57,16 @@ func goldFiles(first string, rest []string) []string {
 		return rest
 	}
 	return append([]string{first}, rest...)
+}
+
+// readGold reads a gold file. Articles of a labels file whose text is
+// missing are left out with a warning: the rest of the set still scores.
+func readGold(c *cli, path string) ([]gold.Article, error) {
+	arts, err := gold.ReadFile(path)
+	var missing *gold.MissingTextError
+	if errors.As(err, &missing) {
+		fmt.Fprintf(c.stderr, "warning: %v; scoring the other %d\n", err, len(arts))
+		return arts, nil
+	}
+	return arts, err
 }
