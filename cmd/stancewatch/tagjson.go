@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/stancewatch/stancewatch/tagger"
@@ -110,6 +111,11 @@ func appendScores(b []byte, m map[string]float64) []byte {
 
 // appendJSONFloat formats f as encoding/json does.
 func appendJSONFloat(b []byte, f float64) []byte {
+	// Whole numbers (most weights: 0 for context, 1, 2) skip the shortest-
+	// representation search; -0 keeps the slow path, which writes "-0".
+	if i := int64(f); float64(i) == f && i > -1e15 && i < 1e15 && !(i == 0 && math.Signbit(f)) {
+		return strconv.AppendInt(b, i, 10)
+	}
 	abs := math.Abs(f)
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		b = strconv.AppendFloat(b, f, 'e', -1, 64)
@@ -139,6 +145,11 @@ const hexDigits = "0123456789abcdef"
 // and U+2029 escaped, like encoding/json without HTML escaping.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
+	if utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029") {
+		// The common case, and the fast one for Cyrillic text: only ASCII
+		// bytes can need escaping, and multi-byte runes go as they are.
+		return append(appendASCIIEscaped(b, s), '"')
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -187,4 +198,35 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendASCIIEscaped appends valid UTF-8 s with its quotes, backslashes
+// and control characters escaped; bytes of multi-byte runes are copied.
+func appendASCIIEscaped(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || jsonSafe[c] {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		start = i + 1
+	}
+	return append(b, s[start:]...)
 }
