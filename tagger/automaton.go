@@ -1,7 +1,7 @@
 package tagger
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -168,7 +168,7 @@ func (b *lexBuilder) freeze() *lexicon {
 		for c := range kids {
 			keys = append(keys, c)
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		slices.Sort(keys)
 		// Slots and bases once unfit for a first byte stay unfit, so
 		// the search for a first byte resumes where it last left off.
 		c0 := int(keys[0])
@@ -272,7 +272,7 @@ func (pt *phraseTrie) freeze() {
 		for w := range kids {
 			keys = append(keys, w)
 		}
-		sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+		slices.Sort(keys)
 		nd.first, nd.n = int32(len(pt.word)), int32(len(keys))
 		for _, w := range keys {
 			pt.word = append(pt.word, w)

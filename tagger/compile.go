@@ -2,7 +2,8 @@ package tagger
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -576,29 +577,20 @@ func (c *compiler) phrase(text string, line int) int32 {
 // the same phrases.
 func (c *compiler) group(ps []int32) int32 {
 	ps = append([]int32(nil), ps...)
-	sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
-	ps = compactIDs(ps)
-	var b strings.Builder
+	slices.Sort(ps)
+	ps = slices.Compact(ps)
+	key := make([]byte, 0, 8*len(ps))
 	for _, p := range ps {
-		fmt.Fprintf(&b, "%d,", p)
+		key = strconv.AppendInt(key, int64(p), 10)
+		key = append(key, ',')
 	}
-	if id, ok := c.groupID[b.String()]; ok {
+	if id, ok := c.groupID[string(key)]; ok {
 		return id
 	}
 	id := int32(len(c.e.groups))
 	c.e.groups = append(c.e.groups, ps)
-	c.groupID[b.String()] = id
+	c.groupID[string(key)] = id
 	return id
-}
-
-func compactIDs(s []int32) []int32 {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func (c *compiler) example(ex *exampleSpec) {
