@@ -1,6 +1,10 @@
 package tagger
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Voice: whose words a cue is, and whether it is asserted at all.
 //
@@ -198,6 +202,35 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 		markRange(st.reported, int32(k+1), to)
 		return
 	}
+	// "Words — Speaker" ("Talks on pause — Peskov", "... - Politico"): a
+	// name of at most three words after a spaced dash at the end hands
+	// what comes before it to that speaker or source.
+	for k := n - 1; k > 0 && k >= n-3; k-- {
+		gap := title[toks[k-1].end:toks[k].start]
+		if !spacedDash(gap) {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(title[toks[k].start:]); !unicode.IsUpper(r) {
+			return
+		}
+		if e.labelGroup >= 0 {
+			for _, h := range st.ghits[e.labelGroup] {
+				if h.start >= int32(k) && h.start < int32(n) {
+					return
+				}
+			}
+		}
+		from, _ := sentenceOf(toks, int32(k-1))
+		markRange(st.reported, from, int32(k))
+		return
+	}
+}
+
+// spacedDash reports whether the text between two words is a dash set
+// off by spaces (" — ", " – ", " - "), as a headline's trailing source is.
+func spacedDash(gap string) bool {
+	g := strings.TrimSpace(gap)
+	return len(g) < len(gap) && (g == "—" || g == "–" || g == "-" || g == "--")
 }
 
 // sentenceOf returns the token range [from, to) of the sentence of token t.

@@ -119,6 +119,18 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 	if r := e.Tag(Document{Title: "Analysis: the Kyiv regime wrecked the talks", Body: "Talks."}); r.Framing != "pro_russia" {
 		t.Errorf("framing %s from an analysis headline in the own voice, want pro_russia", r.Framing)
 	}
+	// So is "words — Speaker", but not a dash before lower-case words or a
+	// section label.
+	for _, title := range []string{"The Kyiv regime wrecked the talks — Kremlin aide", "The Kyiv regime wrecked the talks - RIA Novosti", "Киевский режим сорвал переговоры — Ушаков"} {
+		if r := e.Tag(Document{Title: title, Body: "Talks."}); r.Framing != "neutral" {
+			t.Errorf("framing %s from %q, a headline with its speaker after a dash, want neutral", r.Framing, title)
+		}
+	}
+	for _, title := range []string{"The Kyiv regime wrecked the talks — and the truce", "The Kyiv regime wrecked the talks — Analysis", "Kyiv regime-Moscow talks stalled"} {
+		if r := e.Tag(Document{Title: title, Body: "Talks."}); r.Framing != "pro_russia" {
+			t.Errorf("framing %s from %q, a headline in the own voice, want pro_russia", r.Framing, title)
+		}
+	}
 }
 
 // The article's own statement outranks a claim it reports.
