@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/stancewatch/stancewatch/tagger"
@@ -142,14 +141,11 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and
 // control characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028
-// and U+2029 escaped, like encoding/json without HTML escaping.
+// and U+2029 escaped, like encoding/json without HTML escaping. It reads
+// s once; two-byte runes (all of Cyrillic) are checked inline, so only
+// other multi-byte runes are decoded.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
-	if utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029") {
-		// The common case, and the fast one for Cyrillic text: only ASCII
-		// bytes can need escaping, and multi-byte runes go as they are.
-		return append(appendASCIIEscaped(b, s), '"')
-	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -179,10 +175,14 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
+		if c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			i += 2 // a valid two-byte rune
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
+			b = append(b, "\uFFFD"...) // the replacement character itself, as encoding/json writes it
 			i += size
 			start = i
 			continue
@@ -198,35 +198,4 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// appendASCIIEscaped appends valid UTF-8 s with its quotes, backslashes
-// and control characters escaped; bytes of multi-byte runes are copied.
-func appendASCIIEscaped(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf || jsonSafe[c] {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		start = i + 1
-	}
-	return append(b, s[start:]...)
 }

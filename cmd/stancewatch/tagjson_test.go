@@ -78,3 +78,34 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// appendJSONString writes what encoding/json (HTML escaping off) writes
+// for any string, valid UTF-8 or not.
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		"", "plain ASCII", `quote " and \ backslash`, "tab\tnew\nline\r\x00\x1f\x7f",
+		"Переговори в Женеві", "mixed — dash “quotes” ‘single’", "line\u2028sep\u2029para",
+		"bad \xff byte", "cut \xd0", "cut \xe2\x80", "overlong \xc0\x80 \xc1\xbf", "surrogate \xed\xa0\x80",
+		"lone continuation \x80\xbf", "four-byte 😀 and cut \xf0\x9f", "\xd0\x20 two-byte lead then space",
+	} {
+		checkJSONString(t, s)
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("Переговори \u2028 \xff")
+	f.Fuzz(func(t *testing.T, s string) { checkJSONString(t, s) })
+}
+
+func checkJSONString(t *testing.T, s string) {
+	t.Helper()
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(appendJSONString(nil, s)) + "\n"; got != want.String() {
+		t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want.String())
+	}
+}
