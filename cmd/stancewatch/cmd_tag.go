@@ -98,14 +98,7 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	// The poller's cap on the text kept and tagged per article applies
 	// here too, so that a tag run costs what a poll of the same text does.
 	maxText := cfg.Poll.MaxTextBytes
-	// The command's live heap is the compiled rules and one article, and
-	// every article leaves only garbage: collecting each time the heap
-	// doubles spends about a tenth of a run in the collector. Four times
-	// the live heap costs some 15 MiB of peak memory instead. A GOGC in
-	// the environment wins.
-	if c.getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
+	defer batchGC(c)()
 	in := bufio.NewReaderSize(c.stdin, 1<<20)
 	out := bufio.NewWriterSize(c.stdout, 1<<16)
 	var line, buf []byte
@@ -212,4 +205,18 @@ func compactID(id jsontext.Value) []byte {
 		return id
 	}
 	return v
+}
+
+// batchGC lets the heap grow to five times the live heap for a batch run
+// and returns what restores the setting. The tag command's live heap is
+// the compiled rules and one article, and every article leaves only
+// garbage: collecting each time the heap doubles spends about a tenth of
+// a run in the collector; this costs some 20 MiB of peak memory instead.
+// A GOGC in the environment wins.
+func batchGC(c *cli) (restore func()) {
+	if c.getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
 }
