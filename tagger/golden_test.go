@@ -28,9 +28,17 @@ type goldenDoc struct {
 // examples and the fuzz seeds, which hold the odd cases (apostrophes,
 // quotes, abbreviations, negations).
 func goldenDocs(t *testing.T, e *Engine) []goldenDoc {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "gold", "*.jsonl"))
-	if err != nil || len(files) == 0 {
+	all, err := filepath.Glob(filepath.Join("..", "testdata", "gold", "*.jsonl"))
+	if err != nil || len(all) == 0 {
 		t.Fatalf("no gold files: %v", err)
+	}
+	// feed-b is the held-out set: nobody reads its outputs, and a failing
+	// golden test would print them.
+	var files []string
+	for _, f := range all {
+		if filepath.Base(f) != "feed-b.jsonl" {
+			files = append(files, f)
+		}
 	}
 	more, _ := filepath.Glob(filepath.Join("testdata", "*.jsonl"))
 	for _, f := range more {
