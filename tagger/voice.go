@@ -179,7 +179,8 @@ func endsInQuestion(rest string) bool {
 // ("Kremlin: Kyiv is stalling", "Песков: ...", "Зеленський: ...") as the
 // speaker's words after the colon. At most three words may name the
 // speaker, and a section label ("Analysis:", "Live:", "Аналіз:", from
-// settings.voice.headline_labels) is no speaker.
+// settings.voice.headline_labels) is no speaker. A headline "words —
+// Speaker" is read the same way.
 func (e *Engine) markHeadlineSpeaker(st *docState) {
 	toks := st.z.toks
 	title := st.doc.Title
@@ -191,12 +192,8 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 		if !strings.Contains(title[toks[k].end:toks[k+1].start], ":") {
 			continue
 		}
-		if e.labelGroup >= 0 {
-			for _, h := range st.ghits[e.labelGroup] {
-				if h.start <= int32(k) {
-					return
-				}
-			}
+		if e.sectionLabel(st, 0, int32(k)+1) {
+			return
 		}
 		_, to := sentenceOf(toks, int32(k))
 		markRange(st.reported, int32(k+1), to)
@@ -213,17 +210,28 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 		if r, _ := utf8.DecodeRuneInString(title[toks[k].start:]); !unicode.IsUpper(r) {
 			return
 		}
-		if e.labelGroup >= 0 {
-			for _, h := range st.ghits[e.labelGroup] {
-				if h.start >= int32(k) && h.start < int32(n) {
-					return
-				}
-			}
+		if e.sectionLabel(st, int32(k), int32(n)) {
+			return
 		}
 		from, _ := sentenceOf(toks, int32(k-1))
 		markRange(st.reported, from, int32(k))
 		return
 	}
+}
+
+// sectionLabel reports whether a section label (settings.voice.
+// headline_labels) starts among the tokens [from, to): such a headline
+// names no speaker.
+func (e *Engine) sectionLabel(st *docState, from, to int32) bool {
+	if e.labelGroup < 0 {
+		return false
+	}
+	for _, h := range st.ghits[e.labelGroup] {
+		if h.start >= from && h.start < to {
+			return true
+		}
+	}
+	return false
 }
 
 // spacedDash reports whether the text between two words is a dash set
