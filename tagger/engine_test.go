@@ -197,6 +197,11 @@ rules:
     match: territory
     exclude: {within: paragraph, any: [football, penalty]}
     TESTS
+  - id: talks-moving
+    label: outlook:progress
+    match: progress
+    exclude: {within: 3, any: [troops]}
+    TESTS
 `))
 	r := e.Tag(Document{Body: "Security guarantees for savers were extended. Security guarantees for Ukraine were discussed."})
 	if got := evidenceOf(r, "topic:security_guarantees"); len(got) != 0 || r.Scores["topic:security_guarantees"] != 1.5 {
@@ -205,6 +210,16 @@ rules:
 	r = e.Tag(Document{Body: "Lead.\n\nThey gave away territory. A penalty followed.\n\nRussia wants territory."})
 	if got := r.Scores["topic:territory"]; got != 1 {
 		t.Errorf("territory scored %v, want 1 (the football paragraph excluded)", got)
+	}
+	// A word window stays in the sentence: "troops" three words on, but
+	// in the next sentence, does not make the talks' progress the army's.
+	r = e.Tag(Document{Body: "Lead.\n\nThe envoys report progress. Troops hold the line."})
+	if got := r.Scores["outlook:progress"]; got != 1 {
+		t.Errorf("progress scored %v, want 1 (the exclude word is in the next sentence)", got)
+	}
+	r = e.Tag(Document{Body: "Lead.\n\nThe envoys report progress by troops near the river."})
+	if got := r.Scores["outlook:progress"]; got != 0 {
+		t.Errorf("progress scored %v, want 0 (the exclude word is in its sentence)", got)
 	}
 }
 

@@ -254,8 +254,12 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 		ev.all = false
 		if len(ex) > 0 {
 			kept := hits[:0:0]
+			// What rules out a word's sense is in its own sentence: "progress"
+			// is not the army's because "troops" opens the next one.
+			w := r.exWithin
+			w.sameSentence = true
 			for _, h := range hits {
-				if !ev.nearAny(h.span, ex, r.exWithin) {
+				if !ev.nearAny(h.span, ex, w) {
 					kept = append(kept, h)
 				}
 			}
@@ -403,7 +407,7 @@ func (ev *evaluator) within(a, b span, w window) bool {
 	case withinParagraph:
 		return ta.field == tb.field && ta.para == tb.para
 	}
-	if ta.field != tb.field {
+	if ta.field != tb.field || w.sameSentence && ta.sent != tb.sent {
 		return false
 	}
 	return gap(a, b) <= int32(w.n)
