@@ -213,7 +213,7 @@ func (z *tokenizer) lineBreak(i int, lineParas bool) {
 	}
 	// A line break ends a sentence too: headings and list items
 	// rarely end with a full stop.
-	z.endSentence()
+	z.endSentence(i)
 }
 
 // hasBlankLine reports whether s has two line breaks with only spaces
@@ -236,14 +236,49 @@ func hasBlankLine(s string) bool {
 	return false
 }
 
-// endSentence starts a new sentence at the next token.
-func (z *tokenizer) endSentence() {
+// endSentence starts a new sentence at the next token; at is where the
+// text goes on.
+func (z *tokenizer) endSentence(at int) {
 	z.pendSent, z.pendClaus = true, true
-	// Quotation marks do not run across sentences that end a paragraph;
-	// an unbalanced quote must not swallow the rest of the article.
-	if z.pendPara {
+	// Quotation marks do not run across sentences that end a paragraph
+	// (an unbalanced quote must not swallow the rest of the article),
+	// unless the quotation plainly goes on: a quote of several paragraphs
+	// that opens once and closes once («… ¶ … », – сказав він).
+	if z.pendPara && !z.quoteGoesOn(at) {
 		z.quotes = z.quotes[:0]
 	}
+}
+
+// quoteGoesOn reports whether the quotation open at a paragraph's end is
+// closed further on before any new one of its kind opens, within the
+// next few paragraphs' length. Only marks that tell opening from closing
+// count; plain '"' reopens each paragraph in English copy anyway.
+func (z *tokenizer) quoteGoesOn(at int) bool {
+	var opener, closer rune
+	switch z.top() {
+	case '«':
+		opener, closer = '«', '»'
+	case '“':
+		opener, closer = '“', '”'
+	case '„':
+		opener, closer = '„', '“'
+	default:
+		return false
+	}
+	const reach = 2000 // bytes: a long quotation, not the rest of the article
+	rest := z.s[at:]
+	if len(rest) > reach {
+		rest = rest[:reach]
+	}
+	for _, r := range rest {
+		switch r {
+		case closer:
+			return true
+		case opener:
+			return false
+		}
+	}
+	return false
 }
 
 // endSentenceSoft ends a sentence at terminal punctuation unless the next
@@ -263,7 +298,7 @@ func (z *tokenizer) endSentenceSoft(j int) {
 		}
 		j += size
 	}
-	z.endSentence()
+	z.endSentence(j)
 }
 
 // abbreviation reports whether the full stop at i ends an abbreviation

@@ -142,6 +142,10 @@ func TestQuotes(t *testing.T) {
 		{"He said “Kyiv regime” and ‘special operation’ here", []string{"kyiv", "regime", "special", "operation"}},
 		{"US 'not close' to a deal; Europeans' demands stay", []string{"not", "close"}},
 		{"An “unclosed quote\n\nnext paragraph free", []string{"unclosed", "quote"}},
+		// A quotation of two paragraphs that opens and closes once.
+		{"«Ми рухаємось\n\nі далі працюємо», – сказав він. Потім вийшов", []string{"ми", "рухаємось", "і", "далі", "працюємо"}},
+		// The next quotation opens before any close: the first one ended.
+		{"«Одне\n\nІнше «друге» тут", []string{"одне", "друге"}},
 	} {
 		var got []string
 		for _, tk := range tokenize("", tc.text) {
