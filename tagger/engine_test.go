@@ -120,6 +120,8 @@ rules:
 		{"Only Crimea.", ""},
 		{"Guarantees for Ukraine.", "security_guarantees"},
 		{"Guarantees, the man said at length about many things, for Ukraine.", ""},
+		// A word window stays inside the sentence.
+		{"They offered guarantees. Ukraine declined.", ""},
 		{"An exchange took place. Prisoners came home.", ""},
 		{"An exchange of prisoners took place.", "humanitarian"},
 	} {

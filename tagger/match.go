@@ -570,7 +570,9 @@ func (ev *evaluator) near(n *cnode) (bool, []hit) {
 		}
 		others = append(others, hs)
 	}
-	out := ev.support(anchor, others, n.within)
+	w := n.within
+	w.sameSentence = true
+	out := ev.support(anchor, others, w)
 	return len(out) > 0, out
 }
 
