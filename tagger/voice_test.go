@@ -20,7 +20,7 @@ settings:
     concessive: [although, хотя]
     contrast: [but, however, но]
     conceded_weight: 0.5
-    headline_labels: [analysis, live]
+    headline_labels: [analysis, live, talks]
   relevance: {threshold: 1}
   topics: {threshold: 1}
   outlook: {min: 1, margin: 0.5, ratio: 2, reported_weight: 1, contradicted_weight: 0.25}
@@ -118,6 +118,10 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 	}
 	if r := e.Tag(Document{Title: "Analysis: the Kyiv regime wrecked the talks", Body: "Talks."}); r.Framing != "pro_russia" {
 		t.Errorf("framing %s from an analysis headline in the own voice, want pro_russia", r.Framing)
+	}
+	// A topic or venue before the colon is no speaker either.
+	if r := e.Tag(Document{Title: "Geneva talks: the Kyiv regime wrecked the round", Body: "Talks."}); r.Framing != "pro_russia" {
+		t.Errorf("framing %s from a topic headline in the own voice, want pro_russia", r.Framing)
 	}
 	// So is "words — Speaker", but not a dash before lower-case words or a
 	// section label.
