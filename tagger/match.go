@@ -254,12 +254,8 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 		ev.all = false
 		if len(ex) > 0 {
 			kept := hits[:0:0]
-			// What rules out a word's sense is in its own sentence: "progress"
-			// is not the army's because "troops" opens the next one.
-			w := r.exWithin
-			w.sameSentence = true
 			for _, h := range hits {
-				if !ev.nearAny(h.span, ex, w) {
+				if !ev.nearAny(h.span, ex, r.exWithin) {
 					kept = append(kept, h)
 				}
 			}
@@ -407,7 +403,10 @@ func (ev *evaluator) within(a, b span, w window) bool {
 	case withinParagraph:
 		return ta.field == tb.field && ta.para == tb.para
 	}
-	if ta.field != tb.field || w.sameSentence && ta.sent != tb.sent {
+	// A word window stays in its sentence: what rules out a word's sense,
+	// or completes a phrase, is not in the next one ("progress" is not the
+	// army's because "troops" opens the next sentence).
+	if ta.sent != tb.sent {
 		return false
 	}
 	return gap(a, b) <= int32(w.n)
@@ -570,9 +569,7 @@ func (ev *evaluator) near(n *cnode) (bool, []hit) {
 		}
 		others = append(others, hs)
 	}
-	w := n.within
-	w.sameSentence = true
-	out := ev.support(anchor, others, w)
+	out := ev.support(anchor, others, n.within)
 	return len(out) > 0, out
 }
 

@@ -17,8 +17,6 @@ const (
 type window struct {
 	unit int
 	n    int // tokens between the two matches, for withinTokens
-	// sameSentence keeps a token window inside one sentence (exclude).
-	sameSentence bool
 }
 
 func (w window) String() string {
