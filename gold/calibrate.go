@@ -28,6 +28,7 @@ type Set struct {
 type Grid struct {
 	Relevance, Topic                                                      []float64
 	OutlookMin, OutlookMargin, OutlookRatio, Reported, Contradicted, Head []float64
+	MixedMin, LeanRatio                                                   []float64
 	FramingMin, FramingMargin, FramingRatio                               []float64
 }
 
@@ -42,6 +43,8 @@ func DefaultGrid() Grid {
 		Reported:      []float64{0.25, 0.5, 0.75, 1},
 		Contradicted:  []float64{0, 0.25, 0.5, 1},
 		Head:          []float64{1, 1.5, 2, 3},
+		MixedMin:      []float64{0, 0.75, 1, 1.5, 2, 3},
+		LeanRatio:     []float64{1, 1.5, 2, 3},
 		FramingMin:    []float64{1, 1.5, 2, 2.5, 3},
 		FramingMargin: []float64{0.5, 1, 1.5, 2},
 		FramingRatio:  []float64{1.5, 2, 3},
@@ -122,6 +125,11 @@ func choose(sets []Set, cur tagger.Thresholds, g Grid) tagger.Thresholds {
 		func(t *tagger.Thresholds, v []float64) {
 			t.OutlookMin, t.OutlookMargin, t.OutlookRatio, t.ReportedWeight, t.ContradictedWeight, t.HeadWeight = v[0], v[1], v[2], v[3], v[4], v[5]
 		}, g.OutlookMin, g.OutlookMargin, g.OutlookRatio, g.Reported, g.Contradicted, g.Head)
+	// Then, with those fixed, when an undecided picture is mixed (a
+	// second sweep keeps the grid small).
+	pick(func(f Figures) float64 { return (f.OutlookAcc + f.OutlookF1) / 2 },
+		func(t *tagger.Thresholds, v []float64) { t.MixedMin, t.LeanRatio = v[0], v[1] },
+		g.MixedMin, g.LeanRatio)
 	pick(func(f Figures) float64 { return (f.FramingAcc + f.FramingF1) / 2 },
 		func(t *tagger.Thresholds, v []float64) {
 			t.FramingMin, t.FramingMargin, t.FramingRatio = v[0], v[1], v[2]
@@ -139,6 +147,7 @@ func cloneThresholds(t tagger.Thresholds) tagger.Thresholds {
 func distance(cur, t tagger.Thresholds) float64 {
 	d := math.Abs(cur.Relevance-t.Relevance) + math.Abs(cur.OutlookMin-t.OutlookMin) + math.Abs(cur.OutlookMargin-t.OutlookMargin) +
 		math.Abs(cur.OutlookRatio-t.OutlookRatio) + math.Abs(cur.ReportedWeight-t.ReportedWeight) + math.Abs(cur.ContradictedWeight-t.ContradictedWeight) + math.Abs(cur.HeadWeight-t.HeadWeight) +
+		math.Abs(cur.MixedMin-t.MixedMin) + math.Abs(cur.LeanRatio-t.LeanRatio) +
 		math.Abs(cur.FramingMin-t.FramingMin) + math.Abs(cur.FramingMargin-t.FramingMargin) + math.Abs(cur.FramingRatio-t.FramingRatio)
 	for i := range t.Topics {
 		d += math.Abs(cur.Topics[i] - t.Topics[i])
@@ -190,8 +199,8 @@ func (c Calibration) Write(w io.Writer) error {
 	fmt.Fprintf(&b, "chosen on all sets (settings.yaml):\n")
 	fmt.Fprintf(&b, "  relevance: {threshold: %g}\n", t.Relevance)
 	fmt.Fprintf(&b, "  topics: {threshold: %g}\n", t.Topics[0])
-	fmt.Fprintf(&b, "  outlook: {min: %g, margin: %g, ratio: %g, reported_weight: %g, contradicted_weight: %g, head_weight: %g}\n",
-		t.OutlookMin, t.OutlookMargin, t.OutlookRatio, t.ReportedWeight, t.ContradictedWeight, t.HeadWeight)
+	fmt.Fprintf(&b, "  outlook: {min: %g, margin: %g, ratio: %g, reported_weight: %g, contradicted_weight: %g, head_weight: %g, mixed_min: %g, lean_ratio: %g}\n",
+		t.OutlookMin, t.OutlookMargin, t.OutlookRatio, t.ReportedWeight, t.ContradictedWeight, t.HeadWeight, t.MixedMin, t.LeanRatio)
 	fmt.Fprintf(&b, "  framing: {min: %g, margin: %g, ratio: %g}\n\n", t.FramingMin, t.FramingMargin, t.FramingRatio)
 	fmt.Fprintf(&b, "%-14s %-9s %7s %7s %8s %8s %8s %8s\n", "set", "thresh.", "rel F1", "top F1", "out acc", "out mF1", "fra acc", "fra mF1")
 	var mean [3]Figures

@@ -171,6 +171,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
 	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
+	e.furnitureGroup = c.optionalGroup(e.settings.furniture, e.settings.line)
 
 	seen := map[string]*ruleSpec{}
 	for _, f := range files {
@@ -318,8 +319,10 @@ func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
 	switch r.label {
 	case lblProUkraine, lblProRussia:
 		quotes = quotesExclude
-	case lblProgress, lblStalemate:
+	case lblProgress:
 		negation = negFlip
+	case lblStalemate:
+		negation = negCancel
 	}
 	r.quotes = mode(rs.quotes, quotes, "include", "exclude", "only")
 	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")

@@ -41,6 +41,11 @@ type Thresholds struct {
 	// lead: the statement of the talks' state that tops an item weighs
 	// more than detail further down.
 	HeadWeight float64
+	// MixedMin and LeanRatio: when no side wins outright, the picture is
+	// mixed only if the mixed cues, or both sides, reach MixedMin; else a
+	// side LeanRatio times the other wins. MixedMin 0 keeps every such
+	// picture mixed.
+	MixedMin, LeanRatio float64
 
 	FramingMin, FramingMargin, FramingRatio float64
 }
@@ -63,6 +68,7 @@ func (e *Engine) Thresholds() Thresholds {
 	return Thresholds{Relevance: s.relevance, Topics: append([]float64(nil), e.topicMin...),
 		OutlookMin: s.outlookMin, OutlookMargin: s.outlookMarg, OutlookRatio: s.outlookRatio,
 		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight, HeadWeight: s.headWeight,
+		MixedMin: s.mixedMin, LeanRatio: s.leanRatio,
 		FramingMin: s.framingMin, FramingMargin: s.framingMarg, FramingRatio: s.framingRatio}
 }
 
@@ -148,7 +154,19 @@ func (th *Thresholds) Outlook(t *Tally) string {
 	if contradicted(t, sideStalemate) {
 		winS = 0
 	}
-	return decideSide(winP, s+m, winS, p+m, th.OutlookMin, th.OutlookMargin, th.OutlookRatio, "progress", "stalemate", "mixed")
+	o := decideSide(winP, s+m, winS, p+m, th.OutlookMin, th.OutlookMargin, th.OutlookRatio, "progress", "stalemate", "mixed")
+	if o != "mixed" || th.MixedMin <= 0 || m >= th.MixedMin || p >= th.MixedMin && s >= th.MixedMin {
+		return o
+	}
+	// Cues that fall short of a clear side are not yet "real weight on
+	// both" (the taxonomy's mixed): a plain lean decides.
+	switch {
+	case winP > s && winP >= th.LeanRatio*s:
+		return "progress"
+	case winS > p && winS >= th.LeanRatio*p:
+		return "stalemate"
+	}
+	return o
 }
 
 // Framing: a side of the article's own voice wins when it reaches the

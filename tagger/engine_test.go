@@ -18,6 +18,7 @@ settings:
     window: 3
     words: [no, not, never, far from, failed to, без, не]
     barriers: [but, however]
+  furniture: [read also, читайте також]
   relevance: {threshold: 2}
   topics: {threshold: 1, thresholds: {ceasefire: 2}}
   outlook: {min: 1, margin: 1}
@@ -232,6 +233,15 @@ rules:
     label: outlook:progress
     match: [breakthrough, close to a deal, productive]
     TESTS
+  - id: stuck
+    label: outlook:stalemate
+    match: [rejected, deadlock]
+    TESTS
+  - id: flipped
+    label: outlook:stalemate
+    negation: flip
+    match: [obstacles]
+    TESTS
   - id: cancel
     label: topic:ceasefire
     negation: cancel
@@ -255,6 +265,11 @@ rules:
 		{"Talks. Not today; the talks were productive.", "progress", []string{"productive"}},
 		{"Talks. They said the meeting was not productive at all.", "stalemate", []string{"not productive"}},
 		{"Talks. Встреча прошла без прорыва.", "none", nil},
+		// A denied setback is not movement: negated stalemate cues drop
+		// out unless their rule flips them on purpose.
+		{"Talks. The offer was not rejected outright.", "none", nil},
+		{"Talks. The envoy saw no deadlock.", "none", nil},
+		{"Talks. There are no obstacles left.", "progress", []string{"no obstacles"}},
 	} {
 		r := e.Tag(Document{Body: tc.body})
 		ev := append(evidenceOf(r, "outlook:progress"), evidenceOf(r, "outlook:stalemate")...)
@@ -565,5 +580,35 @@ rules:
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// The links to other stories that pages carry inside the text are not
+// the article: a paragraph that opens with a furniture label counts for
+// nothing, nor does the line after a label that stands alone.
+func TestFurnitureLinksCountForNothing(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+  - id: rel
+    label: relevant
+    weight: 5
+    match: talks
+    TESTS
+  - id: stuck
+    label: outlook:stalemate
+    match: [collapse, провал*]
+    TESTS
+`))
+	for _, tc := range []struct{ body, outlook string }{
+		{"The talks resumed on Monday.\n\nRead also: Talks collapse in Geneva", "none"},
+		{"The talks resumed on Monday.\nЧитайте також\nПровал переговорів у Женеві\nThe envoys met again.", "none"},
+		// A label in mid-paragraph is prose, not a link.
+		{"The talks resumed on Monday. Read also what the envoys said of the collapse.", "stalemate"},
+		// Only the line after a lone label is the link.
+		{"The talks resumed.\nЧитайте також\nПровал у Женеві\nThe talks collapse again.", "stalemate"},
+	} {
+		if r := e.Tag(Document{Body: tc.body}); r.Outlook != tc.outlook {
+			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.outlook)
+		}
 	}
 }

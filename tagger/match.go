@@ -131,6 +131,7 @@ func (e *Engine) match(st *docState, doc Document) {
 		}
 	}
 	st.active, st.next, st.wids = active, next, ws
+	e.dropFurniture(st)
 
 	n := len(toks)
 	if cap(st.negAt) < n {
@@ -155,6 +156,59 @@ func (e *Engine) match(st *docState, doc Document) {
 		}
 	}
 	e.markVoice(st)
+}
+
+// dropFurniture forgets every match in the links to other articles that
+// pages carry inside the text ("Read also: Talks collapse in Geneva",
+// "Читайте також:" above a headline): a body paragraph that opens with a
+// furniture label, and the next paragraph too when the label stands
+// alone on its line. Their headlines are other stories.
+func (e *Engine) dropFurniture(st *docState) {
+	if e.furnitureGroup < 0 || len(st.ghits[e.furnitureGroup]) == 0 {
+		return
+	}
+	toks := st.z.toks
+	var drop []span
+	for _, h := range st.ghits[e.furnitureGroup] {
+		first := &toks[h.start]
+		if first.field != fieldBody || h.start > 0 && toks[h.start-1].field == fieldBody && toks[h.start-1].para == first.para {
+			continue // not at the start of a body paragraph
+		}
+		paras := int32(1)
+		if int(h.end) == len(toks) || toks[h.end].para != first.para {
+			paras = 2 // the label alone on its line: the link is the next one
+		}
+		end := h.end
+		for int(end) < len(toks) && toks[end].field == fieldBody && toks[end].para < first.para+paras {
+			end++
+		}
+		drop = append(drop, span{h.start, end})
+	}
+	if len(drop) == 0 {
+		return
+	}
+	for _, g := range st.touched {
+		if g == e.furnitureGroup {
+			continue
+		}
+		hs := st.ghits[g]
+		kept := hs[:0]
+		for _, s := range hs {
+			if !inSpans(s.start, drop) {
+				kept = append(kept, s)
+			}
+		}
+		st.ghits[g] = kept
+	}
+}
+
+func inSpans(t int32, spans []span) bool {
+	for _, s := range spans {
+		if t >= s.start && t < s.end {
+			return true
+		}
+	}
+	return false
 }
 
 // emit records a phrase match in every group that holds the phrase.

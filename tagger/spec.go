@@ -97,6 +97,9 @@ type settingsSpec struct {
 	afterWindow  int
 	afterWords   []string // negations that follow the cue ("прорыва нет")
 	barriers     []string
+	// Labels of page furniture ("Read also:", "Читайте також"): a body
+	// paragraph that opens with one is a link to another article.
+	furniture    []string
 	relevance    float64
 	topicMin     float64
 	topicMins    map[string]float64
@@ -113,6 +116,10 @@ type settingsSpec struct {
 	reportedWeight     float64
 	contradictedWeight float64
 	headWeight         float64
+	// When no side wins outright: mixed needs this much (0: always mixed),
+	// else a side this many times the other wins.
+	mixedMin  float64
+	leanRatio float64
 }
 
 // voiceSpec is the vocabulary that tells whose words a cue is.
