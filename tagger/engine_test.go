@@ -606,6 +606,8 @@ rules:
 		{"The talks resumed on Monday. Read also what the envoys said of the collapse.", "stalemate"},
 		// Only the line after a lone label is the link.
 		{"The talks resumed.\nЧитайте також\nПровал у Женеві\nThe talks collapse again.", "stalemate"},
+		// A list of dated headlines under a lone label is all links.
+		{"The talks resumed.\nЧитайте також\n- 21.03.2025 Talks resume\n- 20.03.2025 Talks collapse", "none"},
 	} {
 		if r := e.Tag(Document{Body: tc.body}); r.Outlook != tc.outlook {
 			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.outlook)

@@ -162,7 +162,8 @@ func (e *Engine) match(st *docState, doc Document) {
 // pages carry inside the text ("Read also: Talks collapse in Geneva",
 // "Читайте також:" above a headline): a body paragraph that opens with a
 // furniture label, and the next paragraph too when the label stands
-// alone on its line. Their headlines are other stories.
+// alone on its line, with the dated lines of a list under it ("21.03.2025
+// Talks resume in Riyadh"). Their headlines are other stories.
 func (e *Engine) dropFurniture(st *docState) {
 	if e.furnitureGroup < 0 || len(st.ghits[e.furnitureGroup]) == 0 {
 		return
@@ -174,13 +175,14 @@ func (e *Engine) dropFurniture(st *docState) {
 		if first.field != fieldBody || h.start > 0 && toks[h.start-1].field == fieldBody && toks[h.start-1].para == first.para {
 			continue // not at the start of a body paragraph
 		}
-		paras := int32(1)
-		if int(h.end) == len(toks) || toks[h.end].para != first.para {
-			paras = 2 // the label alone on its line: the link is the next one
-		}
-		end := h.end
-		for int(end) < len(toks) && toks[end].field == fieldBody && toks[end].para < first.para+paras {
-			end++
+		// Alone on its line, the label's "paragraph" ends where it does and
+		// the link is the next line; a list goes on in dated lines.
+		alone := int(h.end) == len(toks) || toks[h.end].para != first.para
+		end := st.paragraphEnd(h.end)
+		if alone {
+			for int(end) < len(toks) && toks[end].field == fieldBody && st.startsWithDigit(end) {
+				end = st.paragraphEnd(end)
+			}
 		}
 		drop = append(drop, span{h.start, end})
 	}
@@ -200,6 +202,25 @@ func (e *Engine) dropFurniture(st *docState) {
 		}
 		st.ghits[g] = kept
 	}
+}
+
+// paragraphEnd is the token after the body paragraph of token t (t
+// itself when it is past the body).
+func (st *docState) paragraphEnd(t int32) int32 {
+	toks := st.z.toks
+	if int(t) >= len(toks) || toks[t].field != fieldBody {
+		return t
+	}
+	p := toks[t].para
+	for int(t) < len(toks) && toks[t].field == fieldBody && toks[t].para == p {
+		t++
+	}
+	return t
+}
+
+func (st *docState) startsWithDigit(t int32) bool {
+	tk := &st.z.toks[t]
+	return tk.nend > tk.nstart && st.z.norm[tk.nstart] >= '0' && st.z.norm[tk.nstart] <= '9'
 }
 
 func inSpans(t int32, spans []span) bool {
