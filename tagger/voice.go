@@ -79,6 +79,11 @@ func (e *Engine) markVoice(st *docState) {
 		return
 	}
 	for _, s := range st.ghits[e.reportGroup] {
+		if st.passiveHearsay(s.start) {
+			// "The talks are said to centre on...": hearsay with no
+			// speaker; the sentence stays the outlet's.
+			continue
+		}
 		from, to := sentenceOf(toks, s.start)
 		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution {
 			// "Talks made no progress, Ushakov said": the clause before
@@ -90,6 +95,21 @@ func (e *Engine) markVoice(st *docState) {
 		// of the sentence is the speaker's; the subject stays the outlet's.
 		markRange(st.reported, s.end, to)
 	}
+}
+
+// passiveHearsay reports whether the reporting word at t follows "is",
+// "are", "was" or "were" in its clause: "are said to", "was reported to".
+func (st *docState) passiveHearsay(t int32) bool {
+	toks := st.z.toks
+	if t == 0 || toks[t].clause || toks[t].sentStart {
+		return false
+	}
+	p := &toks[t-1]
+	switch string(st.z.norm[p.nstart:p.nend]) {
+	case "is", "are", "was", "were":
+		return true
+	}
+	return false
 }
 
 // markConceded marks what a concession or contrast gives away: the

@@ -77,6 +77,7 @@ func TestVoiceRoles(t *testing.T) {
 	}{
 		{"own voice", "The talks stalled on Friday.", "stalled", "", "stalemate"},
 		{"after a verb of saying", "Lavrov said the talks stalled.", "stalled", "reported", "stalemate"},
+		{"passive hearsay names no speaker", "The talks are said to have stalled.", "stalled", "", "stalemate"},
 		{"before a closing attribution", "The talks made progress, an aide said.", "progress", "reported", "progress"},
 		{"after according to", "According to Kyiv, the talks made progress.", "progress", "reported", "progress"},
 		{"по словам", "По словам Ушакова, переговоры зашли в тупик.", "тупик", "reported", "stalemate"},
