@@ -167,6 +167,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))
 	v := &e.settings.voice
 	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)
+	e.hearsayGroup = c.optionalGroup(v.hearsay, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
 	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)

@@ -312,6 +312,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		field{"voice", func(v *yaml.Node, name string) {
 			r.section(v, name,
 				r.listField("reporting", &s.voice.reporting),
+				r.listField("hearsay", &s.voice.hearsay),
 				r.listField("modal", &s.voice.modal),
 				r.countField("modal_window", &s.voice.modalWindow, 1),
 				r.listField("concessive", &s.voice.concessive),

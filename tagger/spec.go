@@ -125,6 +125,7 @@ type settingsSpec struct {
 // voiceSpec is the vocabulary that tells whose words a cue is.
 type voiceSpec struct {
 	reporting      []string // verbs of saying and attributions
+	hearsay        []string // passive hearsay ("is said to"): no speaker
 	modal          []string // modal, hope and attempt words
 	modalWindow    int
 	concessive     []string // "although", "despite": the clause they open is conceded

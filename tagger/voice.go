@@ -79,7 +79,7 @@ func (e *Engine) markVoice(st *docState) {
 		return
 	}
 	for _, s := range st.ghits[e.reportGroup] {
-		if st.passiveHearsay(s.start) {
+		if e.hearsay(st, s) {
 			// "The talks are said to centre on...": hearsay with no
 			// speaker; the sentence stays the outlet's.
 			continue
@@ -97,17 +97,16 @@ func (e *Engine) markVoice(st *docState) {
 	}
 }
 
-// passiveHearsay reports whether the reporting word at t follows "is",
-// "are", "was" or "were" in its clause: "are said to", "was reported to".
-func (st *docState) passiveHearsay(t int32) bool {
-	toks := st.z.toks
-	if t == 0 || toks[t].clause || toks[t].sentStart {
+// hearsay reports whether the reporting match s is part of a hearsay
+// phrase (settings.voice.hearsay: "are said to", "was reported to").
+func (e *Engine) hearsay(st *docState, s span) bool {
+	if e.hearsayGroup < 0 {
 		return false
 	}
-	p := &toks[t-1]
-	switch string(st.z.norm[p.nstart:p.nend]) {
-	case "is", "are", "was", "were":
-		return true
+	for _, h := range st.ghits[e.hearsayGroup] {
+		if h.start <= s.start && s.end <= h.end {
+			return true
+		}
 	}
 	return false
 }

@@ -15,6 +15,7 @@ settings:
     barriers: [but, however, но]
   voice:
     reporting: [said, says, according to, по словам, за словами, заявил]
+    hearsay: [are said to, is said to]
     modal: [could, hope*, chance, может, сподіва*]
     modal_window: 4
     concessive: [although, хотя]
