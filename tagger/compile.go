@@ -169,6 +169,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)
 	e.hearsayGroup = c.optionalGroup(v.hearsay, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
+	e.hopedGroup = c.optionalGroup(v.hopedClause, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
 	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)

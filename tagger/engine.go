@@ -93,6 +93,7 @@ type Engine struct {
 	barrierGroup int32
 	// The voice vocabulary (voice.go); -1 when the rule set has none.
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
+	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 

@@ -46,6 +46,7 @@ type docState struct {
 	barrier []bool
 
 	reported []bool    // token in quotes or reported speech (voice.go)
+	hoped    []bool    // token in a clause hoped or expected for (voice.go)
 	modalAt  []int32   // token -> first token of a modal word ending there, or -1
 	conceded []bool    // token in a clause given away by a concession or contrast
 	question []bool    // token in a sentence that ends in a question mark

@@ -315,6 +315,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("hearsay", &s.voice.hearsay),
 				r.listField("modal", &s.voice.modal),
 				r.countField("modal_window", &s.voice.modalWindow, 1),
+				r.listField("hoped_clause", &s.voice.hopedClause),
 				r.listField("concessive", &s.voice.concessive),
 				r.listField("contrast", &s.voice.contrast),
 				r.amountField("conceded_weight", &s.voice.concededWeight),

@@ -72,6 +72,17 @@ func (e *Engine) markVoice(st *docState) {
 			st.modalAt[s.end-1] = s.start
 		}
 	}
+	if cap(st.hoped) < n {
+		st.hoped = make([]bool, n)
+	}
+	st.hoped = st.hoped[:n]
+	clear(st.hoped)
+	if e.hopedGroup >= 0 {
+		for _, s := range st.ghits[e.hopedGroup] {
+			_, to := sentenceOf(toks, s.start)
+			markRange(st.hoped, s.end, to)
+		}
+	}
 	e.markConceded(st)
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
@@ -292,10 +303,10 @@ func markRange(b []bool, from, to int32) {
 
 // modal reports whether a modal, hope or attempt word stands before the
 // match s in its clause, within the settings' modal window, or the match
-// is in a question.
+// is in a question or in what a "hope that" clause hopes for.
 func (ev *evaluator) modal(s span) bool {
 	st := ev.st
-	if st.question[s.start] {
+	if st.question[s.start] || st.hoped[s.start] {
 		return true
 	}
 	toks := st.z.toks

@@ -18,6 +18,7 @@ settings:
     hearsay: [are said to, is said to]
     modal: [could, hope*, chance, может, сподіва*]
     modal_window: 4
+    hoped_clause: [hope that]
     concessive: [although, хотя]
     contrast: [but, however, но]
     conceded_weight: 0.5
@@ -86,6 +87,7 @@ func TestVoiceRoles(t *testing.T) {
 		{"hoped for", "Both sides hope for a breakthrough in the talks.", "breakthrough", "hypothetical", "none"},
 		{"a chance of", "There is a chance of progress at the talks.", "progress", "hypothetical", "none"},
 		{"possible, in Russian", "Переговоры может ждать прогресс.", "прогресс", "hypothetical", "none"},
+		{"what a hope-that clause hopes for, past its commas", "Officials hope that, once the summer is over and the envoys return, the talks make progress.", "progress", "hypothetical", "none"},
 		{"negated, not hoped", "The talks brought no breakthrough.", "no breakthrough", "", "stalemate"},
 	}
 	for _, c := range cases {
