@@ -37,6 +37,9 @@ type Article struct {
 	Published string `json:"published"`
 	Lang      string `json:"lang"`
 	Title     string `json:"title"`
+	// TitleFrom is "url" when the page showed no headline and the title
+	// is the URL's words (testdata/real); empty for a real headline.
+	TitleFrom string `json:"title_from,omitempty"`
 	Body      string `json:"body"`
 	Labels    Labels `json:"labels"`
 	// Query and Note: how a real article was found and why it got its

@@ -16,7 +16,7 @@ settings:
   actor_evidence: 2
   negation:
     window: 3
-    words: [no, not, never, far from, failed to, без, не]
+    words: [no, not, never, far from, failed to, no tangible, без, не]
     barriers: [but, however]
   furniture: [read also, читайте також]
   relevance: {threshold: 2}
@@ -231,7 +231,7 @@ func TestNegation(t *testing.T) {
 rules:
   - id: progress
     label: outlook:progress
-    match: [breakthrough, close to a deal, productive]
+    match: [breakthrough, close to a deal, productive, tangible results]
     TESTS
   - id: stuck
     label: outlook:stalemate
@@ -265,6 +265,8 @@ rules:
 		{"Talks. Not today; the talks were productive.", "progress", []string{"productive"}},
 		{"Talks. They said the meeting was not productive at all.", "stalemate", []string{"not productive"}},
 		{"Talks. Встреча прошла без прорыва.", "none", nil},
+		// A negation phrase that ends inside its cue still negates it.
+		{"Talks. The summit brought no tangible results.", "stalemate", []string{"no tangible results"}},
 		// A denied setback is not movement: negated stalemate cues drop
 		// out unless their rule flips them on purpose.
 		{"Talks. The offer was not rejected outright.", "none", nil},

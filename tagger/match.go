@@ -448,6 +448,13 @@ func (ev *evaluator) negated(s span) (span, bool) {
 	st := ev.st
 	toks := st.z.toks
 	set := &ev.e.settings
+	// A negation phrase may end inside the cue it negates: "no tangible"
+	// before the cue "tangible results".
+	for j := s.start; j < s.end; j++ {
+		if st.negAt[j] >= 0 && st.negAt[j] < s.start {
+			return span{st.negAt[j], s.end}, true
+		}
+	}
 	for j := s.start - 1; j >= 0 && j >= s.start-int32(set.negWindow); j-- {
 		if toks[j+1].clause || st.barrier[j] {
 			break
