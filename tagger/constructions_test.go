@@ -1,0 +1,60 @@
+package tagger_test
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stancewatch/stancewatch/tagger"
+)
+
+// talksLead puts each construction into an article on the talks, so that
+// relevance never decides the answer.
+var talksLead = map[string]string{
+	"en": "Peace talks between Russia and Ukraine. ",
+	"ru": "Переговоры России и Украины о мире. ",
+	"uk": "Переговори України та Росії про мир. ",
+}
+
+// TestConstructions checks how the built-in rules read the grammar of
+// news copy in three languages (testdata/constructions.txt): a negation
+// before or after its cue, a modal, hope or question, contrast, word
+// order, and whose words a sentence is.
+func TestConstructions(t *testing.T) {
+	f, err := os.Open("testdata/constructions.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	e := builtin(t)
+	n := 0
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Text()
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		parts := strings.SplitN(text, "|", 4)
+		lead, ok := talksLead[parts[len(parts)-2]]
+		if len(parts) != 4 || !ok {
+			t.Fatalf("constructions.txt:%d: want label|expected|lang|sentence", line)
+		}
+		label, want, lang, sentence := parts[0], parts[1], parts[2], parts[3]
+		r := e.Tag(tagger.Document{Body: lead + sentence, Lang: lang})
+		got := r.Outlook
+		if label == "framing" {
+			got = r.Framing
+		}
+		if !r.Relevant || got != want {
+			t.Errorf("constructions.txt:%d: %s %q: %s %s (relevant %v), want %s", line, lang, sentence, label, got, r.Relevant, want)
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Fatalf("only %d constructions read", n)
+	}
+}
