@@ -90,6 +90,7 @@ type Engine struct {
 	groupRules   [][]int32 // group -> rules it can trigger
 	negGroup     int32
 	afterGroup   int32 // negations that follow their cue
+	notNegGroup  int32 // phrases whose negation word negates nothing, or -1
 	barrierGroup int32
 	// The voice vocabulary (voice.go); -1 when the rule set has none.
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32

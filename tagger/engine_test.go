@@ -17,6 +17,7 @@ settings:
   negation:
     window: 3
     words: [no, not, never, far from, failed to, no tangible, без, не]
+    not: [not only]
     barriers: [but, however]
   furniture: [read also, читайте також]
   relevance: {threshold: 2}
@@ -265,6 +266,8 @@ rules:
 		{"Talks. Not today; the talks were productive.", "progress", []string{"productive"}},
 		{"Talks. They said the meeting was not productive at all.", "stalemate", []string{"not productive"}},
 		{"Talks. Встреча прошла без прорыва.", "none", nil},
+		// "not only" negates nothing (settings.negation.not).
+		{"Talks. Not only a breakthrough came, a text was signed too.", "progress", []string{"breakthrough"}},
 		// A negation phrase that ends inside its cue still negates it.
 		{"Talks. The summit brought no tangible results.", "stalemate", []string{"no tangible results"}},
 		// A denied setback is not movement: negated stalemate cues drop

@@ -151,6 +151,15 @@ func (e *Engine) match(st *docState, doc Document) {
 	for _, s := range st.ghits[e.afterGroup] {
 		st.negFrom[s.start] = s.end - 1
 	}
+	if e.notNegGroup >= 0 {
+		// "чи не єдиний результат" is "nearly the only result": the "не"
+		// in it negates nothing.
+		for _, s := range st.ghits[e.notNegGroup] {
+			for i := s.start; i < s.end; i++ {
+				st.negAt[i], st.negFrom[i] = -1, -1
+			}
+		}
+	}
 	for _, s := range st.ghits[e.barrierGroup] {
 		for i := s.start; i < s.end; i++ {
 			st.barrier[i] = true

@@ -71,6 +71,14 @@ func (e *Engine) markVoice(st *docState) {
 		for _, s := range st.ghits[e.modalGroup] {
 			st.modalAt[s.end-1] = s.start
 		}
+		// "чи не єдиний" asks nothing: its "чи" is no question word.
+		if e.notNegGroup >= 0 {
+			for _, s := range st.ghits[e.notNegGroup] {
+				for i := s.start; i < s.end; i++ {
+					st.modalAt[i] = -1
+				}
+			}
+		}
 	}
 	if cap(st.hoped) < n {
 		st.hoped = make([]bool, n)
