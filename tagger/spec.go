@@ -98,8 +98,8 @@ type settingsSpec struct {
 	afterWords   []string // negations that follow the cue ("прорыва нет")
 	// Phrases with a negation word in them that negate nothing: "чи не
 	// найбільший" (perhaps the largest), "чуть ли не", "not only".
-	notNeg []string
-	barriers     []string
+	notNeg   []string
+	barriers []string
 	// Labels of page furniture ("Read also:", "Читайте також"): a body
 	// paragraph that opens with one is a link to another article.
 	furniture    []string
