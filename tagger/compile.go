@@ -112,10 +112,14 @@ type compiler struct {
 	problems []problem
 	terms    map[string]*termSpec
 	resolved map[string][]int32 // term set -> phrase ids
-	phraseID map[string]int32
-	groupID  map[string]int32
-	labelID  map[string]int32
-	cur      problem // where we are, for messages
+	phraseID map[string]int32   // by phraseKey
+	// byText remembers the phrase of each rule text already compiled: the
+	// same words recur across rules and term sets, and normalising them
+	// again was a third of loading.
+	byText  map[string]int32
+	groupID map[string]int32
+	labelID map[string]int32
+	cur     problem // where we are, for messages
 }
 
 func (c *compiler) bad(line int, format string, args ...any) {
@@ -128,7 +132,7 @@ func (c *compiler) bad(line int, format string, args ...any) {
 func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e := &Engine{trie: newPhraseTrie()}
 	c := &compiler{e: e, lex: newLexBuilder(), problems: problems, terms: map[string]*termSpec{},
-		resolved: map[string][]int32{}, phraseID: map[string]int32{}, groupID: map[string]int32{}, labelID: map[string]int32{}}
+		resolved: map[string][]int32{}, phraseID: map[string]int32{}, byText: map[string]int32{}, groupID: map[string]int32{}, labelID: map[string]int32{}}
 	e.labels = fixedLabels()
 	for i, l := range e.labels {
 		c.labelID[l] = int32(i)
@@ -556,6 +560,9 @@ func parsePhrase(text string) ([]wordPattern, error) {
 }
 
 func (c *compiler) phrase(text string, line int) int32 {
+	if id, ok := c.byText[text]; ok {
+		return id
+	}
 	ws, err := parsePhrase(text)
 	if err != nil {
 		c.bad(line, "%v", err)
@@ -563,6 +570,7 @@ func (c *compiler) phrase(text string, line int) int32 {
 	}
 	key := phraseKey(ws)
 	if id, ok := c.phraseID[key]; ok {
+		c.byText[text] = id
 		return id
 	}
 	ids := make([]int32, len(ws))
@@ -575,6 +583,7 @@ func (c *compiler) phrase(text string, line int) int32 {
 	c.e.phraseNode = append(c.e.phraseNode, node)
 	c.e.phraseText = append(c.e.phraseText, key)
 	c.phraseID[key] = id
+	c.byText[text] = id
 	return id
 }
 
