@@ -264,12 +264,14 @@ type phraseTrie struct {
 	next  []int32 // ... and child
 }
 
-// phraseNode is 16 bytes, without pointers: the pass reads a node's
-// phrase, depth and edges with one load.
+// phraseNode is 20 bytes, without pointers: the pass reads a node's
+// depth, edges and the groups of the phrase ending there with one load.
 type phraseNode struct {
 	depth    int32
-	phrase   int32 // phrase id ending here, or -1
 	first, n int32 // edges after freeze
+	// The groups holding the phrase that ends here (Engine.groupList
+	// [groups : groups+ngroups]); ngroups is 0 where none ends.
+	groups, ngroups int32
 }
 
 // freeze turns the children maps into edge lists.
@@ -304,7 +306,7 @@ func (pt *phraseTrie) child(n, w int32) int32 {
 }
 
 func newPhraseTrie() *phraseTrie {
-	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}, kids: []map[int32]int32{nil}} // node 0: the root, never live
+	return &phraseTrie{nodes: []phraseNode{{}}, kids: []map[int32]int32{nil}} // node 0: the root, never live
 }
 
 // add inserts a phrase (word ids) and returns its terminal node.
@@ -322,7 +324,7 @@ func (pt *phraseTrie) add(words []int32) int32 {
 		}
 		if k < 0 {
 			k = int32(len(pt.nodes))
-			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1, phrase: -1})
+			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1})
 			pt.kids = append(pt.kids, nil)
 			if n == 0 {
 				pt.root[w] = k

@@ -232,14 +232,33 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 			e.groupRules[g] = append(e.groupRules[g], int32(i))
 		}
 	}
+	e.ruleStart, e.ruleList = flatten(e.groupRules)
 	e.phraseGroups = make([][]int32, len(e.phraseNode))
 	for g, ps := range e.groups {
 		for _, p := range ps {
 			e.phraseGroups[p] = append(e.phraseGroups[p], int32(g))
 		}
 	}
+	for p, node := range e.phraseNode {
+		nd := &e.trie.nodes[node]
+		nd.groups, nd.ngroups = int32(len(e.groupList)), int32(len(e.phraseGroups[p]))
+		e.groupList = append(e.groupList, e.phraseGroups[p]...)
+	}
 	e.trie.freeze()
 	return e, c.problems
+}
+
+// flatten lays lists out one after another: list i is
+// flat[start[i]:start[i+1]]. The matcher reads them for every match, and
+// one array of offsets stays in cache where a slice header per list
+// would not.
+func flatten(lists [][]int32) (start, flat []int32) {
+	start = make([]int32, 0, len(lists)+1)
+	for _, l := range lists {
+		start = append(start, int32(len(flat)))
+		flat = append(flat, l...)
+	}
+	return append(start, int32(len(flat))), flat
 }
 
 func (c *compiler) label(name string, line int) int32 {
@@ -579,7 +598,6 @@ func (c *compiler) phrase(text string, line int) int32 {
 	}
 	node := c.e.trie.add(ids)
 	id := int32(len(c.e.phraseNode))
-	c.e.trie.nodes[node].phrase = id
 	c.e.phraseNode = append(c.e.phraseNode, node)
 	c.e.phraseText = append(c.e.phraseText, key)
 	c.phraseID[key] = id

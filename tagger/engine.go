@@ -86,11 +86,14 @@ type Engine struct {
 	phraseNode   []int32 // phrase id -> trie node
 	phraseText   []string
 	phraseGroups [][]int32 // phrase -> groups containing it
+	groupList    []int32   // phraseGroups one after another (phraseNode.groups)
 	groups       [][]int32 // group -> phrases
 	groupRules   [][]int32 // group -> rules it can trigger
-	negGroup     int32
-	afterGroup   int32 // negations that follow their cue
-	barrierGroup int32
+	// groupRules flattened: group g's are ruleList[ruleStart[g]:ruleStart[g+1]].
+	ruleStart, ruleList []int32
+	negGroup            int32
+	afterGroup          int32 // negations that follow their cue
+	barrierGroup        int32
 	// The voice vocabulary (voice.go); -1 when the rule set has none.
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for

@@ -39,7 +39,12 @@ type docState struct {
 
 	active, next []int32
 
-	ghits   [][]span // group -> matches, in text order
+	// The matches of each group with any, in text order: group g's are
+	// slots[gslot[g]-1] (gslot 0: none), the groups in the order first
+	// matched in touched. Slots keep the lists of a document together,
+	// where a list per group would be spread over the whole rule set.
+	gslot   []int32
+	slots   [][]span
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
@@ -85,11 +90,12 @@ func (e *Engine) match(st *docState, doc Document) {
 	st.z.add(doc.Body, fieldBody)
 	toks := st.z.toks
 
-	if len(st.ghits) < len(e.groups) {
-		st.ghits = make([][]span, len(e.groups))
+	if len(st.gslot) < len(e.groups) {
+		st.gslot = make([]int32, len(e.groups))
 	}
-	for _, g := range st.touched {
-		st.ghits[g] = st.ghits[g][:0]
+	for i, g := range st.touched {
+		st.gslot[g] = 0
+		st.slots[i] = st.slots[i][:0]
 	}
 	st.touched = st.touched[:0]
 
@@ -123,8 +129,8 @@ func (e *Engine) match(st *docState, doc Document) {
 		active = active[:0]
 		for _, k := range next {
 			nd := &nodes[k]
-			if nd.phrase >= 0 {
-				e.emit(st, nd.phrase, int32(t)+1-nd.depth, int32(t)+1)
+			if nd.ngroups > 0 {
+				e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
 			}
 			if nd.n > 0 {
 				active = append(active, k)
@@ -145,13 +151,13 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.negAt[i], st.negFrom[i] = -1, -1
 		st.barrier[i] = false
 	}
-	for _, s := range st.ghits[e.negGroup] {
+	for _, s := range st.hits(e.negGroup) {
 		st.negAt[s.end-1] = s.start
 	}
-	for _, s := range st.ghits[e.afterGroup] {
+	for _, s := range st.hits(e.afterGroup) {
 		st.negFrom[s.start] = s.end - 1
 	}
-	for _, s := range st.ghits[e.barrierGroup] {
+	for _, s := range st.hits(e.barrierGroup) {
 		for i := s.start; i < s.end; i++ {
 			st.barrier[i] = true
 		}
@@ -166,12 +172,12 @@ func (e *Engine) match(st *docState, doc Document) {
 // alone on its line, with the dated lines of a list under it ("21.03.2025
 // Talks resume in Riyadh"). Their headlines are other stories.
 func (e *Engine) dropFurniture(st *docState) {
-	if e.furnitureGroup < 0 || len(st.ghits[e.furnitureGroup]) == 0 {
+	if e.furnitureGroup < 0 || len(st.hits(e.furnitureGroup)) == 0 {
 		return
 	}
 	toks := st.z.toks
 	var drop []span
-	for _, h := range st.ghits[e.furnitureGroup] {
+	for _, h := range st.hits(e.furnitureGroup) {
 		first := &toks[h.start]
 		if first.field != fieldBody || h.start > 0 && toks[h.start-1].field == fieldBody && toks[h.start-1].para == first.para {
 			continue // not at the start of a body paragraph
@@ -190,18 +196,18 @@ func (e *Engine) dropFurniture(st *docState) {
 	if len(drop) == 0 {
 		return
 	}
-	for _, g := range st.touched {
+	for i, g := range st.touched {
 		if g == e.furnitureGroup {
 			continue
 		}
-		hs := st.ghits[g]
+		hs := st.slots[i]
 		kept := hs[:0]
 		for _, s := range hs {
 			if !inSpans(s.start, drop) {
 				kept = append(kept, s)
 			}
 		}
-		st.ghits[g] = kept
+		st.slots[i] = kept
 	}
 }
 
@@ -233,15 +239,29 @@ func inSpans(t int32, spans []span) bool {
 	return false
 }
 
-// emit records a phrase match in every group that holds the phrase.
-// Within a group, overlapping matches count once: the longest wins
-// ("peace talks" over "talks", "Vladimir Putin" over "Putin").
-func (e *Engine) emit(st *docState, p, start, end int32) {
-	for _, g := range e.phraseGroups[p] {
-		hs := &st.ghits[g] // changed in place: no write barrier on the fast path
-		if len(*hs) == 0 {
+// hits returns the matches of group g (>= 0) in the document.
+func (st *docState) hits(g int32) []span {
+	if s := st.gslot[g]; s > 0 {
+		return st.slots[s-1]
+	}
+	return nil
+}
+
+// emit records a phrase match in each of its groups (the phrase's
+// groups). Within a group, overlapping matches count once: the longest
+// wins ("peace talks" over "talks", "Vladimir Putin" over "Putin").
+func (e *Engine) emit(st *docState, groups []int32, start, end int32) {
+	for _, g := range groups {
+		s := st.gslot[g]
+		if s == 0 {
 			st.touched = append(st.touched, g)
+			s = int32(len(st.touched))
+			st.gslot[g] = s
+			if len(st.slots) < int(s) {
+				st.slots = append(st.slots, nil)
+			}
 		}
+		hs := &st.slots[s-1] // changed in place: no write barrier on the fast path
 		drop := false
 		for n := len(*hs); n > 0; n-- {
 			last := (*hs)[n-1]
@@ -284,7 +304,7 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 	}
 	cands := st.cands[:words]
 	for _, g := range st.touched {
-		for _, r := range e.groupRules[g] {
+		for _, r := range e.ruleList[e.ruleStart[g]:e.ruleStart[g+1]] {
 			cands[r/64] |= 1 << (r % 64)
 		}
 	}
@@ -554,7 +574,7 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 func (ev *evaluator) leaf(n *cnode) (bool, []hit) {
 	st := ev.st
 	from := len(st.arena)
-	for _, s := range st.ghits[n.group] {
+	for _, s := range st.hits(n.group) {
 		if ev.admit(s) {
 			st.arena = append(st.arena, hit{span: s})
 		}

@@ -68,7 +68,7 @@ func (e *Engine) markVoice(st *docState) {
 		st.conceded[i] = false
 	}
 	if e.modalGroup >= 0 {
-		for _, s := range st.ghits[e.modalGroup] {
+		for _, s := range st.hits(e.modalGroup) {
 			st.modalAt[s.end-1] = s.start
 		}
 	}
@@ -78,7 +78,7 @@ func (e *Engine) markVoice(st *docState) {
 	st.hoped = st.hoped[:n]
 	clear(st.hoped)
 	if e.hopedGroup >= 0 {
-		for _, s := range st.ghits[e.hopedGroup] {
+		for _, s := range st.hits(e.hopedGroup) {
 			_, to := sentenceOf(toks, s.start)
 			markRange(st.hoped, s.end, to)
 		}
@@ -89,7 +89,7 @@ func (e *Engine) markVoice(st *docState) {
 	if e.reportGroup < 0 {
 		return
 	}
-	for _, s := range st.ghits[e.reportGroup] {
+	for _, s := range st.hits(e.reportGroup) {
 		if e.hearsay(st, s) {
 			// "The talks are said to centre on...": hearsay with no
 			// speaker; the sentence stays the outlet's.
@@ -114,7 +114,7 @@ func (e *Engine) hearsay(st *docState, s span) bool {
 	if e.hearsayGroup < 0 {
 		return false
 	}
-	for _, h := range st.ghits[e.hearsayGroup] {
+	for _, h := range st.hits(e.hearsayGroup) {
 		if h.start <= s.start && s.end <= h.end {
 			return true
 		}
@@ -130,7 +130,7 @@ func (e *Engine) hearsay(st *docState, s span) bool {
 func (e *Engine) markConceded(st *docState) {
 	toks := st.z.toks
 	if e.concessGroup >= 0 {
-		for _, s := range st.ghits[e.concessGroup] {
+		for _, s := range st.hits(e.concessGroup) {
 			for j := s.end; int(j) < len(toks) && !toks[j].clause; j++ {
 				st.conceded[j] = true
 			}
@@ -139,7 +139,7 @@ func (e *Engine) markConceded(st *docState) {
 	if e.contrastGroup < 0 {
 		return
 	}
-	for _, s := range st.ghits[e.contrastGroup] {
+	for _, s := range st.hits(e.contrastGroup) {
 		from, _ := sentenceOf(toks, s.start)
 		if s.start == from && from > 0 {
 			from, _ = sentenceOf(toks, from-1)
@@ -256,7 +256,7 @@ func (e *Engine) sectionLabel(st *docState, from, to int32) bool {
 	if e.labelGroup < 0 {
 		return false
 	}
-	for _, h := range st.ghits[e.labelGroup] {
+	for _, h := range st.hits(e.labelGroup) {
 		if h.start >= from && h.start < to {
 			return true
 		}
