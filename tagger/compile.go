@@ -1,9 +1,9 @@
 package tagger
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -119,7 +119,8 @@ type compiler struct {
 	byText  map[string]int32
 	groupID map[string]int32
 	labelID map[string]int32
-	cur     problem // where we are, for messages
+	cur     problem   // where we are, for messages
+	z       tokenizer // normalises phrases
 }
 
 func (c *compiler) bad(line int, format string, args ...any) {
@@ -546,16 +547,18 @@ func (c *compiler) phrases(items []string, line int) []int32 {
 // far too many words.
 const minGlob = 3
 
-// parsePhrase splits a phrase into word patterns, normalised as text is.
-func parsePhrase(text string) ([]wordPattern, error) {
+// parsePhrase splits a phrase into word patterns, normalised as text is;
+// z is scratch space for the normalisation.
+func parsePhrase(text string, z *tokenizer) ([]wordPattern, error) {
 	var ws []wordPattern
-	for _, chunk := range strings.Fields(text) {
+	var words []string
+	for chunk := range strings.FieldsSeq(text) {
 		glob := strings.HasSuffix(chunk, "*")
 		base := strings.TrimSuffix(chunk, "*")
 		if strings.Contains(base, "*") {
 			return nil, fmt.Errorf("phrase %q: * may only end a word (a prefix glob such as negotiat*)", text)
 		}
-		words := normalizeWords(base)
+		words = z.normalizeWords(base, words[:0])
 		if len(words) == 0 {
 			if glob {
 				return nil, fmt.Errorf("phrase %q: a lone * is not a word; use near to allow words in between", text)
@@ -582,7 +585,7 @@ func (c *compiler) phrase(text string, line int) int32 {
 	if id, ok := c.byText[text]; ok {
 		return id
 	}
-	ws, err := parsePhrase(text)
+	ws, err := parsePhrase(text, &c.z)
 	if err != nil {
 		c.bad(line, "%v", err)
 		return -1
@@ -611,10 +614,10 @@ func (c *compiler) group(ps []int32) int32 {
 	ps = append([]int32(nil), ps...)
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
-	key := make([]byte, 0, 8*len(ps))
+	// The key is the ids' bytes: cheaper to build than decimal text.
+	key := make([]byte, 0, 4*len(ps))
 	for _, p := range ps {
-		key = strconv.AppendInt(key, int64(p), 10)
-		key = append(key, ',')
+		key = binary.LittleEndian.AppendUint32(key, uint32(p))
 	}
 	if id, ok := c.groupID[string(key)]; ok {
 		return id
