@@ -114,13 +114,15 @@ type compiler struct {
 	resolved map[string][]int32 // term set -> phrase ids
 	phraseID map[string]int32   // by phraseKey
 	// byText remembers the phrase of each rule text already compiled: the
-	// same words recur across rules and term sets, and normalising them
-	// again was a third of loading.
-	byText  map[string]int32
-	groupID map[string]int32
-	labelID map[string]int32
-	cur     problem   // where we are, for messages
-	z       tokenizer // normalises phrases
+	// same words recur across rules and term sets, and need not be
+	// normalised again.
+	byText     map[string]int32
+	groupID    map[string]int32
+	labelID    map[string]int32
+	phraseNode []int32   // phrase id -> trie node
+	groups     [][]int32 // group -> phrases
+	cur        problem   // where we are, for messages
+	z          tokenizer // normalises phrases
 }
 
 func (c *compiler) bad(line int, format string, args ...any) {
@@ -227,26 +229,37 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	for int(len(e.trie.root)) < len(e.words) {
 		e.trie.root = append(e.trie.root, -1)
 	}
-	e.groupRules = make([][]int32, len(e.groups))
-	for i, r := range e.rules {
-		for _, g := range r.positives {
-			e.groupRules[g] = append(e.groupRules[g], int32(i))
-		}
-	}
-	e.ruleStart, e.ruleList = flatten(e.groupRules)
-	e.phraseGroups = make([][]int32, len(e.phraseNode))
-	for g, ps := range e.groups {
-		for _, p := range ps {
-			e.phraseGroups[p] = append(e.phraseGroups[p], int32(g))
-		}
-	}
-	for p, node := range e.phraseNode {
-		nd := &e.trie.nodes[node]
-		nd.groups, nd.ngroups = int32(len(e.groupList)), int32(len(e.phraseGroups[p]))
-		e.groupList = append(e.groupList, e.phraseGroups[p]...)
-	}
+	c.link()
 	e.trie.freeze()
 	return e, c.problems
+}
+
+// link lays out what the matcher reads for each match in flat lists:
+// the groups of each phrase (in the trie node where it ends) and the
+// rules of each group. The per-phrase and per-group lists it builds them
+// from are left behind: tens of thousands of small objects that the
+// garbage collector would otherwise scan for as long as the engine lives.
+func (c *compiler) link() {
+	e := c.e
+	e.numGroups, e.numPhrases = len(c.groups), len(c.phraseNode)
+	groupRules := make([][]int32, len(c.groups))
+	for i, r := range e.rules {
+		for _, g := range r.positives {
+			groupRules[g] = append(groupRules[g], int32(i))
+		}
+	}
+	e.ruleStart, e.ruleList = flatten(groupRules)
+	phraseGroups := make([][]int32, len(c.phraseNode))
+	for g, ps := range c.groups {
+		for _, p := range ps {
+			phraseGroups[p] = append(phraseGroups[p], int32(g))
+		}
+	}
+	for p, node := range c.phraseNode {
+		nd := &e.trie.nodes[node]
+		nd.groups, nd.ngroups = int32(len(e.groupList)), int32(len(phraseGroups[p]))
+		e.groupList = append(e.groupList, phraseGroups[p]...)
+	}
 }
 
 // flatten lays lists out one after another: list i is
@@ -471,7 +484,7 @@ func (c *compiler) cond(s *condSpec) *cnode {
 			if k.op != opLeaf {
 				return n
 			}
-			ps = append(ps, c.e.groups[k.group]...)
+			ps = append(ps, c.groups[k.group]...)
 		}
 		return &cnode{op: opLeaf, group: c.group(ps)}
 	case "all":
@@ -600,9 +613,8 @@ func (c *compiler) phrase(text string, line int) int32 {
 		ids[i] = c.lex.add(w)
 	}
 	node := c.e.trie.add(ids)
-	id := int32(len(c.e.phraseNode))
-	c.e.phraseNode = append(c.e.phraseNode, node)
-	c.e.phraseText = append(c.e.phraseText, key)
+	id := int32(len(c.phraseNode))
+	c.phraseNode = append(c.phraseNode, node)
 	c.phraseID[key] = id
 	c.byText[text] = id
 	return id
@@ -622,8 +634,8 @@ func (c *compiler) group(ps []int32) int32 {
 	if id, ok := c.groupID[string(key)]; ok {
 		return id
 	}
-	id := int32(len(c.e.groups))
-	c.e.groups = append(c.e.groups, ps)
+	id := int32(len(c.groups))
+	c.groups = append(c.groups, ps)
 	c.groupID[string(key)] = id
 	return id
 }

@@ -80,16 +80,14 @@ type Engine struct {
 	files    []string
 	settings settingsSpec
 
-	lex          *lexicon
-	words        []wordPattern
-	trie         *phraseTrie
-	phraseNode   []int32 // phrase id -> trie node
-	phraseText   []string
-	phraseGroups [][]int32 // phrase -> groups containing it
-	groupList    []int32   // phraseGroups one after another (phraseNode.groups)
-	groups       [][]int32 // group -> phrases
-	groupRules   [][]int32 // group -> rules it can trigger
-	// groupRules flattened: group g's are ruleList[ruleStart[g]:ruleStart[g+1]].
+	lex        *lexicon
+	words      []wordPattern
+	trie       *phraseTrie
+	numPhrases int
+	numGroups  int     // sets of phrases that conditions match
+	groupList  []int32 // the groups of each phrase, one list after another (phraseNode.groups)
+	// The rules that a match of group g makes worth evaluating are
+	// ruleList[ruleStart[g]:ruleStart[g+1]].
 	ruleStart, ruleList []int32
 	negGroup            int32
 	afterGroup          int32 // negations that follow their cue
@@ -180,7 +178,7 @@ type Stats struct {
 
 // Stats counts what the engine holds.
 func (e *Engine) Stats() Stats {
-	s := Stats{Phrases: len(e.phraseText), Words: len(e.words), Examples: len(e.examples)}
+	s := Stats{Phrases: e.numPhrases, Words: len(e.words), Examples: len(e.examples)}
 	for _, r := range e.rules {
 		if r.actor {
 			s.Actors++

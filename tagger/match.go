@@ -90,8 +90,8 @@ func (e *Engine) match(st *docState, doc Document) {
 	st.z.add(doc.Body, fieldBody)
 	toks := st.z.toks
 
-	if len(st.gslot) < len(e.groups) {
-		st.gslot = make([]int32, len(e.groups))
+	if len(st.gslot) < e.numGroups {
+		st.gslot = make([]int32, e.numGroups)
 	}
 	for i, g := range st.touched {
 		st.gslot[g] = 0
