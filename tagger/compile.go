@@ -95,8 +95,8 @@ type rule struct {
 	quotes    uint8
 	quotedW   float64 // weight multiplier inside quotation marks
 	negation  uint8
-	maxHits   int // 0: no limit
-	langs     []string
+	maxHits   int     // 0: no limit
+	langs     []int32 // the languages it is for (Engine.langs), or all
 	match     *cnode
 	exclude   *cnode
 	exWithin  window
@@ -293,7 +293,7 @@ func (c *compiler) label(name string, line int) int32 {
 func (c *compiler) rule(rs *ruleSpec) *rule {
 	s := &c.e.settings
 	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
-		langs: rs.langs, actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
+		langs: c.langNumbers(rs.langs), actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
 	labelLine := rs.labelLine
 	if labelLine == 0 {
 		labelLine = rs.line
@@ -313,6 +313,25 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
 	}
 	return r
+}
+
+// langNumbers numbers language codes (Engine.langs): the evaluation
+// compares a rule's languages with a document's for every rule it
+// considers, and numbers compare faster than strings.
+func (c *compiler) langNumbers(codes []string) []int32 {
+	if c.e.langs == nil {
+		c.e.langs = map[string]int32{}
+	}
+	var out []int32
+	for _, code := range codes {
+		n, ok := c.e.langs[code]
+		if !ok {
+			n = int32(len(c.e.langs))
+			c.e.langs[code] = n
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // ruleReach sets where a rule looks (its scope) and how much a match

@@ -99,6 +99,7 @@ type Engine struct {
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 
 	rules  []*rule
+	langs  map[string]int32 // the language codes of the rules, numbered
 	labels []string
 	// Looked up once at load rather than for every document.
 	topicMin   []float64 // topic i's threshold

@@ -303,6 +303,10 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		st.cands = make([]uint64, words)
 	}
 	cands := st.cands[:words]
+	docLang := int32(-1) // a language no rule is for
+	if n, ok := e.langs[doc.Lang]; ok {
+		docLang = n
+	}
 	for _, g := range st.touched {
 		for _, r := range e.ruleList[e.ruleStart[g]:e.ruleStart[g+1]] {
 			cands[r/64] |= 1 << (r % 64)
@@ -313,21 +317,12 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		for ; w != 0; w &= w - 1 {
 			r := int32(wi*64 + bits.TrailingZeros64(w))
 			rl := e.rules[r]
-			if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
+			if len(rl.langs) > 0 && doc.Lang != "" && !slices.Contains(rl.langs, docLang) {
 				continue
 			}
 			e.evalRule(st, rl, r)
 		}
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // evaluator evaluates one rule's conditions.
