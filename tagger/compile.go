@@ -231,7 +231,65 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	}
 	c.link()
 	e.trie.freeze()
+	packRules(e)
 	return e, c.problems
+}
+
+// packRules lays the rules out one after another, each with its
+// conditions in the order the evaluation visits them (a node, then its
+// items), instead of wherever compiling left them among the other
+// allocations: a document's candidate rules are evaluated in order and
+// the walk then reads memory forwards.
+func packRules(e *Engine) {
+	nodes, kids := 0, 0
+	for _, r := range e.rules {
+		for _, n := range []*cnode{r.match, r.exclude} {
+			nodes, kids = countCond(n, nodes, kids)
+		}
+	}
+	p := &condPacker{nodes: make([]cnode, 0, nodes), kids: make([]*cnode, 0, kids)}
+	rules := make([]rule, len(e.rules))
+	for i, r := range e.rules {
+		rules[i] = *r
+		rules[i].match, rules[i].exclude = p.pack(r.match), p.pack(r.exclude)
+		e.rules[i] = &rules[i]
+	}
+}
+
+// countCond adds the nodes and items of condition n to the counts.
+func countCond(n *cnode, nodes, kids int) (int, int) {
+	if n == nil {
+		return nodes, kids
+	}
+	nodes, kids = nodes+1, kids+len(n.kids)
+	for _, k := range n.kids {
+		nodes, kids = countCond(k, nodes, kids)
+	}
+	return nodes, kids
+}
+
+// condPacker copies conditions into two arrays sized beforehand
+// (countCond), so that the pointers into them stay valid.
+type condPacker struct {
+	nodes []cnode
+	kids  []*cnode
+}
+
+func (p *condPacker) pack(n *cnode) *cnode {
+	if n == nil {
+		return nil
+	}
+	p.nodes = append(p.nodes, *n)
+	out := &p.nodes[len(p.nodes)-1]
+	if len(n.kids) > 0 {
+		from := len(p.kids)
+		p.kids = p.kids[:from+len(n.kids)]
+		out.kids = p.kids[from:len(p.kids):len(p.kids)]
+		for i, k := range n.kids {
+			out.kids[i] = p.pack(k)
+		}
+	}
+	return out
 }
 
 // link lays out what the matcher reads for each match in flat lists:
