@@ -229,10 +229,76 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	for int(len(e.trie.root)) < len(e.words) {
 		e.trie.root = append(e.trie.root, -1)
 	}
+	c.dropUnusedGroups()
 	c.link()
 	e.trie.freeze()
 	packRules(e)
 	return e, c.problems
+}
+
+// dropUnusedGroups forgets the groups that no condition reads and
+// numbers the others from 0. Most groups are made for the items of an
+// any and then merged into the any's own group; matching would still
+// record matches for them, and the per-group state of a document would
+// span all of them.
+func (c *compiler) dropUnusedGroups() {
+	e := c.e
+	renum := make([]int32, len(c.groups)) // new number + 1; 0: unused
+	var mark func(n *cnode)
+	mark = func(n *cnode) {
+		if n == nil {
+			return
+		}
+		if n.op == opLeaf {
+			renum[n.group] = 1
+		}
+		for _, k := range n.kids {
+			mark(k)
+		}
+	}
+	for _, r := range e.rules {
+		mark(r.match)
+		mark(r.exclude)
+	}
+	specials := []*int32{&e.negGroup, &e.afterGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
+		&e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup}
+	for _, g := range specials {
+		if *g >= 0 {
+			renum[*g] = 1
+		}
+	}
+	var groups [][]int32
+	for g, used := range renum {
+		if used != 0 {
+			groups = append(groups, c.groups[g])
+			renum[g] = int32(len(groups))
+		}
+	}
+	c.groups = groups
+	for _, g := range specials {
+		if *g >= 0 {
+			*g = renum[*g] - 1
+		}
+	}
+	var number func(n *cnode)
+	number = func(n *cnode) {
+		if n == nil {
+			return
+		}
+		if n.op == opLeaf {
+			n.group = renum[n.group] - 1
+		}
+		for _, k := range n.kids {
+			number(k)
+		}
+	}
+	for _, r := range e.rules {
+		number(r.match)
+		number(r.exclude)
+		for i, g := range r.positives {
+			r.positives[i] = renum[g] - 1
+		}
+	}
 }
 
 // packRules lays the rules out one after another, each with its
