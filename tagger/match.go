@@ -618,7 +618,8 @@ func (ev *evaluator) anyOf(n *cnode) (bool, []hit) {
 // in n_of any satisfied item may be the anchor).
 func (ev *evaluator) allOf(n *cnode) (bool, []hit) {
 	var anchor []hit
-	var others [][]hit
+	var room [4][]hit // on the stack for the common few items: no write barriers
+	others := room[:0]
 	okCount := 0
 	for _, k := range n.kids {
 		context := n.op == opAll && (anchor != nil || !k.positional())
@@ -652,7 +653,8 @@ func (ev *evaluator) near(n *cnode) (bool, []hit) {
 	if len(anchor) == 0 {
 		return false, nil
 	}
-	var others [][]hit
+	var room [4][]hit // on the stack for the common few items: no write barriers
+	others := room[:0]
 	for _, k := range n.kids[1:] {
 		_, hs := ev.nodeIn(k, true)
 		if len(hs) == 0 {

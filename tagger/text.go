@@ -499,7 +499,15 @@ func (z *tokenizer) word(i int) int {
 		}
 		break
 	}
-	z.norm = buf
+	// Stored back as a new length while the array is the same (append
+	// only moves it to a larger one): storing the slice itself into the
+	// heap tokenizer costs a write barrier while the garbage collector
+	// runs, and this is once a word.
+	if cap(buf) == cap(z.norm) {
+		z.norm = z.norm[:len(buf)]
+	} else {
+		z.norm = buf
+	}
 	if i == start {
 		// Never stall on a character the caller took for a word start.
 		_, size := runeAt(s, i)
