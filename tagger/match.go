@@ -591,15 +591,28 @@ func (ev *evaluator) none(n *cnode) (bool, []hit) {
 // anyOf is the matches of all its items, in text order, leaving out those
 // that overlap a match already counted.
 func (ev *evaluator) anyOf(n *cnode) (bool, []hit) {
-	var all []hit
+	var room [4][]hit // the items' matches: on the stack for the common few
+	found := room[:0]
 	for _, k := range n.kids {
 		if _, hs := ev.node(k); len(hs) > 0 {
-			if all == nil {
-				all = hs // owned by the arena; copied below only when merging
-				continue
-			}
-			all = append(all[:len(all):len(all)], hs...)
+			found = append(found, hs)
 		}
+	}
+	var all []hit
+	switch len(found) {
+	case 0:
+		return false, nil
+	case 1:
+		all = found[0] // owned by the arena
+	default:
+		// Merged at the end of the arena, rather than in a new slice, once
+		// the items' own evaluations are done with it.
+		st := ev.st
+		from := len(st.arena)
+		for _, hs := range found {
+			st.arena = append(st.arena, hs...)
+		}
+		all = st.arena[from:len(st.arena):len(st.arena)]
 	}
 	slices.SortStableFunc(all, func(a, b hit) int { return int(a.start - b.start) })
 	out := all[:0]
