@@ -63,24 +63,29 @@ const (
 
 // lexBuilder collects word patterns before freezing.
 type lexBuilder struct {
-	kids  []map[byte]int32
-	exact []int32
-	glob  []int32
-	ids   map[wordPattern]int32
-	words []wordPattern
+	// The trie's edges, by node: its first child and next sibling (-1
+	// for none), siblings in the order of their byte, which freeze
+	// places them in. Flat arrays rather than a map or slice per node:
+	// loading builds some forty thousand nodes.
+	kid, sib []int32
+	char     []byte // the byte leading to the node
+	exact    []int32
+	glob     []int32
+	ids      map[wordPattern]int32
+	words    []wordPattern
 }
 
 func newLexBuilder() *lexBuilder {
 	b := &lexBuilder{ids: map[wordPattern]int32{}}
-	b.node()
+	b.node(0)
 	return b
 }
 
-func (b *lexBuilder) node() int32 {
-	b.kids = append(b.kids, nil)
+func (b *lexBuilder) node(c byte) int32 {
+	b.kid, b.sib, b.char = append(b.kid, -1), append(b.sib, -1), append(b.char, c)
 	b.exact = append(b.exact, -1)
 	b.glob = append(b.glob, -1)
-	return int32(len(b.kids) - 1)
+	return int32(len(b.kid) - 1)
 }
 
 // add returns the id of word pattern w, adding it if new.
@@ -93,16 +98,7 @@ func (b *lexBuilder) add(w wordPattern) int32 {
 	b.words = append(b.words, w)
 	n := int32(0)
 	for i := 0; i < len(w.text); i++ {
-		c := w.text[i]
-		if b.kids[n] == nil {
-			b.kids[n] = map[byte]int32{}
-		}
-		k, ok := b.kids[n][c]
-		if !ok {
-			k = b.node()
-			b.kids[n][c] = k
-		}
-		n = k
+		n = b.child(n, w.text[i])
 	}
 	if w.glob {
 		b.glob[n] = id
@@ -110,6 +106,25 @@ func (b *lexBuilder) add(w wordPattern) int32 {
 		b.exact[n] = id
 	}
 	return id
+}
+
+// child returns the child of node n for byte c, adding it if new.
+func (b *lexBuilder) child(n int32, c byte) int32 {
+	prev, k := int32(-1), b.kid[n]
+	for k >= 0 && b.char[k] < c {
+		prev, k = k, b.sib[k]
+	}
+	if k >= 0 && b.char[k] == c {
+		return k
+	}
+	nk := b.node(c)
+	b.sib[nk] = k
+	if prev < 0 {
+		b.kid[n] = nk
+	} else {
+		b.sib[prev] = nk
+	}
+	return nk
 }
 
 // freeze lays the trie out; it fails (nil) only for a vocabulary far
@@ -160,18 +175,13 @@ func (b *lexBuilder) freeze() *lexicon {
 	for len(queue) > 0 {
 		it := queue[0]
 		queue = queue[1:]
-		kids := b.kids[it.node]
-		if len(kids) == 0 {
+		first := b.kid[it.node]
+		if first < 0 {
 			continue
 		}
-		keys := make([]byte, 0, len(kids))
-		for c := range kids {
-			keys = append(keys, c)
-		}
-		slices.Sort(keys)
 		// Slots and bases once unfit for a first byte stay unfit, so
 		// the search for a first byte resumes where it last left off.
-		c0 := int(keys[0])
+		c0 := int(b.char[first])
 		var base int
 		for p := findFree(max(resume[c0], 256+c0)); ; p = findFree(p + 1) {
 			base = p - c0
@@ -184,8 +194,8 @@ func (b *lexBuilder) freeze() *lexicon {
 			}
 			resume[c0] = max(resume[c0], p)
 			ok := true
-			for _, c := range keys[1:] {
-				if taken[base+int(c)] {
+			for k := b.sib[first]; k >= 0; k = b.sib[k] {
+				if taken[base+int(b.char[k])] {
 					ok = false
 					break
 				}
@@ -200,9 +210,9 @@ func (b *lexBuilder) freeze() *lexicon {
 		baseUsed[base] = true
 		grow(base + 256)
 		lx.slots[it.state] |= uint32(base) << lexShift
-		for _, c := range keys {
+		for k := first; k >= 0; k = b.sib[k] {
+			c := b.char[k]
 			t := base + int(c)
-			k := kids[c]
 			taken[t] = true
 			nextFree[t] = int32(t + 1)
 			v := uint32(c) | lexUsed
@@ -254,12 +264,14 @@ type phraseTrie struct {
 	next  []int32 // ... and child
 }
 
-// phraseNode is 16 bytes, without pointers: the pass reads a node's
-// phrase, depth and edges with one load.
+// phraseNode is 20 bytes, without pointers: the pass reads a node's
+// depth, edges and the groups of the phrase ending there with one load.
 type phraseNode struct {
 	depth    int32
-	phrase   int32 // phrase id ending here, or -1
 	first, n int32 // edges after freeze
+	// The groups holding the phrase that ends here (Engine.groupList
+	// [groups : groups+ngroups]); ngroups is 0 where none ends.
+	groups, ngroups int32
 }
 
 // freeze turns the children maps into edge lists.
@@ -294,7 +306,7 @@ func (pt *phraseTrie) child(n, w int32) int32 {
 }
 
 func newPhraseTrie() *phraseTrie {
-	return &phraseTrie{nodes: []phraseNode{{phrase: -1}}, kids: []map[int32]int32{nil}} // node 0: the root, never live
+	return &phraseTrie{nodes: []phraseNode{{}}, kids: []map[int32]int32{nil}} // node 0: the root, never live
 }
 
 // add inserts a phrase (word ids) and returns its terminal node.
@@ -312,7 +324,7 @@ func (pt *phraseTrie) add(words []int32) int32 {
 		}
 		if k < 0 {
 			k = int32(len(pt.nodes))
-			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1, phrase: -1})
+			pt.nodes = append(pt.nodes, phraseNode{depth: pt.nodes[n].depth + 1})
 			pt.kids = append(pt.kids, nil)
 			if n == 0 {
 				pt.root[w] = k

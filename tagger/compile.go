@@ -1,9 +1,9 @@
 package tagger
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -95,8 +95,8 @@ type rule struct {
 	quotes    uint8
 	quotedW   float64 // weight multiplier inside quotation marks
 	negation  uint8
-	maxHits   int // 0: no limit
-	langs     []string
+	maxHits   int     // 0: no limit
+	langs     []int32 // the languages it is for (Engine.langs), or all
 	match     *cnode
 	exclude   *cnode
 	exWithin  window
@@ -112,10 +112,17 @@ type compiler struct {
 	problems []problem
 	terms    map[string]*termSpec
 	resolved map[string][]int32 // term set -> phrase ids
-	phraseID map[string]int32
-	groupID  map[string]int32
-	labelID  map[string]int32
-	cur      problem // where we are, for messages
+	phraseID map[string]int32   // by phraseKey
+	// byText remembers the phrase of each rule text already compiled: the
+	// same words recur across rules and term sets, and need not be
+	// normalised again.
+	byText     map[string]int32
+	groupID    map[string]int32
+	labelID    map[string]int32
+	phraseNode []int32   // phrase id -> trie node
+	groups     [][]int32 // group -> phrases
+	cur        problem   // where we are, for messages
+	z          tokenizer // normalises phrases
 }
 
 func (c *compiler) bad(line int, format string, args ...any) {
@@ -128,7 +135,7 @@ func (c *compiler) bad(line int, format string, args ...any) {
 func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e := &Engine{trie: newPhraseTrie()}
 	c := &compiler{e: e, lex: newLexBuilder(), problems: problems, terms: map[string]*termSpec{},
-		resolved: map[string][]int32{}, phraseID: map[string]int32{}, groupID: map[string]int32{}, labelID: map[string]int32{}}
+		resolved: map[string][]int32{}, phraseID: map[string]int32{}, byText: map[string]int32{}, groupID: map[string]int32{}, labelID: map[string]int32{}}
 	e.labels = fixedLabels()
 	for i, l := range e.labels {
 		c.labelID[l] = int32(i)
@@ -223,20 +230,174 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	for int(len(e.trie.root)) < len(e.words) {
 		e.trie.root = append(e.trie.root, -1)
 	}
-	e.groupRules = make([][]int32, len(e.groups))
+	c.dropUnusedGroups()
+	c.link()
+	e.trie.freeze()
+	packRules(e)
+	return e, c.problems
+}
+
+// dropUnusedGroups forgets the groups that no condition reads and
+// numbers the others from 0. Most groups are made for the items of an
+// any and then merged into the any's own group; matching would still
+// record matches for them, and the per-group state of a document would
+// span all of them.
+func (c *compiler) dropUnusedGroups() {
+	e := c.e
+	renum := make([]int32, len(c.groups)) // new number + 1; 0: unused
+	var mark func(n *cnode)
+	mark = func(n *cnode) {
+		if n == nil {
+			return
+		}
+		if n.op == opLeaf {
+			renum[n.group] = 1
+		}
+		for _, k := range n.kids {
+			mark(k)
+		}
+	}
+	for _, r := range e.rules {
+		mark(r.match)
+		mark(r.exclude)
+	}
+	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
+		&e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup}
+	for _, g := range specials {
+		if *g >= 0 {
+			renum[*g] = 1
+		}
+	}
+	var groups [][]int32
+	for g, used := range renum {
+		if used != 0 {
+			groups = append(groups, c.groups[g])
+			renum[g] = int32(len(groups))
+		}
+	}
+	c.groups = groups
+	for _, g := range specials {
+		if *g >= 0 {
+			*g = renum[*g] - 1
+		}
+	}
+	var number func(n *cnode)
+	number = func(n *cnode) {
+		if n == nil {
+			return
+		}
+		if n.op == opLeaf {
+			n.group = renum[n.group] - 1
+		}
+		for _, k := range n.kids {
+			number(k)
+		}
+	}
+	for _, r := range e.rules {
+		number(r.match)
+		number(r.exclude)
+		for i, g := range r.positives {
+			r.positives[i] = renum[g] - 1
+		}
+	}
+}
+
+// packRules lays the rules out one after another, each with its
+// conditions in the order the evaluation visits them (a node, then its
+// items), instead of wherever compiling left them among the other
+// allocations: a document's candidate rules are evaluated in order and
+// the walk then reads memory forwards.
+func packRules(e *Engine) {
+	nodes, kids := 0, 0
+	for _, r := range e.rules {
+		for _, n := range []*cnode{r.match, r.exclude} {
+			nodes, kids = countCond(n, nodes, kids)
+		}
+	}
+	p := &condPacker{nodes: make([]cnode, 0, nodes), kids: make([]*cnode, 0, kids)}
+	rules := make([]rule, len(e.rules))
+	for i, r := range e.rules {
+		rules[i] = *r
+		rules[i].match, rules[i].exclude = p.pack(r.match), p.pack(r.exclude)
+		e.rules[i] = &rules[i]
+	}
+}
+
+// countCond adds the nodes and items of condition n to the counts.
+func countCond(n *cnode, nodes, kids int) (int, int) {
+	if n == nil {
+		return nodes, kids
+	}
+	nodes, kids = nodes+1, kids+len(n.kids)
+	for _, k := range n.kids {
+		nodes, kids = countCond(k, nodes, kids)
+	}
+	return nodes, kids
+}
+
+// condPacker copies conditions into two arrays sized beforehand
+// (countCond), so that the pointers into them stay valid.
+type condPacker struct {
+	nodes []cnode
+	kids  []*cnode
+}
+
+func (p *condPacker) pack(n *cnode) *cnode {
+	if n == nil {
+		return nil
+	}
+	p.nodes = append(p.nodes, *n)
+	out := &p.nodes[len(p.nodes)-1]
+	if len(n.kids) > 0 {
+		from := len(p.kids)
+		p.kids = p.kids[:from+len(n.kids)]
+		out.kids = p.kids[from:len(p.kids):len(p.kids)]
+		for i, k := range n.kids {
+			out.kids[i] = p.pack(k)
+		}
+	}
+	return out
+}
+
+// link lays out what the matcher reads for each match in flat lists:
+// the groups of each phrase (in the trie node where it ends) and the
+// rules of each group. The per-phrase and per-group lists it builds them
+// from are left behind: tens of thousands of small objects that the
+// garbage collector would otherwise scan for as long as the engine lives.
+func (c *compiler) link() {
+	e := c.e
+	e.numGroups, e.numPhrases = len(c.groups), len(c.phraseNode)
+	groupRules := make([][]int32, len(c.groups))
 	for i, r := range e.rules {
 		for _, g := range r.positives {
-			e.groupRules[g] = append(e.groupRules[g], int32(i))
+			groupRules[g] = append(groupRules[g], int32(i))
 		}
 	}
-	e.phraseGroups = make([][]int32, len(e.phraseNode))
-	for g, ps := range e.groups {
+	e.ruleStart, e.ruleList = flatten(groupRules)
+	phraseGroups := make([][]int32, len(c.phraseNode))
+	for g, ps := range c.groups {
 		for _, p := range ps {
-			e.phraseGroups[p] = append(e.phraseGroups[p], int32(g))
+			phraseGroups[p] = append(phraseGroups[p], int32(g))
 		}
 	}
-	e.trie.freeze()
-	return e, c.problems
+	for p, node := range c.phraseNode {
+		nd := &e.trie.nodes[node]
+		nd.groups, nd.ngroups = int32(len(e.groupList)), int32(len(phraseGroups[p]))
+		e.groupList = append(e.groupList, phraseGroups[p]...)
+	}
+}
+
+// flatten lays lists out one after another: list i is
+// flat[start[i]:start[i+1]]. The matcher reads them for every match, and
+// one array of offsets stays in cache where a slice header per list
+// would not.
+func flatten(lists [][]int32) (start, flat []int32) {
+	start = make([]int32, 0, len(lists)+1)
+	for _, l := range lists {
+		start = append(start, int32(len(flat)))
+		flat = append(flat, l...)
+	}
+	return append(start, int32(len(flat))), flat
 }
 
 func (c *compiler) label(name string, line int) int32 {
@@ -257,7 +418,7 @@ func (c *compiler) label(name string, line int) int32 {
 func (c *compiler) rule(rs *ruleSpec) *rule {
 	s := &c.e.settings
 	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
-		langs: rs.langs, actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
+		langs: c.langNumbers(rs.langs), actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
 	labelLine := rs.labelLine
 	if labelLine == 0 {
 		labelLine = rs.line
@@ -277,6 +438,25 @@ func (c *compiler) rule(rs *ruleSpec) *rule {
 		c.bad(rs.line, "needs tests: at least one `ruleid:` text it must match and one `ok:` text it must not")
 	}
 	return r
+}
+
+// langNumbers numbers language codes (Engine.langs): the evaluation
+// compares a rule's languages with a document's for every rule it
+// considers, and numbers compare faster than strings.
+func (c *compiler) langNumbers(codes []string) []int32 {
+	if c.e.langs == nil {
+		c.e.langs = map[string]int32{}
+	}
+	var out []int32
+	for _, code := range codes {
+		n, ok := c.e.langs[code]
+		if !ok {
+			n = int32(len(c.e.langs))
+			c.e.langs[code] = n
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // ruleReach sets where a rule looks (its scope) and how much a match
@@ -448,7 +628,7 @@ func (c *compiler) cond(s *condSpec) *cnode {
 			if k.op != opLeaf {
 				return n
 			}
-			ps = append(ps, c.e.groups[k.group]...)
+			ps = append(ps, c.groups[k.group]...)
 		}
 		return &cnode{op: opLeaf, group: c.group(ps)}
 	case "all":
@@ -524,16 +704,18 @@ func (c *compiler) phrases(items []string, line int) []int32 {
 // far too many words.
 const minGlob = 3
 
-// parsePhrase splits a phrase into word patterns, normalised as text is.
-func parsePhrase(text string) ([]wordPattern, error) {
+// parsePhrase splits a phrase into word patterns, normalised as text is;
+// z is scratch space for the normalisation.
+func parsePhrase(text string, z *tokenizer) ([]wordPattern, error) {
 	var ws []wordPattern
-	for _, chunk := range strings.Fields(text) {
+	var words []string
+	for chunk := range strings.FieldsSeq(text) {
 		glob := strings.HasSuffix(chunk, "*")
 		base := strings.TrimSuffix(chunk, "*")
 		if strings.Contains(base, "*") {
 			return nil, fmt.Errorf("phrase %q: * may only end a word (a prefix glob such as negotiat*)", text)
 		}
-		words := normalizeWords(base)
+		words = z.normalizeWords(base, words[:0])
 		if len(words) == 0 {
 			if glob {
 				return nil, fmt.Errorf("phrase %q: a lone * is not a word; use near to allow words in between", text)
@@ -557,13 +739,17 @@ func parsePhrase(text string) ([]wordPattern, error) {
 }
 
 func (c *compiler) phrase(text string, line int) int32 {
-	ws, err := parsePhrase(text)
+	if id, ok := c.byText[text]; ok {
+		return id
+	}
+	ws, err := parsePhrase(text, &c.z)
 	if err != nil {
 		c.bad(line, "%v", err)
 		return -1
 	}
 	key := phraseKey(ws)
 	if id, ok := c.phraseID[key]; ok {
+		c.byText[text] = id
 		return id
 	}
 	ids := make([]int32, len(ws))
@@ -571,11 +757,10 @@ func (c *compiler) phrase(text string, line int) int32 {
 		ids[i] = c.lex.add(w)
 	}
 	node := c.e.trie.add(ids)
-	id := int32(len(c.e.phraseNode))
-	c.e.trie.nodes[node].phrase = id
-	c.e.phraseNode = append(c.e.phraseNode, node)
-	c.e.phraseText = append(c.e.phraseText, key)
+	id := int32(len(c.phraseNode))
+	c.phraseNode = append(c.phraseNode, node)
 	c.phraseID[key] = id
+	c.byText[text] = id
 	return id
 }
 
@@ -585,16 +770,16 @@ func (c *compiler) group(ps []int32) int32 {
 	ps = append([]int32(nil), ps...)
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
-	key := make([]byte, 0, 8*len(ps))
+	// The key is the ids' bytes: cheaper to build than decimal text.
+	key := make([]byte, 0, 4*len(ps))
 	for _, p := range ps {
-		key = strconv.AppendInt(key, int64(p), 10)
-		key = append(key, ',')
+		key = binary.LittleEndian.AppendUint32(key, uint32(p))
 	}
 	if id, ok := c.groupID[string(key)]; ok {
 		return id
 	}
-	id := int32(len(c.e.groups))
-	c.e.groups = append(c.e.groups, ps)
+	id := int32(len(c.groups))
+	c.groups = append(c.groups, ps)
 	c.groupID[string(key)] = id
 	return id
 }

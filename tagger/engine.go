@@ -80,18 +80,19 @@ type Engine struct {
 	files    []string
 	settings settingsSpec
 
-	lex          *lexicon
-	words        []wordPattern
-	trie         *phraseTrie
-	phraseNode   []int32 // phrase id -> trie node
-	phraseText   []string
-	phraseGroups [][]int32 // phrase -> groups containing it
-	groups       [][]int32 // group -> phrases
-	groupRules   [][]int32 // group -> rules it can trigger
-	negGroup     int32
-	afterGroup   int32 // negations that follow their cue
-	notNegGroup  int32 // phrases whose negation word negates nothing, or -1
-	barrierGroup int32
+	lex        *lexicon
+	words      []wordPattern
+	trie       *phraseTrie
+	numPhrases int
+	numGroups  int     // sets of phrases that conditions match
+	groupList  []int32 // the groups of each phrase, one list after another (phraseNode.groups)
+	// The rules that a match of group g makes worth evaluating are
+	// ruleList[ruleStart[g]:ruleStart[g+1]].
+	ruleStart, ruleList []int32
+	negGroup            int32
+	afterGroup          int32 // negations that follow their cue
+	notNegGroup         int32 // phrases whose negation word negates nothing, or -1
+	barrierGroup        int32
 	// The voice vocabulary (voice.go); -1 when the rule set has none.
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for
@@ -99,6 +100,7 @@ type Engine struct {
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 
 	rules  []*rule
+	langs  map[string]int32 // the language codes of the rules, numbered
 	labels []string
 	// Looked up once at load rather than for every document.
 	topicMin   []float64 // topic i's threshold
@@ -178,7 +180,7 @@ type Stats struct {
 
 // Stats counts what the engine holds.
 func (e *Engine) Stats() Stats {
-	s := Stats{Phrases: len(e.phraseText), Words: len(e.words), Examples: len(e.examples)}
+	s := Stats{Phrases: e.numPhrases, Words: len(e.words), Examples: len(e.examples)}
 	for _, r := range e.rules {
 		if r.actor {
 			s.Actors++

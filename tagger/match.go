@@ -39,7 +39,12 @@ type docState struct {
 
 	active, next []int32
 
-	ghits   [][]span // group -> matches, in text order
+	// The matches of each group with any, in text order: group g's are
+	// slots[gslot[g]-1] (gslot 0: none), the groups in the order first
+	// matched in touched. Slots keep the lists of a document together,
+	// where a list per group would be spread over the whole rule set.
+	gslot   []int32
+	slots   [][]span
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
@@ -85,11 +90,12 @@ func (e *Engine) match(st *docState, doc Document) {
 	st.z.add(doc.Body, fieldBody)
 	toks := st.z.toks
 
-	if len(st.ghits) < len(e.groups) {
-		st.ghits = make([][]span, len(e.groups))
+	if len(st.gslot) < e.numGroups {
+		st.gslot = make([]int32, e.numGroups)
 	}
-	for _, g := range st.touched {
-		st.ghits[g] = st.ghits[g][:0]
+	for i, g := range st.touched {
+		st.gslot[g] = 0
+		st.slots[i] = st.slots[i][:0]
 	}
 	st.touched = st.touched[:0]
 
@@ -123,8 +129,8 @@ func (e *Engine) match(st *docState, doc Document) {
 		active = active[:0]
 		for _, k := range next {
 			nd := &nodes[k]
-			if nd.phrase >= 0 {
-				e.emit(st, nd.phrase, int32(t)+1-nd.depth, int32(t)+1)
+			if nd.ngroups > 0 {
+				e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
 			}
 			if nd.n > 0 {
 				active = append(active, k)
@@ -145,22 +151,22 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.negAt[i], st.negFrom[i] = -1, -1
 		st.barrier[i] = false
 	}
-	for _, s := range st.ghits[e.negGroup] {
+	for _, s := range st.hits(e.negGroup) {
 		st.negAt[s.end-1] = s.start
 	}
-	for _, s := range st.ghits[e.afterGroup] {
+	for _, s := range st.hits(e.afterGroup) {
 		st.negFrom[s.start] = s.end - 1
 	}
 	if e.notNegGroup >= 0 {
 		// "чи не єдиний результат" is "nearly the only result": the "не"
 		// in it negates nothing.
-		for _, s := range st.ghits[e.notNegGroup] {
+		for _, s := range st.hits(e.notNegGroup) {
 			for i := s.start; i < s.end; i++ {
 				st.negAt[i], st.negFrom[i] = -1, -1
 			}
 		}
 	}
-	for _, s := range st.ghits[e.barrierGroup] {
+	for _, s := range st.hits(e.barrierGroup) {
 		for i := s.start; i < s.end; i++ {
 			st.barrier[i] = true
 		}
@@ -175,12 +181,12 @@ func (e *Engine) match(st *docState, doc Document) {
 // alone on its line, with the dated lines of a list under it ("21.03.2025
 // Talks resume in Riyadh"). Their headlines are other stories.
 func (e *Engine) dropFurniture(st *docState) {
-	if e.furnitureGroup < 0 || len(st.ghits[e.furnitureGroup]) == 0 {
+	if e.furnitureGroup < 0 || len(st.hits(e.furnitureGroup)) == 0 {
 		return
 	}
 	toks := st.z.toks
 	var drop []span
-	for _, h := range st.ghits[e.furnitureGroup] {
+	for _, h := range st.hits(e.furnitureGroup) {
 		first := &toks[h.start]
 		if first.field != fieldBody || h.start > 0 && toks[h.start-1].field == fieldBody && toks[h.start-1].para == first.para {
 			continue // not at the start of a body paragraph
@@ -199,18 +205,18 @@ func (e *Engine) dropFurniture(st *docState) {
 	if len(drop) == 0 {
 		return
 	}
-	for _, g := range st.touched {
+	for i, g := range st.touched {
 		if g == e.furnitureGroup {
 			continue
 		}
-		hs := st.ghits[g]
+		hs := st.slots[i]
 		kept := hs[:0]
 		for _, s := range hs {
 			if !inSpans(s.start, drop) {
 				kept = append(kept, s)
 			}
 		}
-		st.ghits[g] = kept
+		st.slots[i] = kept
 	}
 }
 
@@ -242,15 +248,29 @@ func inSpans(t int32, spans []span) bool {
 	return false
 }
 
-// emit records a phrase match in every group that holds the phrase.
-// Within a group, overlapping matches count once: the longest wins
-// ("peace talks" over "talks", "Vladimir Putin" over "Putin").
-func (e *Engine) emit(st *docState, p, start, end int32) {
-	for _, g := range e.phraseGroups[p] {
-		hs := &st.ghits[g] // changed in place: no write barrier on the fast path
-		if len(*hs) == 0 {
+// hits returns the matches of group g (>= 0) in the document.
+func (st *docState) hits(g int32) []span {
+	if s := st.gslot[g]; s > 0 {
+		return st.slots[s-1]
+	}
+	return nil
+}
+
+// emit records a phrase match in each of its groups (the phrase's
+// groups). Within a group, overlapping matches count once: the longest
+// wins ("peace talks" over "talks", "Vladimir Putin" over "Putin").
+func (e *Engine) emit(st *docState, groups []int32, start, end int32) {
+	for _, g := range groups {
+		s := st.gslot[g]
+		if s == 0 {
 			st.touched = append(st.touched, g)
+			s = int32(len(st.touched))
+			st.gslot[g] = s
+			if len(st.slots) < int(s) {
+				st.slots = append(st.slots, nil)
+			}
 		}
+		hs := &st.slots[s-1] // changed in place: no write barrier on the fast path
 		drop := false
 		for n := len(*hs); n > 0; n-- {
 			last := (*hs)[n-1]
@@ -292,8 +312,12 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		st.cands = make([]uint64, words)
 	}
 	cands := st.cands[:words]
+	docLang := int32(-1) // a language no rule is for
+	if n, ok := e.langs[doc.Lang]; ok {
+		docLang = n
+	}
 	for _, g := range st.touched {
-		for _, r := range e.groupRules[g] {
+		for _, r := range e.ruleList[e.ruleStart[g]:e.ruleStart[g+1]] {
 			cands[r/64] |= 1 << (r % 64)
 		}
 	}
@@ -302,21 +326,12 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		for ; w != 0; w &= w - 1 {
 			r := int32(wi*64 + bits.TrailingZeros64(w))
 			rl := e.rules[r]
-			if len(rl.langs) > 0 && doc.Lang != "" && !contains(rl.langs, doc.Lang) {
+			if len(rl.langs) > 0 && doc.Lang != "" && !slices.Contains(rl.langs, docLang) {
 				continue
 			}
 			e.evalRule(st, rl, r)
 		}
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // evaluator evaluates one rule's conditions.
@@ -570,7 +585,7 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 func (ev *evaluator) leaf(n *cnode) (bool, []hit) {
 	st := ev.st
 	from := len(st.arena)
-	for _, s := range st.ghits[n.group] {
+	for _, s := range st.hits(n.group) {
 		if ev.admit(s) {
 			st.arena = append(st.arena, hit{span: s})
 		}
@@ -592,15 +607,28 @@ func (ev *evaluator) none(n *cnode) (bool, []hit) {
 // anyOf is the matches of all its items, in text order, leaving out those
 // that overlap a match already counted.
 func (ev *evaluator) anyOf(n *cnode) (bool, []hit) {
-	var all []hit
+	var room [4][]hit // the items' matches: on the stack for the common few
+	found := room[:0]
 	for _, k := range n.kids {
 		if _, hs := ev.node(k); len(hs) > 0 {
-			if all == nil {
-				all = hs // owned by the arena; copied below only when merging
-				continue
-			}
-			all = append(all[:len(all):len(all)], hs...)
+			found = append(found, hs)
 		}
+	}
+	var all []hit
+	switch len(found) {
+	case 0:
+		return false, nil
+	case 1:
+		all = found[0] // owned by the arena
+	default:
+		// Merged at the end of the arena, rather than in a new slice, once
+		// the items' own evaluations are done with it.
+		st := ev.st
+		from := len(st.arena)
+		for _, hs := range found {
+			st.arena = append(st.arena, hs...)
+		}
+		all = st.arena[from:len(st.arena):len(st.arena)]
 	}
 	slices.SortStableFunc(all, func(a, b hit) int { return int(a.start - b.start) })
 	out := all[:0]
@@ -619,7 +647,8 @@ func (ev *evaluator) anyOf(n *cnode) (bool, []hit) {
 // in n_of any satisfied item may be the anchor).
 func (ev *evaluator) allOf(n *cnode) (bool, []hit) {
 	var anchor []hit
-	var others [][]hit
+	var room [4][]hit // on the stack for the common few items: no write barriers
+	others := room[:0]
 	okCount := 0
 	for _, k := range n.kids {
 		context := n.op == opAll && (anchor != nil || !k.positional())
@@ -653,7 +682,8 @@ func (ev *evaluator) near(n *cnode) (bool, []hit) {
 	if len(anchor) == 0 {
 		return false, nil
 	}
-	var others [][]hit
+	var room [4][]hit // on the stack for the common few items: no write barriers
+	others := room[:0]
 	for _, k := range n.kids[1:] {
 		_, hs := ev.nodeIn(k, true)
 		if len(hs) == 0 {

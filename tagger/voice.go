@@ -68,12 +68,12 @@ func (e *Engine) markVoice(st *docState) {
 		st.conceded[i] = false
 	}
 	if e.modalGroup >= 0 {
-		for _, s := range st.ghits[e.modalGroup] {
+		for _, s := range st.hits(e.modalGroup) {
 			st.modalAt[s.end-1] = s.start
 		}
 		// "чи не єдиний" asks nothing: its "чи" is no question word.
 		if e.notNegGroup >= 0 {
-			for _, s := range st.ghits[e.notNegGroup] {
+			for _, s := range st.hits(e.notNegGroup) {
 				for i := s.start; i < s.end; i++ {
 					st.modalAt[i] = -1
 				}
@@ -86,7 +86,7 @@ func (e *Engine) markVoice(st *docState) {
 	st.hoped = st.hoped[:n]
 	clear(st.hoped)
 	if e.hopedGroup >= 0 {
-		for _, s := range st.ghits[e.hopedGroup] {
+		for _, s := range st.hits(e.hopedGroup) {
 			_, to := sentenceOf(toks, s.start)
 			markRange(st.hoped, s.end, to)
 		}
@@ -97,7 +97,7 @@ func (e *Engine) markVoice(st *docState) {
 	if e.reportGroup < 0 {
 		return
 	}
-	for _, s := range st.ghits[e.reportGroup] {
+	for _, s := range st.hits(e.reportGroup) {
 		if e.hearsay(st, s) {
 			// "The talks are said to centre on...": hearsay with no
 			// speaker; the sentence stays the outlet's.
@@ -122,7 +122,7 @@ func (e *Engine) hearsay(st *docState, s span) bool {
 	if e.hearsayGroup < 0 {
 		return false
 	}
-	for _, h := range st.ghits[e.hearsayGroup] {
+	for _, h := range st.hits(e.hearsayGroup) {
 		if h.start <= s.start && s.end <= h.end {
 			return true
 		}
@@ -138,7 +138,7 @@ func (e *Engine) hearsay(st *docState, s span) bool {
 func (e *Engine) markConceded(st *docState) {
 	toks := st.z.toks
 	if e.concessGroup >= 0 {
-		for _, s := range st.ghits[e.concessGroup] {
+		for _, s := range st.hits(e.concessGroup) {
 			for j := s.end; int(j) < len(toks) && !toks[j].clause; j++ {
 				st.conceded[j] = true
 			}
@@ -147,7 +147,7 @@ func (e *Engine) markConceded(st *docState) {
 	if e.contrastGroup < 0 {
 		return
 	}
-	for _, s := range st.ghits[e.contrastGroup] {
+	for _, s := range st.hits(e.contrastGroup) {
 		from, _ := sentenceOf(toks, s.start)
 		if s.start == from && from > 0 {
 			from, _ = sentenceOf(toks, from-1)
@@ -264,7 +264,7 @@ func (e *Engine) sectionLabel(st *docState, from, to int32) bool {
 	if e.labelGroup < 0 {
 		return false
 	}
-	for _, h := range st.ghits[e.labelGroup] {
+	for _, h := range st.hits(e.labelGroup) {
 		if h.start >= from && h.start < to {
 			return true
 		}
