@@ -160,11 +160,7 @@ func (e *Engine) match(st *docState, doc Document) {
 	if e.notNegGroup >= 0 {
 		// "чи не єдиний результат" is "nearly the only result": the "не"
 		// in it negates nothing.
-		for _, s := range st.hits(e.notNegGroup) {
-			for i := s.start; i < s.end; i++ {
-				st.negAt[i], st.negFrom[i] = -1, -1
-			}
-		}
+		unmark(st.hits(e.notNegGroup), st.negAt, st.negFrom)
 	}
 	for _, s := range st.hits(e.barrierGroup) {
 		for i := s.start; i < s.end; i++ {
@@ -172,6 +168,17 @@ func (e *Engine) match(st *docState, doc Document) {
 		}
 	}
 	e.markVoice(st)
+}
+
+// unmark sets every token of the spans to -1 (no mark) in each of marks.
+func unmark(spans []span, marks ...[]int32) {
+	for _, s := range spans {
+		for i := s.start; i < s.end; i++ {
+			for _, m := range marks {
+				m[i] = -1
+			}
+		}
+	}
 }
 
 // dropFurniture forgets every match in the links to other articles that

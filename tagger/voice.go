@@ -73,11 +73,7 @@ func (e *Engine) markVoice(st *docState) {
 		}
 		// "чи не єдиний" asks nothing: its "чи" is no question word.
 		if e.notNegGroup >= 0 {
-			for _, s := range st.hits(e.notNegGroup) {
-				for i := s.start; i < s.end; i++ {
-					st.modalAt[i] = -1
-				}
-			}
+			unmark(st.hits(e.notNegGroup), st.modalAt)
 		}
 	}
 	if cap(st.hoped) < n {
