@@ -36,11 +36,14 @@ func TestConstructions(t *testing.T) {
 			continue
 		}
 		parts := strings.SplitN(text, "|", 4)
-		lead, ok := talksLead[parts[len(parts)-2]]
-		if len(parts) != 4 || !ok {
+		if len(parts) != 4 {
 			t.Fatalf("constructions.txt:%d: want label|expected|lang|sentence", line)
 		}
 		label, want, lang, sentence := parts[0], parts[1], parts[2], parts[3]
+		lead, ok := talksLead[lang]
+		if !ok {
+			t.Fatalf("constructions.txt:%d: language %q is not en, ru or uk", line, lang)
+		}
 		r := e.Tag(tagger.Document{Body: lead + sentence, Lang: lang})
 		got := r.Outlook
 		if label == "framing" {
