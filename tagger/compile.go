@@ -180,6 +180,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.hopedGroup = c.optionalGroup(v.hopedClause, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
 	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)
+	e.openContrastGroup = c.optionalGroup(v.contrastOpening, e.settings.line)
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 	e.furnitureGroup = c.optionalGroup(e.settings.furniture, e.settings.line)
 
@@ -262,7 +263,7 @@ func (c *compiler) dropUnusedGroups() {
 		mark(r.exclude)
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
-		&e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup}
+		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1

@@ -319,6 +319,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("hoped_clause", &s.voice.hopedClause),
 				r.listField("concessive", &s.voice.concessive),
 				r.listField("contrast", &s.voice.contrast),
+				r.listField("contrast_opening", &s.voice.contrastOpening),
 				r.amountField("conceded_weight", &s.voice.concededWeight),
 				r.listField("headline_labels", &s.voice.headlineLabels))
 		}},

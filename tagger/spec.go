@@ -136,6 +136,9 @@ type voiceSpec struct {
 	hopedClause    []string
 	concessive     []string // "although", "despite": the clause they open is conceded
 	contrast       []string // "but", "however": what comes before them is conceded
+	// "still", "yet": contrast only when they open a sentence or clause
+	// ("Still, ...", ", yet the talks..."); elsewhere they are adverbs.
+	contrastOpening []string
 	concededWeight float64
 	headlineLabels []string // "Analysis:", "Live:": no speaker before a headline's colon
 }

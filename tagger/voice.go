@@ -140,18 +140,29 @@ func (e *Engine) markConceded(st *docState) {
 			}
 		}
 	}
-	if e.contrastGroup < 0 {
-		return
-	}
-	for _, s := range st.hits(e.contrastGroup) {
-		from, _ := sentenceOf(toks, s.start)
-		if s.start == from && from > 0 {
-			from, _ = sentenceOf(toks, from-1)
-			markRange(st.conceded, from, s.start)
-			continue
+	if e.contrastGroup >= 0 {
+		for _, s := range st.hits(e.contrastGroup) {
+			st.markContrast(s)
 		}
-		markRange(st.conceded, from, s.start)
 	}
+	if e.openContrastGroup >= 0 {
+		for _, s := range st.hits(e.openContrastGroup) {
+			if toks[s.start].clause {
+				st.markContrast(s)
+			}
+		}
+	}
+}
+
+// markContrast marks what a contrast word at s gives away: the sentence
+// before it, or the previous sentence when it opens one.
+func (st *docState) markContrast(s span) {
+	toks := st.z.toks
+	from, _ := sentenceOf(toks, s.start)
+	if s.start == from && from > 0 {
+		from, _ = sentenceOf(toks, from-1)
+	}
+	markRange(st.conceded, from, s.start)
 }
 
 // markQuestions marks the sentences that end in a question mark ("Will

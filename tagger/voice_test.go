@@ -21,6 +21,7 @@ settings:
     hoped_clause: [hope that]
     concessive: [although, хотя]
     contrast: [but, however, но]
+    contrast_opening: [still, yet]
     conceded_weight: 0.5
     headline_labels: [analysis, live, talks]
   relevance: {threshold: 1}
@@ -168,6 +169,26 @@ func TestConcessionWeighsHalf(t *testing.T) {
 	r = e.Tag(Document{Title: "Talks", Body: "Although the talks stalled, progress came on prisoners."})
 	if r.Scores["outlook:stalemate"] != 0.5 || r.Scores["outlook:progress"] != 1 {
 		t.Errorf("scores %v: want the clause after 'although' at half", r.Scores)
+	}
+}
+
+// "still" and "yet" give away what comes before them only when they open
+// a sentence or clause; as adverbs they concede nothing.
+func TestContrastOnlyWhenOpening(t *testing.T) {
+	e := voiceEngine(t)
+	for _, c := range []struct {
+		body string
+		want float64 // stalemate score
+	}{
+		{"The talks stalled and the sides are still apart.", 1},
+		{"The talks stalled and no reply came yet.", 1},
+		{"The talks stalled. Still, the envoys met again.", 0.5},
+		{"The talks stalled, yet the envoys met again.", 0.5},
+	} {
+		r := e.Tag(Document{Title: "Talks", Body: c.body})
+		if got := r.Scores["outlook:stalemate"]; got != c.want {
+			t.Errorf("%q: stalemate %v, want %v", c.body, got, c.want)
+		}
 	}
 }
 
