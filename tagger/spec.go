@@ -133,14 +133,14 @@ type voiceSpec struct {
 	modalWindow int
 	// Hope or expectation that opens a clause ("hope that", "надеемся,
 	// что"): the rest of the sentence is hoped for, however long.
-	hopedClause    []string
-	concessive     []string // "although", "despite": the clause they open is conceded
-	contrast       []string // "but", "however": what comes before them is conceded
+	hopedClause []string
+	concessive  []string // "although", "despite": the clause they open is conceded
+	contrast    []string // "but", "however": what comes before them is conceded
 	// "still", "yet": contrast only when they open a sentence or clause
 	// ("Still, ...", ", yet the talks..."); elsewhere they are adverbs.
 	contrastOpening []string
-	concededWeight float64
-	headlineLabels []string // "Analysis:", "Live:": no speaker before a headline's colon
+	concededWeight  float64
+	headlineLabels  []string // "Analysis:", "Live:": no speaker before a headline's colon
 }
 
 type fileSpec struct {
