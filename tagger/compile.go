@@ -102,7 +102,7 @@ type rule struct {
 	exWithin  window
 	actor     bool
 	tests     []testSpec
-	positives []int32 // groups whose matches make the rule worth evaluating
+	positives []int32 // groups one of which must match for the rule to hold (compiler.triggers)
 }
 
 // compiler builds an Engine from parsed files.
@@ -562,7 +562,7 @@ func (c *compiler) ruleConditions(r *rule, rs *ruleSpec) bool {
 		c.bad(rs.match.line, "match is only a none: a rule needs something to match (put none inside all)")
 		return false
 	}
-	collectPositives(r.match, &r.positives)
+	r.positives = c.triggers(r.match)
 	return true
 }
 
@@ -577,23 +577,54 @@ func hasTest(ts []testSpec, kinds ...string) bool {
 	return false
 }
 
-// collectPositives lists the groups outside any none: a rule can only
-// match when one of them has a match.
-func collectPositives(n *cnode, out *[]int32) {
+// triggers lists groups of which at least one must have a match for
+// condition n to hold (nil for a none, which requires nothing): the rule
+// is indexed under them, and evaluated for a document only when one of
+// them matched. Of the items of an all or a near, which must all hold,
+// the one with the fewest phrases is taken, as the likeliest to be
+// missing; most rules' first item is a broad term set that matches in
+// nearly every article. Evaluation checks the whole condition against
+// the matched groups before it walks it (docState.canHold).
+func (c *compiler) triggers(n *cnode) []int32 {
 	switch n.op {
 	case opLeaf:
-		for _, g := range *out {
-			if g == n.group {
-				return
+		return []int32{n.group}
+	case opNone:
+		return nil
+	case opAll, opNear:
+		var best []int32
+		bestCost := -1
+		for _, k := range n.kids {
+			ts := c.triggers(k)
+			if ts == nil {
+				continue
+			}
+			if cost := c.phraseCount(ts); bestCost < 0 || cost < bestCost {
+				best, bestCost = ts, cost
 			}
 		}
-		*out = append(*out, n.group)
-	case opNone:
-	default:
-		for _, k := range n.kids {
-			collectPositives(k, out)
+		return best
+	}
+	// any and n_of: a match of any of the items may be what holds.
+	var out []int32
+	for _, k := range n.kids {
+		for _, g := range c.triggers(k) {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
+			}
 		}
 	}
+	return out
+}
+
+// phraseCount is how many phrases the groups hold together: a rough
+// measure of how often one of them matches.
+func (c *compiler) phraseCount(groups []int32) int {
+	n := 0
+	for _, g := range groups {
+		n += len(c.groups[g])
+	}
+	return n
 }
 
 func (c *compiler) cond(s *condSpec) *cnode {

@@ -336,9 +336,48 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 			if len(rl.langs) > 0 && doc.Lang != "" && !slices.Contains(rl.langs, docLang) {
 				continue
 			}
+			if !st.canHold(rl.match) {
+				continue // most candidates: a broad item matched, a specific one did not
+			}
 			e.evalRule(st, rl, r)
 		}
 	}
+}
+
+// canHold reports whether condition n could hold given which groups have
+// matches: what an evaluation needs at the least, checked without
+// walking any match. A false answer is exact (the evaluation would find
+// nothing); a true one only lets the evaluation run. A none could always
+// hold; an item of an all or a near must, some item of an any, n items
+// of an n_of.
+func (st *docState) canHold(n *cnode) bool {
+	switch n.op {
+	case opLeaf:
+		return len(st.hits(n.group)) > 0
+	case opNone:
+		return true
+	case opAll, opNear:
+		for _, k := range n.kids {
+			if !st.canHold(k) {
+				return false
+			}
+		}
+		return true
+	case opAny:
+		for _, k := range n.kids {
+			if k.positional() && st.canHold(k) {
+				return true
+			}
+		}
+		return false
+	}
+	held := 0 // n_of
+	for _, k := range n.kids {
+		if st.canHold(k) {
+			held++
+		}
+	}
+	return held >= n.n
 }
 
 // evaluator evaluates one rule's conditions.
