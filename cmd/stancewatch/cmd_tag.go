@@ -87,6 +87,9 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stderr, "stancewatch tag reads standard input; unexpected argument %q\n", pos[0])
 		return errUsage
 	}
+	// Loading the rules is a batch of its own: tens of megabytes of
+	// short-lived parse trees around a growing engine.
+	defer batchGC(c)()
 	eng, err := c.engine(*rules)
 	if err != nil {
 		return err
@@ -98,7 +101,6 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	// The poller's cap on the text kept and tagged per article applies
 	// here too, so that a tag run costs what a poll of the same text does.
 	maxText := cfg.Poll.MaxTextBytes
-	defer batchGC(c)()
 	in := bufio.NewReaderSize(c.stdin, 1<<20)
 	out := bufio.NewWriterSize(c.stdout, 1<<16)
 	var line, buf []byte
