@@ -33,7 +33,9 @@
 //  2. match.go, Engine.match: one left-to-right pass of the tokens
 //     through the lexicon and the phrase trie records every phrase match
 //     in its groups; negations and barriers are found the same way.
-//  3. match.go, Engine.evaluate: only the rules with a matching group are
+//  3. match.go, Engine.evaluate: only the rules indexed under a matched
+//     group (the most specific item of an all or a near: compiler.triggers)
+//     whose whole condition can hold on the groups matched (canHold) are
 //     evaluated (the evaluator walks their condition trees); each match
 //     adds its weight, after scope, quotes, negation and max_hits, to a
 //     label's score.
