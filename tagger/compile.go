@@ -85,27 +85,24 @@ const (
 
 // rule is a compiled rule.
 type rule struct {
-	id      string
-	file    string
-	label   int32
-	flip    int32 // label of negated matches under negFlip
-	weight  float64
-	fw      fieldWeights
-	scope   [3]bool // title, lead, rest of body
-	quotes  uint8
-	quotedW float64 // weight multiplier inside quotation marks
-	// dropContradicted: reported outlook cues of this rule count nothing
-	// when the article's own voice contradicts their side (contradicted: drop).
-	dropContradicted bool
-	negation         uint8
-	maxHits          int     // 0: no limit
-	langs            []int32 // the languages it is for (Engine.langs), or all
-	match            *cnode
-	exclude          *cnode
-	exWithin         window
-	actor            bool
-	tests            []testSpec
-	positives        []int32 // groups one of which must match for the rule to hold (compiler.triggers)
+	id        string
+	file      string
+	label     int32
+	flip      int32 // label of negated matches under negFlip
+	weight    float64
+	fw        fieldWeights
+	scope     [3]bool // title, lead, rest of body
+	quotes    uint8
+	quotedW   float64 // weight multiplier inside quotation marks
+	negation  uint8
+	maxHits   int     // 0: no limit
+	langs     []int32 // the languages it is for (Engine.langs), or all
+	match     *cnode
+	exclude   *cnode
+	exWithin  window
+	actor     bool
+	tests     []testSpec
+	positives []int32 // groups one of which must match for the rule to hold (compiler.triggers)
 }
 
 // compiler builds an Engine from parsed files.
@@ -422,8 +419,7 @@ func (c *compiler) label(name string, line int) int32 {
 func (c *compiler) rule(rs *ruleSpec) *rule {
 	s := &c.e.settings
 	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
-		langs: c.langNumbers(rs.langs), actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin,
-		dropContradicted: rs.contradicted == "drop"}
+		langs: c.langNumbers(rs.langs), actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
 	labelLine := rs.labelLine
 	if labelLine == 0 {
 		labelLine = rs.line

@@ -63,12 +63,6 @@ func (e *Engine) tally(st *docState) Tally {
 			return int(ca.label - cb.label)
 		case toks[ca.h.start].sent != toks[cb.h.start].sent:
 			return int(toks[ca.h.start].sent - toks[cb.h.start].sent)
-		case e.rules[ca.rule].dropContradicted != e.rules[cb.rule].dropContradicted:
-			// a sentence counts its statement before its courtesy
-			if e.rules[cb.rule].dropContradicted {
-				return -1
-			}
-			return 1
 		case ca.role != cb.role:
 			return int(ca.role) - int(cb.role)
 		case ca.weight != cb.weight:
@@ -96,8 +90,6 @@ func (e *Engine) tally(st *docState) Tally {
 		case c.label <= lblMixed:
 			side := c.label - lblProgress
 			switch {
-			case e.rules[c.rule].dropContradicted:
-				t.Courtesy[side] += c.weight
 			case c.role == roleReported:
 				t.Reported[side] += c.weight
 			case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
@@ -134,22 +126,10 @@ func (e *Engine) scores(th *Thresholds, t *Tally) map[string]float64 {
 // under the thresholds' voice and headline weights.
 func (e *Engine) weighOutlook(st *docState, th *Thresholds, t *Tally) {
 	rp, rs := th.reportedWeights(t)
-	cp, cs := th.courtesyWeights(t)
 	toks := st.z.toks
 	for i := range st.contribs {
 		c := &st.contribs[i]
 		if !isOutlookLabel(c.label) {
-			continue
-		}
-		if e.rules[c.rule].dropContradicted {
-			switch c.label {
-			case lblProgress:
-				c.weight *= cp
-			case lblStalemate:
-				c.weight *= cs
-			default:
-				c.weight *= th.ReportedWeight
-			}
 			continue
 		}
 		if c.role == roleOwn {

@@ -21,10 +21,6 @@ type Tally struct {
 	// Outlook cues in the article's own voice and in reported speech or
 	// quotes, by side: progress, stalemate, mixed.
 	Own, Reported [3]float64
-	// Courtesy holds the cues of rules with contradicted: drop (the talks
-	// called constructive or useful), in any voice: they count, as reported
-	// cues do, only while nothing in the article speaks against their side.
-	Courtesy [3]float64
 	// Head is the part of Own found in the headline or the lead.
 	Head       [3]float64
 	ProUkraine float64
@@ -98,10 +94,9 @@ func (th *Thresholds) Decide(t *Tally) Labels {
 func (th *Thresholds) OutlookScores(t *Tally) (p, s, m float64) {
 	own := th.own(t)
 	rp, rs := th.reportedWeights(t)
-	cp, cs := th.courtesyWeights(t)
-	p = own[sideProgress] + rp*t.Reported[sideProgress] + cp*t.Courtesy[sideProgress]
-	s = own[sideStalemate] + rs*t.Reported[sideStalemate] + cs*t.Courtesy[sideStalemate]
-	m = own[sideMixed] + th.ReportedWeight*(t.Reported[sideMixed]+t.Courtesy[sideMixed])
+	p = own[sideProgress] + rp*t.Reported[sideProgress]
+	s = own[sideStalemate] + rs*t.Reported[sideStalemate]
+	m = own[sideMixed] + th.ReportedWeight*t.Reported[sideMixed]
 	return p, s, m
 }
 
@@ -126,31 +121,6 @@ func (th *Thresholds) reportedWeights(t *Tally) (rp, rs float64) {
 		rs *= th.ContradictedWeight
 	}
 	return rp, rs
-}
-
-// courtesyWeights are the weights of courtesy cues: ReportedWeight while
-// nothing in the article, in any voice, speaks for the other side or a
-// mixed picture, and 0 once something does ("constructive", said the
-// envoy, and no movement on land: the courtesy says nothing).
-func (th *Thresholds) courtesyWeights(t *Tally) (cp, cs float64) {
-	cp, cs = th.ReportedWeight, th.ReportedWeight
-	if opposed(t, sideProgress) {
-		cp = 0
-	}
-	if opposed(t, sideStalemate) {
-		cs = 0
-	}
-	return cp, cs
-}
-
-// opposed: some cue, in any voice, speaks for the other side than side or
-// for a mixed picture.
-func opposed(t *Tally, side int) bool {
-	other := sideStalemate
-	if side == sideStalemate {
-		other = sideProgress
-	}
-	return t.Own[other]+t.Reported[other]+t.Own[sideMixed]+t.Reported[sideMixed] > 0
 }
 
 // contradicted: the own voice says nothing for side and something for

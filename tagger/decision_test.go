@@ -30,26 +30,3 @@ func TestOutlookMixedNeedsWeightOnBothSides(t *testing.T) {
 		}
 	}
 }
-
-// A courtesy (a party calling the talks constructive) counts as a
-// reported cue while nothing in the article speaks against it, and for
-// nothing once anything does.
-func TestCourtesyCountsOnlyUncontradicted(t *testing.T) {
-	th := Thresholds{OutlookMin: 1, OutlookMargin: 1, OutlookRatio: 3, ReportedWeight: 1, ContradictedWeight: 0.5, HeadWeight: 1}
-	alone := &Tally{Courtesy: [3]float64{1, 0, 0}}
-	if got := th.Outlook(alone); got != "progress" {
-		t.Errorf("an uncontradicted courtesy: got %s, want progress", got)
-	}
-	against := &Tally{Own: [3]float64{0, 1.5, 0}, Courtesy: [3]float64{1, 0, 0}}
-	if got := th.Outlook(against); got != "stalemate" {
-		t.Errorf("a courtesy against the own voice's stalemate: got %s, want stalemate", got)
-	}
-	reportedAgainst := &Tally{Reported: [3]float64{0, 1, 0}, Courtesy: [3]float64{1, 0, 0}}
-	if got := th.Outlook(reportedAgainst); got != "stalemate" {
-		t.Errorf("a courtesy beside a reported standstill: got %s, want stalemate", got)
-	}
-	claim := &Tally{Own: [3]float64{0, 1.5, 0}, Reported: [3]float64{2, 0, 0}}
-	if got := th.Outlook(claim); got != "mixed" {
-		t.Errorf("a contradicted claim (not a courtesy): got %s, want mixed", got)
-	}
-}

@@ -57,7 +57,6 @@ type ruleSpec struct {
 	fieldWeights    *fieldWeights
 	quotes          string
 	quotedWeight    float64 // multiplier for matches inside quotation marks
-	contradicted    string  // "weigh" (default) or "drop": a reported cue the own voice contradicts counts nothing
 	negation        string
 	flipTo          string
 	maxHits         int
