@@ -154,8 +154,8 @@ func (e *Engine) markConceded(st *docState) {
 	}
 }
 
-// markContrast marks what a contrast word at s gives away: the sentence
-// before it, or the previous sentence when it opens one.
+// markContrast marks what a contrast word at s gives away: its sentence up
+// to it, or the previous sentence as well when it opens one.
 func (st *docState) markContrast(s span) {
 	toks := st.z.toks
 	from, _ := sentenceOf(toks, s.start)
