@@ -49,6 +49,15 @@ func rulesYAML(body string) string {
 	return strings.ReplaceAll(body, "TESTS", tests)
 }
 
+// relevantOnTalks makes every article that says "talks" relevant, so that
+// a test's other rules decide its answer.
+const relevantOnTalks = `  - id: rel
+    label: relevant
+    weight: 5
+    match: talks
+    TESTS
+`
+
 func evidenceOf(r Result, label string) []string {
 	var out []string
 	for _, e := range r.Evidence {
@@ -249,12 +258,7 @@ rules:
     weight: 3
     match: ceasefire
     TESTS
-  - id: rel
-    label: relevant
-    weight: 5
-    match: talks
-    TESTS
-`))
+`+relevantOnTalks))
 	for _, tc := range []struct {
 		body, outlook string
 		evidence      []string
@@ -290,12 +294,7 @@ rules:
 func TestQuotesAndFraming(t *testing.T) {
 	e := engine(t, rulesYAML(`
 rules:
-  - id: rel
-    label: relevant
-    weight: 5
-    match: talks
-    TESTS
-  - id: pr
+`+relevantOnTalks+`  - id: pr
     label: framing:pro_russia
     weight: 2
     match: [Kyiv regime, киевск* режим*]
@@ -594,12 +593,7 @@ rules:
 func TestFurnitureLinksCountForNothing(t *testing.T) {
 	e := engine(t, rulesYAML(`
 rules:
-  - id: rel
-    label: relevant
-    weight: 5
-    match: talks
-    TESTS
-  - id: stuck
+`+relevantOnTalks+`  - id: stuck
     label: outlook:stalemate
     match: [collapse, провал*]
     TESTS
