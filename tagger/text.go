@@ -432,6 +432,9 @@ func (z *tokenizer) word(i int) int {
 	apos := -1 // byte offset of the last apostrophe kept
 	numeric := true
 	slow := false // a character that NFKC may change: normalise the word
+	// Latin and Cyrillic letters in one word: Latin look-alikes typed into
+	// Cyrillic words (by some sites against copying, or by accident).
+	latin, cyrillic := false, false
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -442,13 +445,15 @@ func (z *tokenizer) word(i int) int {
 					n, folded, letters := asciiRun(load64(s, i))
 					if n > 0 {
 						buf = append64(buf, folded, n)
-						numeric = numeric && letters&(1<<(8*n)-1) == 0
+						run := letters&(1<<(8*n)-1) != 0
+						numeric = numeric && !run
+						latin = latin || run
 						i += n
 						continue
 					}
 				}
 				if f > '9' {
-					numeric = false
+					numeric, latin = false, true
 				}
 				buf = append(buf, f)
 				i++
@@ -467,7 +472,7 @@ func (z *tokenizer) word(i int) int {
 			// text: folded through a table, without decoding.
 			f := cyrillicFold[int(c&1)<<6|int(s[i+1]&0x3F)]
 			buf = append(buf, f[0], f[1])
-			numeric = false
+			numeric, cyrillic = false, true
 			i += 2
 			continue
 		}
@@ -475,7 +480,7 @@ func (z *tokenizer) word(i int) int {
 		switch {
 		case cyrillicLetter(r):
 			// Cyrillic letters: the common case after ASCII, kept fast.
-			numeric = false
+			numeric, cyrillic = false, true
 			buf = utf8.AppendRune(buf, foldCyrillic(r))
 			i += size
 			continue
@@ -516,6 +521,9 @@ func (z *tokenizer) word(i int) int {
 	end := i
 	if slow {
 		z.renormalise(nstart, s[start:end])
+	}
+	if latin && cyrillic {
+		z.cyrillicLookalikes(nstart)
 	}
 	// English possessive: Ukraine's -> ukraine (token ends before the apostrophe).
 	if apos >= 0 && z.dropPossessive(nstart) {
@@ -697,6 +705,26 @@ func nfkcStable(r rune) bool {
 // with the NFKC form of raw, folded. Only fields that are not already
 // NFKC-normal (ligatures, full-width letters, decomposed accents) go
 // this way, so common text keeps the fast path.
+// latinLookalike maps the (folded) Latin letters that look like Cyrillic
+// ones to those letters; 0 for the others.
+var latinLookalike = [128]rune{'a': 'а', 'b': 'в', 'c': 'с', 'e': 'е', 'h': 'н', 'i': 'і', 'k': 'к', 'm': 'м', 'o': 'о', 'p': 'р', 't': 'т', 'x': 'х', 'y': 'у'}
+
+// cyrillicLookalikes rewrites the normalised word from nstart, which
+// mixes Latin and Cyrillic letters, with its Latin look-alikes in
+// Cyrillic: "перегoвoри" typed with Latin o is "переговори" to a reader,
+// and must be to the rules. A Latin letter with no Cyrillic twin stays.
+func (z *tokenizer) cyrillicLookalikes(nstart int) {
+	z.scratch = append(z.scratch[:0], z.norm[nstart:]...)
+	z.norm = z.norm[:nstart]
+	for _, b := range z.scratch {
+		if b < utf8.RuneSelf && latinLookalike[b] != 0 {
+			z.norm = utf8.AppendRune(z.norm, latinLookalike[b])
+			continue
+		}
+		z.norm = append(z.norm, b)
+	}
+}
+
 func (z *tokenizer) renormalise(nstart int, raw string) {
 	z.scratch = norm.NFKC.AppendString(z.scratch[:0], raw)
 	z.norm = z.norm[:nstart]

@@ -53,6 +53,11 @@ func TestNormalisation(t *testing.T) {
 		{"nego\u00ADtiations", "negotiations"}, // soft hyphen inside a word
 		{"1,000 troops, 3.5 per cent", "1,000 troops 3.5 per cent"},
 		{"don't", "don't"},
+		// Latin look-alikes inside Cyrillic words become Cyrillic; Latin
+		// words, and Latin letters with no Cyrillic twin, stay.
+		{"Перегoвoри в Алясці зaвершилися", "переговори в алясці завершилися"},
+		{"ПEРЕMИРИЕ Kyiv peace", "перемирие kyiv peace"},
+		{"2025року iPhone-ом", "2025року iphone ом"},
 	} {
 		if got := norms(tokenize("", tc.in)); got != tc.want {
 			t.Errorf("%q: normalised to %q, want %q", tc.in, got, tc.want)
