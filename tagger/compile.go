@@ -183,6 +183,11 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.openContrastGroup = c.optionalGroup(v.contrastOpening, e.settings.line)
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 	e.furnitureGroup = c.optionalGroup(e.settings.furniture, e.settings.line)
+	e.elsewhereGroup = c.optionalTermsGroup(e.settings.elsewhere, e.settings.line)
+	e.thisWarGroup = c.optionalTermsGroup(e.settings.thisWar, e.settings.line)
+	if (e.elsewhereGroup < 0) != (e.thisWarGroup < 0) {
+		c.bad(e.settings.line, "settings.outlook: elsewhere and this_war go together")
+	}
 
 	seen := map[string]*ruleSpec{}
 	for _, f := range files {
@@ -263,7 +268,8 @@ func (c *compiler) dropUnusedGroups() {
 		mark(r.exclude)
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
-		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup}
+		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
+		&e.elsewhereGroup, &e.thisWarGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1
@@ -837,6 +843,24 @@ func (c *compiler) example(ex *exampleSpec) {
 
 // optionalGroup is group for a vocabulary the rule set may leave out: -1
 // when it is empty.
+// optionalTermsGroup is optionalGroup for items that may name term sets
+// ($other_conflicts).
+func (c *compiler) optionalTermsGroup(items []string, line int) int32 {
+	if len(items) == 0 {
+		return -1
+	}
+	var ps []int32
+	for _, it := range items {
+		if ref, ok := strings.CutPrefix(it, "$"); ok {
+			sub, _ := c.termSet(ref, line, nil)
+			ps = append(ps, sub...)
+		} else if p := c.phrase(it, line); p >= 0 {
+			ps = append(ps, p)
+		}
+	}
+	return c.group(ps)
+}
+
 func (c *compiler) optionalGroup(items []string, line int) int32 {
 	if len(items) == 0 {
 		return -1

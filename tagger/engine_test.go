@@ -613,3 +613,46 @@ rules:
 		}
 	}
 }
+
+// An outlook cue in a sentence about another conflict, with no word of
+// this war in it, is that conflict's (settings.outlook.elsewhere and
+// this_war); beside this war's name it still counts.
+func TestOutlookCueAboutAnotherConflict(t *testing.T) {
+	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, elsewhere: [$conflicts, Sudan], this_war: [$sides]}", 1)
+	e, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(settings)},
+		"rules.yaml": {Data: []byte(rulesYAML(`
+terms:
+  conflicts: [Gaza, Israel*]
+  sides: [Ukrain*, Russia*]
+rules:
+` + relevantOnTalks + `  - id: stuck
+    label: outlook:stalemate
+    match: [rejected]
+    TESTS
+`))},
+	}, "test"))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	for _, tc := range []struct{ body, outlook string }{
+		{"The talks went on.\n\nOn Gaza, any such plan is rejected.", "none"},
+		{"The talks went on.\n\nIn Sudan the truce was rejected.", "none"},
+		{"The talks went on.\n\nThe plan was rejected.", "stalemate"},
+		{"The talks went on.\n\nRussia rejected the plan, as Israel did on Gaza.", "stalemate"},
+	} {
+		if r := e.Tag(Document{Body: tc.body}); r.Outlook != tc.outlook {
+			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.outlook)
+		}
+	}
+	// One without the other is a rule set mistake, reported at load.
+	half := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, elsewhere: [Gaza]}", 1)
+	_, err = Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(half)},
+		"rules.yaml":    {Data: []byte(rulesYAML("rules:\n" + relevantOnTalks))},
+	}, "test"))
+	if err == nil || !strings.Contains(err.Error(), "elsewhere and this_war go together") {
+		t.Errorf("elsewhere without this_war: err %v", err)
+	}
+}

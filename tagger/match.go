@@ -415,6 +415,10 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = ev.negated(h.span)
 		}
 		label := r.label
+		if isOutlookLabel(label) && e.aboutElsewhere(st, h.span) {
+			st.cancelled++
+			continue
+		}
 		if negated {
 			if r.negation == negCancel {
 				st.cancelled++
@@ -774,4 +778,26 @@ next:
 		st.arena = append(st.arena, hit{span: a.span, sup: from, nsup: int32(len(st.sups)) - from})
 	}
 	return st.arena[first:len(st.arena):len(st.arena)]
+}
+
+// aboutElsewhere reports whether the sentence of s names another conflict
+// and nothing of this war (settings.outlook.elsewhere, this_war): "on
+// Gaza, any such plan is rejected" says nothing of the talks on Ukraine,
+// in an article that also covers them.
+func (e *Engine) aboutElsewhere(st *docState, s span) bool {
+	if e.elsewhereGroup < 0 {
+		return false
+	}
+	sent := st.z.toks[s.start].sent
+	return st.inSentence(e.elsewhereGroup, sent) && !st.inSentence(e.thisWarGroup, sent)
+}
+
+// inSentence reports whether group g has a match in sentence sent.
+func (st *docState) inSentence(g, sent int32) bool {
+	for _, h := range st.hits(g) {
+		if st.z.toks[h.start].sent == sent {
+			return true
+		}
+	}
+	return false
 }

@@ -335,7 +335,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			r.section(v, name, r.amountField("margin", &s.outlookMarg), r.amountField("min", &s.outlookMin), r.amountField("ratio", &s.outlookRatio),
 				r.amountField("reported_weight", &s.reportedWeight), r.amountField("contradicted_weight", &s.contradictedWeight),
 				r.amountField("head_weight", &s.headWeight), r.amountField("mixed_min", &s.mixedMin),
-				r.amountField("lean_ratio", &s.leanRatio))
+				r.amountField("lean_ratio", &s.leanRatio),
+				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar))
 		}},
 		field{"framing", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("margin", &s.framingMarg), r.amountField("min", &s.framingMin), r.amountField("ratio", &s.framingRatio))

@@ -123,6 +123,10 @@ type settingsSpec struct {
 	// else a side this many times the other wins.
 	mixedMin  float64
 	leanRatio float64
+	// An outlook cue in a sentence that names another conflict
+	// (elsewhere) and nothing of this war (thisWar) is that conflict's.
+	elsewhere []string
+	thisWar   []string
 }
 
 // voiceSpec is the vocabulary that tells whose words a cue is.
