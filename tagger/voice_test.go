@@ -12,11 +12,12 @@ settings:
   negation:
     window: 3
     words: [no, not, не]
+    not: [only to find]
     barriers: [but, however, но]
   voice:
     reporting: [said, says, according to, по словам, за словами, заявил]
     hearsay: [are said to, is said to]
-    modal: [could, hope*, chance, может, сподіва*]
+    modal: [could, hope*, chance, to find, может, сподіва*]
     modal_window: 4
     hoped_clause: [hope that]
     concessive: [although, хотя]
@@ -87,6 +88,8 @@ func TestVoiceRoles(t *testing.T) {
 		{"in quotes", `The envoy spoke of "real progress" in the talks.`, "progress", "reported", "progress"},
 		{"hoped for", "Both sides hope for a breakthrough in the talks.", "breakthrough", "hypothetical", "none"},
 		{"a chance of", "There is a chance of progress at the talks.", "progress", "hypothetical", "none"},
+		{"an aim", "The envoys flew in to find a breakthrough in the talks.", "breakthrough", "hypothetical", "none"},
+		{"a result, not an aim", "They sent a plan, only to find progress in the talks.", "progress", "", "progress"},
 		{"possible, in Russian", "Переговоры может ждать прогресс.", "прогресс", "hypothetical", "none"},
 		{"what a hope-that clause hopes for, past its commas", "Officials hope that, once the summer is over and the envoys return, the talks make progress.", "progress", "hypothetical", "none"},
 		{"negated, not hoped", "The talks brought no breakthrough.", "no breakthrough", "", "stalemate"},
