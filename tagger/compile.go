@@ -94,6 +94,7 @@ type rule struct {
 	scope     [3]bool // title, lead, rest of body
 	quotes    uint8
 	quotedW   float64 // weight multiplier inside quotation marks
+	lowerOnly bool    // only matches written in lower case, not opening a sentence
 	negation  uint8
 	maxHits   int     // 0: no limit
 	langs     []int32 // the languages it is for (Engine.langs), or all
@@ -515,6 +516,7 @@ func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
 		negation = negCancel
 	}
 	r.quotes = mode(rs.quotes, quotes, "include", "exclude", "only")
+	r.lowerOnly = rs.letterCase == "lower"
 	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
 		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")

@@ -656,3 +656,29 @@ rules:
 		t.Errorf("elsewhere without this_war: err %v", err)
 	}
 }
+
+// A rule with case: lower counts only matches written in lower case that
+// do not open a sentence.
+func TestLowerCaseRule(t *testing.T) {
+	e := engine(t, rulesYAML(`
+rules:
+`+relevantOnTalks+`  - id: low
+    label: framing:pro_ukraine
+    case: lower
+    match: [кремль]
+    TESTS
+`))
+	for _, tc := range []struct {
+		body string
+		want float64
+	}{
+		{"The talks went on.\n\nВ Кремль пришли.", 0},
+		{"The talks went on.\n\nКремль молчит.", 0},
+		{"The talks went on.\n\nкремль молчит.", 0}, // a sentence's first word
+		{"The talks went on.\n\nВчера кремль молчал.", 1},
+	} {
+		if got := e.Tag(Document{Body: tc.body}).Scores["framing:pro_ukraine"]; got != tc.want {
+			t.Errorf("%q: score %v, want %v", tc.body, got, tc.want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unicode"
+	"unicode/utf8"
 )
 
 // span is a run of tokens [start, end).
@@ -408,6 +410,9 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			hits = kept
 		}
 	}
+	if r.lowerOnly {
+		hits = st.lowerCase(hits)
+	}
 	first := len(st.contribs)
 	for _, h := range hits {
 		negated, negSpan := false, span{}
@@ -800,4 +805,20 @@ func (st *docState) inSentence(g, sent int32) bool {
 		}
 	}
 	return false
+}
+
+// lowerCase keeps the matches written in lower case that do not open a
+// sentence (a rule's case: lower): "россия", "путин" in Russian copy that
+// writes them so on purpose.
+func (st *docState) lowerCase(hits []hit) []hit {
+	kept := hits[:0:0]
+	for _, h := range hits {
+		if st.z.toks[h.start].sentStart {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(st.spanText(h.span)); unicode.IsLower(r) {
+			kept = append(kept, h)
+		}
+	}
+	return kept
 }

@@ -57,6 +57,7 @@ type ruleSpec struct {
 	fieldWeights    *fieldWeights
 	quotes          string
 	quotedWeight    float64 // multiplier for matches inside quotation marks
+	letterCase      string  // "lower": only matches written in lower case
 	negation        string
 	flipTo          string
 	maxHits         int
