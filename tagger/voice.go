@@ -246,13 +246,16 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 	}
 	// "Words — Speaker" ("Talks on pause — Peskov", "... - Politico"): a
 	// name of at most three words after a spaced dash at the end hands
-	// what comes before it to that speaker or source.
+	// what comes before it to that speaker or source. After a comma the
+	// dash is the Russian and Ukrainian mark of attribution ("..., —
+	// нардеп", "..., – эксперт"), and the speaker may be a common noun.
 	for k := n - 1; k > 0 && k >= n-3; k-- {
 		gap := title[toks[k-1].end:toks[k].start]
-		if !spacedDash(gap) {
+		rest, attributed := strings.CutPrefix(strings.TrimLeft(gap, " "), ",")
+		if !spacedDash(gap) && !(attributed && spacedDash(rest)) {
 			continue
 		}
-		if r, _ := utf8.DecodeRuneInString(title[toks[k].start:]); !unicode.IsUpper(r) {
+		if r, _ := utf8.DecodeRuneInString(title[toks[k].start:]); !unicode.IsUpper(r) && !attributed {
 			return
 		}
 		if e.sectionLabel(st, int32(k), int32(n)) {

@@ -133,7 +133,7 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 	}
 	// So is "words — Speaker", but not a dash before lower-case words or a
 	// section label.
-	for _, title := range []string{"The Kyiv regime wrecked the talks — Kremlin aide", "The Kyiv regime wrecked the talks - RIA Novosti", "Киевский режим сорвал переговоры — Ушаков"} {
+	for _, title := range []string{"The Kyiv regime wrecked the talks — Kremlin aide", "The Kyiv regime wrecked the talks - RIA Novosti", "Киевский режим сорвал переговоры — Ушаков", "Киевский режим сорвал переговоры, — депутат"} {
 		if r := e.Tag(Document{Title: title, Body: "Talks."}); r.Framing != "neutral" {
 			t.Errorf("framing %s from %q, a headline with its speaker after a dash, want neutral", r.Framing, title)
 		}
