@@ -113,7 +113,7 @@ type Engine struct {
 	pool sync.Pool // *docState
 }
 
-func load(fsys fs.FS, root string) (*Engine, error) {
+func load(fsys fs.FS, root, cacheDir string) (*Engine, error) {
 	var names []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -132,9 +132,8 @@ func load(fsys fs.FS, root string) (*Engine, error) {
 	}
 	sort.Strings(names)
 	var (
-		problems []problem
-		files    []*fileSpec
-		sums     []string
+		datas [][]byte
+		sums  []string
 	)
 	for _, n := range names {
 		data, err := fs.ReadFile(fsys, n)
@@ -143,7 +142,24 @@ func load(fsys fs.FS, root string) (*Engine, error) {
 		}
 		sum := sha256.Sum256(data)
 		sums = append(sums, string(sum[:]))
-		files = append(files, parseFile(path.Join(root, n), data, &problems))
+		datas = append(datas, data)
+	}
+	// A compiled copy of these very files, made by this very binary, is
+	// as good as compiling them again (cache.go).
+	var key string
+	if cacheDir != "" {
+		if build := buildID(); build != "" {
+			key = cacheKey(build, root, names, sums)
+			if e := readCache(cacheDir, key); e != nil {
+				touchCache(cacheDir, key)
+				return e, nil
+			}
+		}
+	}
+	var problems []problem
+	files := make([]*fileSpec, len(names))
+	for i, n := range names {
+		files[i] = parseFile(path.Join(root, n), datas[i], &problems)
 	}
 	e, problems := compile(files, problems)
 	if len(problems) > 0 {
@@ -165,6 +181,9 @@ func load(fsys fs.FS, root string) (*Engine, error) {
 		e.files = append(e.files, path.Join(root, n))
 	}
 	e.pool.New = func() any { return new(docState) }
+	if key != "" && cacheable(e) {
+		writeCache(cacheDir, key, e)
+	}
 	return e, nil
 }
 

@@ -14,6 +14,8 @@ type source struct {
 	fsys fs.FS
 	name string // how messages call the root
 	dir  string // a directory to check first
+	// cacheDir keeps compiled rule sets (cache.go); "" for none.
+	cacheDir string
 }
 
 // FromDir loads every *.yaml and *.yml file under dir, or the built-in
@@ -24,7 +26,7 @@ type source struct {
 func FromDir(dir string) LoadOption {
 	return func(s *source) {
 		if dir != "" {
-			*s = source{fsys: os.DirFS(dir), name: dir, dir: dir}
+			s.fsys, s.name, s.dir = os.DirFS(dir), dir, dir
 		}
 	}
 }
@@ -32,7 +34,7 @@ func FromDir(dir string) LoadOption {
 // FromFS loads the rule files of fsys; name is how messages call its
 // root.
 func FromFS(fsys fs.FS, name string) LoadOption {
-	return func(s *source) { *s = source{fsys: fsys, name: name} }
+	return func(s *source) { s.fsys, s.name, s.dir = fsys, name, "" }
 }
 
 // Load reads, checks and compiles a rule set. Problems in the rule files
@@ -52,5 +54,5 @@ func Load(opts ...LoadOption) (*Engine, error) {
 			return nil, fmt.Errorf("rules directory %s is not a directory", s.dir)
 		}
 	}
-	return load(s.fsys, s.name)
+	return load(s.fsys, s.name, s.cacheDir)
 }

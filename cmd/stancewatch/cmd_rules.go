@@ -26,7 +26,26 @@ func (c *cli) engine(dir string) (*tagger.Engine, error) {
 		}
 		dir = cfg.Tagger.RulesDir
 	}
-	return tagger.Load(tagger.FromDir(dir))
+	opts := []tagger.LoadOption{tagger.FromDir(dir)}
+	if cache := c.rulesCacheDir(); cache != "" {
+		opts = append(opts, tagger.CacheDir(cache))
+	}
+	return tagger.Load(opts...)
+}
+
+// rulesCacheDir is where compiled rules are kept between runs (the
+// user's cache directory), or "" when STANCEWATCH_RULES_CACHE is off or
+// there is no such directory. Compiling costs tens of milliseconds; a
+// cached copy is read in a few (tagger.CacheDir).
+func (c *cli) rulesCacheDir() string {
+	if c.getenv("STANCEWATCH_RULES_CACHE") == "off" {
+		return ""
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "stancewatch", "rules")
 }
 
 func cmdRulesTest(_ context.Context, c *cli, args []string) error {
