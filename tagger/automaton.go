@@ -295,9 +295,20 @@ func (pt *phraseTrie) freeze() {
 }
 
 // child follows the edge of node n labelled with word id w, or returns -1.
+// Edges are sorted by word id: a node with many (the word after
+// "peace", after "talks") is searched by halves, where a scan would read
+// every edge for every word that follows it.
 func (pt *phraseTrie) child(n, w int32) int32 {
 	nd := &pt.nodes[n]
-	for i := nd.first; i < nd.first+nd.n; i++ {
+	lo, hi := nd.first, nd.first+nd.n
+	for hi-lo > 8 {
+		if m := int32(uint32(lo+hi) >> 1); pt.word[m] <= w {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	for i := lo; i < hi; i++ {
 		if pt.word[i] == w {
 			return pt.next[i]
 		}
