@@ -52,13 +52,14 @@ type docState struct {
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
 
-	reported []bool    // token in quotes or reported speech (voice.go)
-	hoped    []bool    // token in a clause hoped or expected for (voice.go)
-	modalAt  []int32   // token -> first token of a modal word ending there, or -1
-	conceded []bool    // token in a clause given away by a concession or contrast
-	question []bool    // token in a sentence that ends in a question mark
-	muted    []contrib // outlook matches not counted: hypothetical (for --explain)
-	order    []int32   // contributions by label and sentence (decide.go)
+	reported  []bool    // token in quotes or reported speech (voice.go)
+	hoped     []bool    // token in a clause hoped or expected for (voice.go)
+	modalAt   []int32   // token -> first token of a modal word ending there, or -1
+	conceded  []bool    // token in a clause given away by a concession or contrast
+	question  []bool    // token in a sentence that ends in a question mark
+	muted     []contrib // outlook matches not counted: hypothetical (for --explain)
+	order     []int32   // contributions by label and sentence (decide.go)
+	tallyKeys []uint64  // scratch space for sorting order
 
 	sortedRefs []evRef
 	bigRefs    bool
