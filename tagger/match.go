@@ -118,27 +118,33 @@ func (e *Engine) match(st *docState, doc Document) {
 			active = active[:0]
 			continue
 		}
+		// The states the token leads to, in order: for each of its word
+		// patterns, the phrases it starts, then those it continues. Each
+		// records its match and stays live if phrases go on from it.
 		next = next[:0]
 		for _, w := range ws {
 			if k := root[w]; k >= 0 {
-				next = append(next, k)
-			}
-			for _, a := range active {
-				if k := e.trie.child(a, w); k >= 0 {
+				nd := &nodes[k]
+				if nd.ngroups > 0 {
+					e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
+				}
+				if nd.n > 0 {
 					next = append(next, k)
 				}
 			}
-		}
-		active = active[:0]
-		for _, k := range next {
-			nd := &nodes[k]
-			if nd.ngroups > 0 {
-				e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
+			for _, a := range active {
+				if k := e.trie.child(a, w); k >= 0 {
+					nd := &nodes[k]
+					if nd.ngroups > 0 {
+						e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
+					}
+					if nd.n > 0 {
+						next = append(next, k)
+					}
+				}
 			}
-			if nd.n > 0 {
-				active = append(active, k)
-			}
 		}
+		active, next = next, active
 	}
 	st.active, st.next, st.wids = active, next, ws
 	e.dropFurniture(st)
@@ -270,17 +276,17 @@ func (st *docState) hits(g int32) []span {
 // groups). Within a group, overlapping matches count once: the longest
 // wins ("peace talks" over "talks", "Vladimir Putin" over "Putin").
 func (e *Engine) emit(st *docState, groups []int32, start, end int32) {
+	gslot := st.gslot
 	for _, g := range groups {
-		s := st.gslot[g]
+		s := gslot[g]
 		if s == 0 {
-			st.touched = append(st.touched, g)
-			s = int32(len(st.touched))
-			st.gslot[g] = s
-			if len(st.slots) < int(s) {
-				st.slots = append(st.slots, nil)
-			}
+			s = st.touch(g)
 		}
 		hs := &st.slots[s-1] // changed in place: no write barrier on the fast path
+		if n := len(*hs); n == 0 || start >= (*hs)[n-1].end {
+			*hs = append(*hs, span{start, end}) // the common case: after the group's last match
+			continue
+		}
 		drop := false
 		for n := len(*hs); n > 0; n-- {
 			last := (*hs)[n-1]
@@ -298,6 +304,18 @@ func (e *Engine) emit(st *docState, groups []int32, start, end int32) {
 			*hs = append(*hs, span{start, end})
 		}
 	}
+}
+
+// touch gives group g, matched for the first time in the document, its
+// slot.
+func (st *docState) touch(g int32) int32 {
+	st.touched = append(st.touched, g)
+	s := int32(len(st.touched))
+	st.gslot[g] = s
+	if len(st.slots) < int(s) {
+		st.slots = append(st.slots, nil)
+	}
+	return s
 }
 
 // evaluate runs the rules that can match (only, when >= 0: that one rule)
