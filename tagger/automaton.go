@@ -262,6 +262,24 @@ type phraseTrie struct {
 	nodes []phraseNode
 	word  []int32 // edges, by node: word id ...
 	next  []int32 // ... and child
+	// kidMask is a 64-bit summary of each node's edges: bit wordBit(w)
+	// is set for every word w it has an edge for. Most words that follow
+	// a live state do not go on its phrases; the mask tells so without
+	// reading the node's edges.
+	kidMask []uint64
+}
+
+// wordBit is the bit of word w in a kidMask.
+func wordBit(w int32) uint64 { return 1 << (uint32(w) * 0x9E3779B1 >> 26) }
+
+// indexKids sets kidMask from the edges.
+func (pt *phraseTrie) indexKids() {
+	pt.kidMask = make([]uint64, len(pt.nodes))
+	for n, nd := range pt.nodes {
+		for _, w := range pt.word[nd.first : nd.first+nd.n] {
+			pt.kidMask[n] |= wordBit(w)
+		}
+	}
 }
 
 // phraseNode is 20 bytes, without pointers: the pass reads a node's
@@ -292,6 +310,7 @@ func (pt *phraseTrie) freeze() {
 		}
 	}
 	pt.kids = nil
+	pt.indexKids()
 }
 
 // child follows the edge of node n labelled with word id w, or returns -1.

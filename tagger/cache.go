@@ -472,6 +472,7 @@ func (r *decoder) engine() *Engine {
 		return nil
 	}
 	e.thresholds = e.Thresholds()
+	e.trie.indexKids()
 	packRules(e)
 	e.pool.New = func() any { return new(docState) }
 	return e

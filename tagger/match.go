@@ -39,7 +39,7 @@ type docState struct {
 	doc  Document
 	wids []int32 // word-pattern ids of the current token
 
-	active, next []int32
+	active, next []liveState
 
 	// The matches of each group with any, in text order: group g's are
 	// slots[gslot[g]-1] (gslot 0: none), the groups in the order first
@@ -85,6 +85,13 @@ func (st *docState) spanText(s span) string {
 	return st.doc.Body[a.start:b.end]
 }
 
+// liveState is a state of the phrase trie that phrases go on from, with
+// its node's kidMask.
+type liveState struct {
+	node int32
+	kids uint64
+}
+
 // match tokenizes doc and finds every phrase in one pass.
 func (e *Engine) match(st *docState, doc Document) {
 	st.doc = doc
@@ -106,8 +113,7 @@ func (e *Engine) match(st *docState, doc Document) {
 	// a slice stored into the (heap) state costs a write barrier while
 	// the garbage collector runs.
 	active, next, ws := st.active[:0], st.next[:0], st.wids[:0]
-	nodes := e.trie.nodes
-	root := e.trie.root
+	nodes, root, kidMask := e.trie.nodes, e.trie.root, e.trie.kidMask
 	for t := range toks {
 		tk := &toks[t]
 		if tk.sentStart {
@@ -129,17 +135,21 @@ func (e *Engine) match(st *docState, doc Document) {
 					e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
 				}
 				if nd.n > 0 {
-					next = append(next, k)
+					next = append(next, liveState{k, kidMask[k]})
 				}
 			}
+			bit := wordBit(w)
 			for _, a := range active {
-				if k := e.trie.child(a, w); k >= 0 {
+				if a.kids&bit == 0 {
+					continue // no edge for w: the common case, known without the node
+				}
+				if k := e.trie.child(a.node, w); k >= 0 {
 					nd := &nodes[k]
 					if nd.ngroups > 0 {
 						e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
 					}
 					if nd.n > 0 {
-						next = append(next, k)
+						next = append(next, liveState{k, kidMask[k]})
 					}
 				}
 			}
