@@ -104,6 +104,7 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 	in := bufio.NewReaderSize(c.stdin, 1<<20)
 	out := bufio.NewWriterSize(c.stdout, 1<<16)
 	var line, buf []byte
+	var enc tagEncoder
 	lines, bad, tagged := 0, 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -150,7 +151,7 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 			} else {
 				res = eng.Tag(doc)
 			}
-			buf = appendTagLine(buf[:0], compactID(a.ID), &res, eng.Version(), matches, *explain)
+			buf = enc.appendTagLine(buf[:0], compactID(a.ID), &res, eng.Version(), matches, *explain)
 			if _, err := out.Write(buf); err != nil {
 				return fmt.Errorf("write standard output: %w", err)
 			}

@@ -15,8 +15,15 @@ import (
 // The bytes are exactly those encoding/json writes for tagOutput (a test
 // checks it on every gold article).
 
+// tagEncoder writes the lines of one run. It remembers the sorted keys
+// of the last scores written: every article has the same labels, so
+// their order is worked out once rather than for each line.
+type tagEncoder struct {
+	scoreKeys []string
+}
+
 // appendTagLine appends the JSON line of one tagged article.
-func appendTagLine(b []byte, id []byte, r *tagger.Result, version string, matches []tagger.Evidence, explain bool) []byte {
+func (enc *tagEncoder) appendTagLine(b []byte, id []byte, r *tagger.Result, version string, matches []tagger.Evidence, explain bool) []byte {
 	b = append(b, `{"id":`...)
 	b = append(b, id...)
 	b = append(b, `,"labels":{"relevant":`...)
@@ -46,7 +53,7 @@ func appendTagLine(b []byte, id []byte, r *tagger.Result, version string, matche
 	b = append(b, `],"evidence":`...)
 	b = appendEvidence(b, r.Evidence)
 	b = append(b, `,"scores":`...)
-	b = appendScores(b, r.Scores)
+	b = enc.appendScores(b, r.Scores)
 	b = append(b, `,"rules_version":`...)
 	b = appendJSONString(b, version)
 	if explain && len(matches) > 0 {
@@ -86,26 +93,45 @@ func appendEvidence(b []byte, evs []tagger.Evidence) []byte {
 	return append(b, ']')
 }
 
-// appendScores writes the map with its keys sorted, as encoding/json does.
-func appendScores(b []byte, m map[string]float64) []byte {
+// appendScores writes the map with its keys sorted, as encoding/json
+// does: in the order of the last map's keys when they are the same.
+func (enc *tagEncoder) appendScores(b []byte, m map[string]float64) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
-	keys := make([]string, 0, len(m))
+	if len(m) == len(enc.scoreKeys) {
+		if out, ok := appendScoresIn(b, m, enc.scoreKeys); ok {
+			return out
+		}
+	}
+	keys := enc.scoreKeys[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	enc.scoreKeys = keys
+	b, _ = appendScoresIn(b, m, keys)
+	return b
+}
+
+// appendScoresIn writes m in the order of keys, which must be all of its
+// keys; false (and b unchanged) when one of them is not in m.
+func appendScoresIn(b []byte, m map[string]float64, keys []string) ([]byte, bool) {
+	start := len(b)
 	b = append(b, '{')
 	for i, k := range keys {
+		v, ok := m[k]
+		if !ok {
+			return b[:start], false
+		}
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONString(b, k)
 		b = append(b, ':')
-		b = appendJSONFloat(b, m[k])
+		b = appendJSONFloat(b, v)
 	}
-	return append(b, '}')
+	return append(b, '}'), true
 }
 
 // appendJSONFloat formats f as encoding/json does.

@@ -40,6 +40,7 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 	}
 	files := []string{"../../testdata/gold/dev-a.jsonl", "../../testdata/gold/dev-b.jsonl", "../../testdata/gold/feed-a.jsonl", "../../testdata/gold/seed.jsonl"}
 	n := 0
+	var lines tagEncoder // one for all lines, as in a run
 	for _, f := range files {
 		arts, err := gold.ReadFile(f)
 		if err != nil {
@@ -60,7 +61,7 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 				if err := enc.Encode(o); err != nil {
 					t.Fatal(err)
 				}
-				got := appendTagLine(nil, id, &res, eng.Version(), matches, explain)
+				got := lines.appendTagLine(nil, id, &res, eng.Version(), matches, explain)
 				if !bytes.Equal(got, want.Bytes()) {
 					t.Fatalf("%s (explain %v):\n got %s\nwant %s", a.ID, explain, got, want.Bytes())
 				}
@@ -70,6 +71,18 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 	}
 	if n < 200 {
 		t.Errorf("only %d lines compared", n)
+	}
+	// Scores with other keys than the line before: the encoder's
+	// remembered order must not leak into them.
+	for _, scores := range []map[string]float64{nil, {"b": 1, "a": 2}, {"a": 1, "b": 2, "c": 3}, {"a": 1, "x": 2, "c": 3}, {}, {"c": 1, "a": 2, "b": 3}} {
+		res := tagger.Result{Scores: scores, Outlook: "none", Framing: "neutral"}
+		want, err := json.Marshal(toOutput([]byte(`"x"`), res, "v"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lines.appendTagLine(nil, []byte(`"x"`), &res, "v", nil, false); !bytes.Equal(got, append(want, '\n')) {
+			t.Errorf("scores %v:\n got %s\nwant %s", scores, got, want)
+		}
 	}
 	for _, f := range []float64{0, 1, -2.5, 0.125, 1e-7, 3e21, 123456789} {
 		want, _ := json.Marshal(f)
