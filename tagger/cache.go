@@ -3,17 +3,12 @@ package tagger
 import (
 	"bytes"
 	"crypto/sha256"
-	"debug/elf"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
-	"time"
 )
 
 // The compiled-rules cache. Parsing the YAML and compiling the rules
@@ -27,65 +22,28 @@ import (
 // ignored and rewritten: the cache can cost a compile, never change an
 // answer.
 
-// CacheDir keeps compiled rules in dir (created if missing) and loads
-// them from there when the rule files and the binary are the same as
-// when they were cached. With dir "", or when the binary's build cannot
-// be identified, rules are compiled each time.
-func CacheDir(dir string) LoadOption {
-	return func(s *source) { s.cacheDir = dir }
+// RuleCache keeps compiled rule sets between runs, by key. Get returns
+// nil for a key it does not hold; Put is best effort: a cache that cannot
+// keep a rule set only means compiling it next time. The tagger does no
+// I/O of its own; stancewatch keeps the files in the user's cache
+// directory (cmd/stancewatch/rulescache.go).
+type RuleCache interface {
+	Get(key string) []byte
+	Put(key string, data []byte)
 }
 
-// cacheMagic opens every cache file; the number after it is the format,
+// WithCache reads compiled rules from c when the rule files and the
+// program are the same as when they were put there, and puts them there
+// after compiling. build must change whenever the program does
+// (stancewatch passes its Go build ID); with build "" the cache is not
+// used.
+func WithCache(c RuleCache, build string) LoadOption {
+	return func(s *source) { s.cache, s.build = c, build }
+}
+
+// cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
 const cacheMagic = "stancewatch compiled rules\n\x01"
-
-// cacheMaxAge is how long a cache file may go unused before a later
-// write removes it: each rebuild of the binary or edit of the rules
-// leaves one behind.
-const cacheMaxAge = 7 * 24 * time.Hour
-
-// buildID returns the Go build ID of the running executable, or "" when
-// it cannot be read. It changes with any change to the code or the build.
-func buildID() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	if ef, err := elf.NewFile(f); err == nil {
-		if sec := ef.Section(".note.go.buildid"); sec != nil {
-			if data, err := sec.Data(); err == nil && len(data) > 16 {
-				// An ELF note: name size, descriptor size, type, "Go\0\0",
-				// then the ID.
-				nameSize, descSize := binary.LittleEndian.Uint32(data), binary.LittleEndian.Uint32(data[4:])
-				off := 12 + (int(nameSize)+3)&^3
-				if nameSize == 4 && off+int(descSize) <= len(data) && descSize > 0 {
-					return string(data[off : off+int(descSize)])
-				}
-			}
-		}
-		return ""
-	}
-	// Other formats carry the ID as text near the start of the file.
-	head := make([]byte, 32<<10)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	const prefix = "\xff Go build ID: \""
-	i := bytes.Index(head, []byte(prefix))
-	if i < 0 {
-		return ""
-	}
-	rest := head[i+len(prefix):]
-	j := bytes.IndexByte(rest, '"')
-	if j <= 0 {
-		return ""
-	}
-	return string(rest[:j])
-}
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -101,56 +59,6 @@ func cacheKey(build, root string, names []string, sums []string) string {
 		h.Write([]byte(sums[i]))
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// readCache returns the engine cached under key in dir, or nil.
-func readCache(dir, key string) *Engine {
-	data, err := os.ReadFile(filepath.Join(dir, key+".rules"))
-	if err != nil {
-		return nil
-	}
-	e, err := decodeEngine(data, key)
-	if err != nil {
-		return nil
-	}
-	return e
-}
-
-// writeCache stores e under key in dir, best effort: a cache that cannot
-// be written only means compiling next time. The file appears whole or
-// not at all (written aside, then renamed). Cache files unused for
-// cacheMaxAge are removed.
-func writeCache(dir, key string, e *Engine) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, "tmp-*")
-	if err != nil {
-		return
-	}
-	_, err = tmp.Write(encodeEngine(e, key))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, key+".rules"))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, de := range entries {
-		if info, err := de.Info(); err == nil && time.Since(info.ModTime()) > cacheMaxAge {
-			os.Remove(filepath.Join(dir, de.Name()))
-		}
-	}
-}
-
-// touchCache marks a cache file as used, so that pruning keeps it.
-func touchCache(dir, key string) {
-	now := time.Now()
-	os.Chtimes(filepath.Join(dir, key+".rules"), now, now)
 }
 
 // encodeEngine writes the compiled engine: the magic, the key, the

@@ -2,8 +2,6 @@ package tagger
 
 import (
 	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -39,42 +37,38 @@ func TestCacheRoundTrip(t *testing.T) {
 	}
 }
 
-func cacheFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.rules"))
-	return files
-}
+// memCache is a RuleCache in memory, for the tests.
+type memCache map[string][]byte
 
-// TestCacheRobust: a cache file that is corrupt, truncated, empty or of
-// another rule set is never used; loading compiles and rewrites it.
+func (m memCache) Get(key string) []byte       { return m[key] }
+func (m memCache) Put(key string, data []byte) { m[key] = data }
+
+// TestCacheRobust: a cache entry that is corrupt, truncated, empty or of
+// another rule set is never used; loading compiles and puts it again.
 func TestCacheRobust(t *testing.T) {
-	if buildID() == "" {
-		t.Skip("the test binary has no build ID: no cache")
-	}
 	want, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	load := func() *Engine {
+	cache := memCache{}
+	load := func(opts ...LoadOption) *Engine {
 		t.Helper()
-		e, err := Load(CacheDir(dir))
+		e, err := Load(append(opts, WithCache(cache, "build-1"))...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameEngine(t, want, e)
 		return e
 	}
-	load() // compiles and writes
-	files := cacheFiles(t, dir)
-	if len(files) != 1 {
-		t.Fatalf("cache files %v, want one", files)
+	sameEngine(t, want, load()) // compiles and puts
+	if len(cache) != 1 {
+		t.Fatalf("%d cache entries, want one", len(cache))
 	}
-	load() // reads
-	good, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
+	var key string
+	var good []byte
+	for k, v := range cache {
+		key, good = k, v
 	}
+	sameEngine(t, want, load()) // reads
 	for name, bad := range map[string][]byte{
 		"empty":      nil,
 		"truncated":  good[:len(good)/2],
@@ -82,41 +76,38 @@ func TestCacheRobust(t *testing.T) {
 		"old format": append([]byte("stancewatch compiled rules\n\x00"), good[len(cacheMagic):]...),
 		"garbage":    []byte(strings.Repeat("x", 4096)),
 	} {
-		if err := os.WriteFile(files[0], bad, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		load()
-		if got, _ := os.ReadFile(files[0]); !reflect.DeepEqual(got, good) {
-			t.Errorf("%s: the cache file was not rewritten", name)
+		cache[key] = bad
+		sameEngine(t, want, load())
+		if !reflect.DeepEqual(cache[key], good) {
+			t.Errorf("%s: the cache entry was not put again", name)
 		}
 	}
 
-	// Edited rules have another key: the cached engine of the old ones
-	// is not read for them.
+	// Edited rules, or another build of the program, have another key:
+	// the cached engine is not read for them.
 	fsys := fstest.MapFS{}
 	names, _ := fs.Glob(BuiltinRules(), "*.yaml")
 	for _, n := range names {
 		data, _ := fs.ReadFile(BuiltinRules(), n)
 		fsys[n] = &fstest.MapFile{Data: data}
 	}
-	for _, opt := range []LoadOption{FromFS(fsys, "rules"), nil} {
-		if opt == nil {
-			edited := string(fsys["settings.yaml"].Data) + "\n# edited\n"
-			fsys["settings.yaml"] = &fstest.MapFile{Data: []byte(edited)}
-			opt = FromFS(fsys, "rules")
-		}
-		fresh, err := Load(opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cached, err := Load(opt, CacheDir(dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameEngine(t, fresh, cached)
+	edited := string(fsys["settings.yaml"].Data) + "\n# edited\n"
+	fsys["settings.yaml"] = &fstest.MapFile{Data: []byte(edited)}
+	fresh, err := Load(FromFS(fsys, "rules"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := len(cacheFiles(t, dir)); n != 2 {
-		t.Errorf("%d cache files, want 2 (the built-in rules and the edited ones)", n)
+	sameEngine(t, fresh, load(FromFS(fsys, "rules")))
+	if _, err := Load(WithCache(cache, "build-2")); err != nil {
+		t.Fatal(err)
+	}
+	if len(cache) != 3 {
+		t.Errorf("%d cache entries, want 3 (the built-in rules, the edited ones, another build)", len(cache))
+	}
+	// Without a build the cache is not used at all.
+	empty := memCache{}
+	if _, err := Load(WithCache(empty, "")); err != nil || len(empty) != 0 {
+		t.Errorf("with no build: err %v, %d entries, want none", err, len(empty))
 	}
 }
 

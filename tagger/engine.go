@@ -113,7 +113,7 @@ type Engine struct {
 	pool sync.Pool // *docState
 }
 
-func load(fsys fs.FS, root, cacheDir string) (*Engine, error) {
+func load(fsys fs.FS, root string, cache RuleCache, build string) (*Engine, error) {
 	var names []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -147,11 +147,10 @@ func load(fsys fs.FS, root, cacheDir string) (*Engine, error) {
 	// A compiled copy of these very files, made by this very binary, is
 	// as good as compiling them again (cache.go).
 	var key string
-	if cacheDir != "" {
-		if build := buildID(); build != "" {
-			key = cacheKey(build, root, names, sums)
-			if e := readCache(cacheDir, key); e != nil {
-				touchCache(cacheDir, key)
+	if cache != nil && build != "" {
+		key = cacheKey(build, root, names, sums)
+		if data := cache.Get(key); data != nil {
+			if e, err := decodeEngine(data, key); err == nil {
 				return e, nil
 			}
 		}
@@ -182,7 +181,7 @@ func load(fsys fs.FS, root, cacheDir string) (*Engine, error) {
 	}
 	e.pool.New = func() any { return new(docState) }
 	if key != "" && cacheable(e) {
-		writeCache(cacheDir, key, e)
+		cache.Put(key, encodeEngine(e, key))
 	}
 	return e, nil
 }

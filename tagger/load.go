@@ -14,8 +14,9 @@ type source struct {
 	fsys fs.FS
 	name string // how messages call the root
 	dir  string // a directory to check first
-	// cacheDir keeps compiled rule sets (cache.go); "" for none.
-	cacheDir string
+	// cache keeps compiled rule sets (cache.go), for the program build.
+	cache RuleCache
+	build string
 }
 
 // FromDir loads every *.yaml and *.yml file under dir, or the built-in
@@ -54,5 +55,5 @@ func Load(opts ...LoadOption) (*Engine, error) {
 			return nil, fmt.Errorf("rules directory %s is not a directory", s.dir)
 		}
 	}
-	return load(s.fsys, s.name, s.cacheDir)
+	return load(s.fsys, s.name, s.cache, s.build)
 }

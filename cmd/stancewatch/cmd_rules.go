@@ -28,7 +28,7 @@ func (c *cli) engine(dir string) (*tagger.Engine, error) {
 	}
 	opts := []tagger.LoadOption{tagger.FromDir(dir)}
 	if cache := c.rulesCacheDir(); cache != "" {
-		opts = append(opts, tagger.CacheDir(cache))
+		opts = append(opts, tagger.WithCache(dirCache{cache}, buildID()))
 	}
 	return tagger.Load(opts...)
 }
@@ -36,7 +36,7 @@ func (c *cli) engine(dir string) (*tagger.Engine, error) {
 // rulesCacheDir is where compiled rules are kept between runs (the
 // user's cache directory), or "" when STANCEWATCH_RULES_CACHE is off or
 // there is no such directory. Compiling costs tens of milliseconds; a
-// cached copy is read in a few (tagger.CacheDir).
+// cached copy is read in a few (tagger.WithCache, rulescache.go).
 func (c *cli) rulesCacheDir() string {
 	if c.getenv("STANCEWATCH_RULES_CACHE") == "off" {
 		return ""
