@@ -100,7 +100,10 @@ func (e *Engine) markVoice(st *docState) {
 			continue
 		}
 		from, to := sentenceOf(toks, s.start)
-		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution {
+		// No tail when "что"/"that" opens a complement after the verb:
+		// "Выступая в Думе, Лавров заявил, что переговоры зашли в тупик"
+		// hands the words after the verb to Lavrov, not the opening clause.
+		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution && !st.complementAt(s.end, to) {
 			// "Talks made no progress, Ushakov said": the clause before
 			// the attribution is the speaker's.
 			markRange(st.reported, from, start)
@@ -360,4 +363,18 @@ func (ev *evaluator) readVoice(c *contrib) bool {
 // reportedSpan reports whether the match is in quotes or reported speech.
 func (st *docState) reportedSpan(s span) bool {
 	return st.reported[s.start] || st.reported[s.end-1]
+}
+
+// complementAt reports whether token t (before to) opens a complement
+// clause of a verb of saying: "что", "що", "that".
+func (st *docState) complementAt(t, to int32) bool {
+	if t >= to {
+		return false
+	}
+	tk := &st.z.toks[t]
+	switch string(st.z.norm[tk.nstart:tk.nend]) {
+	case "что", "що", "that":
+		return true
+	}
+	return false
 }

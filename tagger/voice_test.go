@@ -85,6 +85,7 @@ func TestVoiceRoles(t *testing.T) {
 		{"before a closing attribution", "The talks made progress, an aide said.", "progress", "reported", "progress"},
 		{"after according to", "According to Kyiv, the talks made progress.", "progress", "reported", "progress"},
 		{"по словам", "По словам Ушакова, переговоры зашли в тупик.", "тупик", "reported", "stalemate"},
+		{"a complement after a mid-sentence verb", "Выступая в Думе, Ушаков заявил, что переговоры зашли в тупик.", "тупик", "reported", "stalemate"},
 		{"in quotes", `The envoy spoke of "real progress" in the talks.`, "progress", "reported", "progress"},
 		{"hoped for", "Both sides hope for a breakthrough in the talks.", "breakthrough", "hypothetical", "none"},
 		{"a chance of", "There is a chance of progress at the talks.", "progress", "hypothetical", "none"},
