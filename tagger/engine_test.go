@@ -58,6 +58,19 @@ const relevantOnTalks = `  - id: rel
     TESTS
 `
 
+// outlookCase is an article body and the outlook it must get.
+type outlookCase struct{ body, outlook string }
+
+// wantOutlooks tags each body and checks its outlook.
+func wantOutlooks(t *testing.T, e *Engine, cases []outlookCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if r := e.Tag(Document{Body: tc.body}); r.Outlook != tc.outlook {
+			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.outlook)
+		}
+	}
+}
+
 func evidenceOf(r Result, label string) []string {
 	var out []string
 	for _, e := range r.Evidence {
@@ -598,7 +611,7 @@ rules:
     match: [collapse, провал*]
     TESTS
 `))
-	for _, tc := range []struct{ body, outlook string }{
+	wantOutlooks(t, e, []outlookCase{
 		{"The talks resumed on Monday.\n\nRead also: Talks collapse in Geneva", "none"},
 		{"The talks resumed on Monday.\nЧитайте також\nПровал переговорів у Женеві\nThe envoys met again.", "none"},
 		// A label in mid-paragraph is prose, not a link.
@@ -607,11 +620,7 @@ rules:
 		{"The talks resumed.\nЧитайте також\nПровал у Женеві\nThe talks collapse again.", "stalemate"},
 		// A list of dated headlines under a lone label is all links.
 		{"The talks resumed.\nЧитайте також\n- 21.03.2025 Talks resume\n- 20.03.2025 Talks collapse", "none"},
-	} {
-		if r := e.Tag(Document{Body: tc.body}); r.Outlook != tc.outlook {
-			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.outlook)
-		}
-	}
+	})
 }
 
 // An outlook cue in a sentence about another conflict, with no word of
@@ -636,16 +645,12 @@ rules:
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	for _, tc := range []struct{ body, outlook string }{
+	wantOutlooks(t, e, []outlookCase{
 		{"The talks went on.\n\nOn Gaza, any such plan is rejected.", "none"},
 		{"The talks went on.\n\nIn Sudan the truce was rejected.", "none"},
 		{"The talks went on.\n\nThe plan was rejected.", "stalemate"},
 		{"The talks went on.\n\nRussia rejected the plan, as Israel did on Gaza.", "stalemate"},
-	} {
-		if r := e.Tag(Document{Body: tc.body}); r.Outlook != tc.outlook {
-			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.outlook)
-		}
-	}
+	})
 	// One without the other is a rule set mistake, reported at load.
 	half := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, elsewhere: [Gaza]}", 1)
 	_, err = Load(FromFS(fstest.MapFS{
