@@ -38,10 +38,10 @@ func (c *cli) engine(dir string) (*tagger.Engine, error) {
 // there is no such directory. Compiling costs tens of milliseconds; a
 // cached copy is read in a few (tagger.WithCache, rulescache.go).
 func (c *cli) rulesCacheDir() string {
-	if c.getenv("STANCEWATCH_RULES_CACHE") == "off" {
+	if c.getenv("STANCEWATCH_RULES_CACHE") == "off" || c.userCacheDir == nil {
 		return ""
 	}
-	dir, err := os.UserCacheDir()
+	dir, err := c.userCacheDir()
 	if err != nil {
 		return ""
 	}

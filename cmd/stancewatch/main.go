@@ -31,7 +31,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runCLI(ctx, os.Args[1:], &cli{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		getenv: os.Getenv, version: buildVersion(),
+		getenv: os.Getenv, version: buildVersion(), userCacheDir: os.UserCacheDir,
 	})
 	stop()
 	os.Exit(code)
@@ -54,6 +54,9 @@ type cli struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	version        string
+	// userCacheDir is where compiled rules are kept between runs (see
+	// rulesCacheDir); nil keeps none, as tests do unless they ask.
+	userCacheDir func() (string, error)
 
 	configPath string
 	cfg        *config.Loaded

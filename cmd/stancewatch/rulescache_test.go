@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +53,44 @@ func TestDirCache(t *testing.T) {
 func TestBuildID(t *testing.T) {
 	if id := buildID(); len(id) < 20 {
 		t.Fatalf("build ID %q: the running binary's Go build ID was not found", id)
+	}
+}
+
+// The commands keep compiled rules in the cache directory they are given
+// and read them back; STANCEWATCH_RULES_CACHE=off, or no directory,
+// keeps none.
+func TestTagUsesRulesCache(t *testing.T) {
+	input := `{"id":"a","title":"Peace talks stall","body":"Talks on Ukraine stalled in Geneva."}` + "\n"
+	run := func(env map[string]string, dir string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		c := &cli{stdin: strings.NewReader(input), stdout: &out, stderr: &errOut,
+			getenv: func(k string) string { return env[k] }, version: "test"}
+		if dir != "" {
+			c.userCacheDir = func() (string, error) { return dir, nil }
+		}
+		if code := runCLI(context.Background(), []string{"tag"}, c); code != 0 {
+			t.Fatalf("tag exited %d: %s", code, errOut.String())
+		}
+		return out.String()
+	}
+	files := func(dir string) []string {
+		f, _ := filepath.Glob(filepath.Join(dir, "stancewatch", "rules", "*.rules"))
+		return f
+	}
+	dir := t.TempDir()
+	first := run(nil, dir)
+	if len(files(dir)) != 1 {
+		t.Fatalf("cache files after the first run: %v, want one", files(dir))
+	}
+	if second := run(nil, dir); second != first {
+		t.Errorf("output with the rules read from the cache differs:\n%s\nwant\n%s", second, first)
+	}
+	off := t.TempDir()
+	if got := run(map[string]string{"STANCEWATCH_RULES_CACHE": "off"}, off); got != first || len(files(off)) != 0 {
+		t.Errorf("with the cache off: %d cache files, output same %v", len(files(off)), got == first)
+	}
+	if got := run(nil, ""); got != first {
+		t.Error("output without a cache directory differs")
 	}
 }
