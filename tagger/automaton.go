@@ -292,8 +292,12 @@ type phraseNode struct {
 	groups, ngroups int32
 }
 
-// freeze turns the children maps into edge lists.
+// freeze turns the children maps into edge lists, and numbers the
+// nodes so that the root's child for word w is node w+1 (a node that
+// ends and continues no phrase where no phrase starts with w): the pass
+// then finds a word's node without reading root.
 func (pt *phraseTrie) freeze() {
+	pt.renumber()
 	pt.word, pt.next = pt.word[:0], pt.next[:0]
 	for i := range pt.nodes {
 		nd := &pt.nodes[i]
@@ -311,6 +315,38 @@ func (pt *phraseTrie) freeze() {
 	}
 	pt.kids = nil
 	pt.indexKids()
+}
+
+// renumber puts the root's child for word w at node w+1, for every word
+// of root, the other nodes after them in their order.
+func (pt *phraseTrie) renumber() {
+	words := len(pt.root)
+	nodes := make([]phraseNode, words+1, len(pt.nodes)+words)
+	kids := make([]map[int32]int32, words+1, len(pt.nodes)+words)
+	nodes[0], kids[0] = pt.nodes[0], pt.kids[0]
+	perm := make([]int32, len(pt.nodes)) // old number -> new
+	for w, k := range pt.root {
+		nodes[w+1] = phraseNode{depth: 1}
+		if k >= 0 {
+			perm[k] = int32(w + 1)
+			nodes[w+1], kids[w+1] = pt.nodes[k], pt.kids[k]
+		}
+	}
+	for k := 1; k < len(pt.nodes); k++ {
+		if pt.nodes[k].depth > 1 {
+			perm[k] = int32(len(nodes))
+			nodes, kids = append(nodes, pt.nodes[k]), append(kids, pt.kids[k])
+		}
+	}
+	for _, m := range kids {
+		for w, k := range m {
+			m[w] = perm[k]
+		}
+	}
+	for w := range pt.root {
+		pt.root[w] = int32(w + 1)
+	}
+	pt.nodes, pt.kids = nodes, kids
 }
 
 // child follows the edge of node n labelled with word id w, or returns -1.

@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x01"
+const cacheMagic = "stancewatch compiled rules\n\x02"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -406,8 +406,14 @@ func (r *decoder) consistent(e *Engine) bool {
 			return false
 		}
 	}
-	if len(e.trie.word) != len(e.trie.next) || len(e.trie.root) < len(e.words) || len(e.ruleStart) != e.numGroups+1 {
+	if len(e.trie.word) != len(e.trie.next) || len(e.trie.root) < len(e.words) || len(e.ruleStart) != e.numGroups+1 ||
+		len(e.trie.nodes) <= len(e.trie.root) {
 		return false
+	}
+	for w, k := range e.trie.root {
+		if k != int32(w+1) { // the matcher finds word w's node at w+1 (phraseTrie.renumber)
+			return false
+		}
 	}
 	valid := func(v []int32, n int) bool {
 		for _, x := range v {

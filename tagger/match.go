@@ -113,7 +113,7 @@ func (e *Engine) match(st *docState, doc Document) {
 	// a slice stored into the (heap) state costs a write barrier while
 	// the garbage collector runs.
 	active, next, ws := st.active[:0], st.next[:0], st.wids[:0]
-	nodes, root, kidMask := e.trie.nodes, e.trie.root, e.trie.kidMask
+	nodes, kidMask := e.trie.nodes, e.trie.kidMask
 	for t := range toks {
 		tk := &toks[t]
 		if tk.sentStart {
@@ -129,14 +129,13 @@ func (e *Engine) match(st *docState, doc Document) {
 		// records its match and stays live if phrases go on from it.
 		next = next[:0]
 		for _, w := range ws {
-			if k := root[w]; k >= 0 {
-				nd := &nodes[k]
-				if nd.ngroups > 0 {
-					e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
-				}
-				if nd.n > 0 {
-					next = append(next, liveState{k, kidMask[k]})
-				}
+			k := w + 1 // the root's child for w (phraseTrie.renumber)
+			nd := &nodes[k]
+			if nd.ngroups > 0 {
+				e.emit(st, e.groupList[nd.groups:nd.groups+nd.ngroups], int32(t)+1-nd.depth, int32(t)+1)
+			}
+			if nd.n > 0 {
+				next = append(next, liveState{k, kidMask[k]})
 			}
 			bit := wordBit(w)
 			for _, a := range active {
