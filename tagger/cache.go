@@ -432,7 +432,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -506,7 +506,7 @@ func (s *settingsSpec) floatFields() []*float64 {
 
 // lists are the voice vocabulary's word lists, in a fixed order.
 func (v *voiceSpec) lists() []*[]string {
-	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels}
+	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference}
 }
 
 func (w *encoder) fieldWeights(f fieldWeights) {

@@ -177,6 +177,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	v := &e.settings.voice
 	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)
 	e.hearsayGroup = c.optionalGroup(v.hearsay, e.settings.line)
+	e.backRefGroup = c.optionalGroup(v.backReference, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
 	e.hopedGroup = c.optionalGroup(v.hopedClause, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
@@ -270,7 +271,7 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
 		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1
@@ -744,6 +745,18 @@ func (c *compiler) phrases(items []string, line int) []int32 {
 // far too many words.
 const minGlob = 3
 
+// allDigits reports whether w is a number's first digits: a digit glob
+// ("closer to 4*", an estimate) may be shorter than minGlob, since
+// numbers are the words it can match.
+func allDigits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
 // parsePhrase splits a phrase into word patterns, normalised as text is;
 // z is scratch space for the normalisation.
 func parsePhrase(text string, z *tokenizer) ([]wordPattern, error) {
@@ -765,7 +778,7 @@ func parsePhrase(text string, z *tokenizer) ([]wordPattern, error) {
 		for i, w := range words {
 			ws = append(ws, wordPattern{text: w, glob: glob && i == len(words)-1})
 		}
-		if last := words[len(words)-1]; glob && utf8.RuneCountInString(last) < minGlob {
+		if last := words[len(words)-1]; glob && utf8.RuneCountInString(last) < minGlob && !allDigits(last) {
 			return nil, fmt.Errorf("phrase %q: the glob %s* is too short; a prefix needs at least %d letters", text, last, minGlob)
 		}
 	}

@@ -97,6 +97,7 @@ type Engine struct {
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
+	backRefGroup                                                     int32 // "Об этом заявил": the sentence before is the speaker's (voice.go)
 	elsewhereGroup, thisWarGroup                                     int32 // other conflicts, this war (settings.outlook)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)

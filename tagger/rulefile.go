@@ -314,6 +314,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			r.section(v, name,
 				r.listField("reporting", &s.voice.reporting),
 				r.listField("hearsay", &s.voice.hearsay),
+				r.listField("back_reference", &s.voice.backReference),
 				r.listField("modal", &s.voice.modal),
 				r.countField("modal_window", &s.voice.modalWindow, 1),
 				r.listField("hoped_clause", &s.voice.hopedClause),

@@ -132,10 +132,13 @@ type settingsSpec struct {
 
 // voiceSpec is the vocabulary that tells whose words a cue is.
 type voiceSpec struct {
-	reporting   []string // verbs of saying and attributions
-	hearsay     []string // passive hearsay ("is said to"): no speaker
-	modal       []string // modal, hope and attempt words
-	modalWindow int
+	reporting []string // verbs of saying and attributions
+	hearsay   []string // passive hearsay ("is said to"): no speaker
+	// "Об этом заявил", "Про це сказав" opening a sentence: the sentence
+	// before it was the speaker's.
+	backReference []string
+	modal         []string // modal, hope and attempt words
+	modalWindow   int
 	// Hope or expectation that opens a clause ("hope that", "надеемся,
 	// что"): the rest of the sentence is hoped for, however long.
 	hopedClause []string

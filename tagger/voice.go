@@ -90,6 +90,7 @@ func (e *Engine) markVoice(st *docState) {
 	e.markConceded(st)
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
+	e.markBackReference(st)
 	if e.reportGroup < 0 {
 		return
 	}
@@ -112,6 +113,26 @@ func (e *Engine) markVoice(st *docState) {
 		// "Ushakov said the talks..." / "По словам Ушакова, ...": the rest
 		// of the sentence is the speaker's; the subject stays the outlet's.
 		markRange(st.reported, s.end, to)
+	}
+}
+
+// markBackReference hands the sentence before "Об этом заявил Лавров." /
+// "Про це сказав Умєров." to the speaker: the Russian and Ukrainian
+// wire form puts the claim first and the attribution in the next
+// sentence. Only a sentence of the same field, and only when the
+// attribution opens its sentence.
+func (e *Engine) markBackReference(st *docState) {
+	if e.backRefGroup < 0 {
+		return
+	}
+	toks := st.z.toks
+	for _, s := range st.hits(e.backRefGroup) {
+		from, _ := sentenceOf(toks, s.start)
+		if s.start != from || from == 0 || toks[from-1].field != toks[from].field {
+			continue
+		}
+		prev, _ := sentenceOf(toks, from-1)
+		markRange(st.reported, prev, from)
 	}
 }
 
