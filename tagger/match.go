@@ -65,6 +65,7 @@ type docState struct {
 	bigRefs    bool
 
 	cands []uint64 // bit set of the rules to evaluate
+	negs  []negMark // scratch: the negation of each match of a rule
 
 	arena     []hit
 	sups      []span
@@ -441,11 +442,14 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 	if r.lowerOnly {
 		hits = st.lowerCase(hits)
 	}
+	if r.negation != negIgnore {
+		st.negs = ev.negations(hits, st.negs[:0])
+	}
 	first := len(st.contribs)
-	for _, h := range hits {
+	for i, h := range hits {
 		negated, negSpan := false, span{}
 		if r.negation != negIgnore {
-			negSpan, negated = ev.negated(h.span)
+			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
 		if isOutlookLabel(label) && e.aboutElsewhere(st, h.span) {
@@ -544,6 +548,64 @@ func (ev *evaluator) admit(s span) bool {
 func (ev *evaluator) quoted(s span) bool {
 	toks := ev.st.z.toks
 	return toks[s.start].quoted || toks[s.end-1].quoted
+}
+
+// negMark is whether a match is negated, and the span with its negation.
+type negMark struct {
+	span    span
+	negated bool
+}
+
+// negations reads the negation of each of a rule's matches. Words denied
+// in one match are denied in every match of the rule that shares them:
+// "no deal was reached, and ceasefire talks remain stuck" reaches no
+// ceasefire through the same "reached".
+func (ev *evaluator) negations(hits []hit, out []negMark) []negMark {
+	denied := 0
+	for _, h := range hits {
+		s, ok := ev.negated(h.span)
+		out = append(out, negMark{s, ok})
+		if ok {
+			denied++
+		}
+	}
+	if denied == 0 || denied == len(hits) {
+		return out
+	}
+	n := len(out)
+	for i := range n {
+		if out[i].negated {
+			continue
+		}
+		for j := range n {
+			if out[j].negated && ev.st.shareWords(hits[i], hits[j]) {
+				out[i] = out[j]
+				break
+			}
+		}
+	}
+	return out
+}
+
+// shareWords reports whether two matches share a word, in their anchors
+// or in the context that let them count ("deal ... reached").
+func (st *docState) shareWords(a, b hit) bool {
+	for i := int32(-1); i < a.nsup; i++ {
+		x := a.span
+		if i >= 0 {
+			x = st.sups[a.sup+i]
+		}
+		for j := int32(-1); j < b.nsup; j++ {
+			y := b.span
+			if j >= 0 {
+				y = st.sups[b.sup+j]
+			}
+			if x.start < y.end && y.start < x.end {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // negated finds a negation of the match s in its clause: a negation word

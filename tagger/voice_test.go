@@ -225,3 +225,33 @@ func TestEvidenceOrderPastEightMiB(t *testing.T) {
 		t.Errorf("%d pieces of body evidence, last at %d: want matches past 16 MiB", n, prev)
 	}
 }
+
+// Words denied in one match are denied in every match of the rule that
+// shares them: "no deal was reached, and ceasefire talks..." reaches no
+// ceasefire through the same "reached".
+func TestNegationCoversMatchesSharingWords(t *testing.T) {
+	rules := voiceRules + `
+  - id: reach_deal
+    label: outlook:progress
+    match:
+      near: [[deal, ceasefire], [reached]]
+      within: 3
+    tests: [{ruleid: "a deal was reached"}, {ok: "a deal"}]
+`
+	e, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(voiceSettings)},
+		"rules.yaml":    {Data: []byte(rules)},
+	}, "test"))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	for _, c := range []struct{ body, outlook string }{
+		{"In Geneva no deal was reached, and ceasefire talks go on.", "stalemate"},
+		{"In Geneva a deal was reached, and ceasefire talks go on.", "progress"},
+	} {
+		res := e.Tag(Document{Title: "Talks", Body: c.body})
+		if res.Outlook != c.outlook {
+			t.Errorf("%q: outlook %s, want %s (scores %v)", c.body, res.Outlook, c.outlook, res.Scores)
+		}
+	}
+}
