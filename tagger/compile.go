@@ -95,15 +95,18 @@ type rule struct {
 	quotes    uint8
 	quotedW   float64 // weight multiplier inside quotation marks
 	lowerOnly bool    // only matches written in lower case, not opening a sentence
-	negation  uint8
-	maxHits   int     // 0: no limit
-	langs     []int32 // the languages it is for (Engine.langs), or all
-	match     *cnode
-	exclude   *cnode
-	exWithin  window
-	actor     bool
-	tests     []testSpec
-	positives []int32 // groups one of which must match for the rule to hold (compiler.triggers)
+	// presupposed: a modal before the match does not make it hypothetical
+	// ("a bid to revive the stalled talks" still says they stalled)
+	presupposed bool
+	negation    uint8
+	maxHits     int     // 0: no limit
+	langs       []int32 // the languages it is for (Engine.langs), or all
+	match       *cnode
+	exclude     *cnode
+	exWithin    window
+	actor       bool
+	tests       []testSpec
+	positives   []int32 // groups one of which must match for the rule to hold (compiler.triggers)
 }
 
 // compiler builds an Engine from parsed files.
@@ -518,6 +521,7 @@ func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
 	}
 	r.quotes = mode(rs.quotes, quotes, "include", "exclude", "only")
 	r.lowerOnly = rs.letterCase == "lower"
+	r.presupposed = rs.modal == "ignore"
 	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
 		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")

@@ -64,7 +64,7 @@ type docState struct {
 	sortedRefs []evRef
 	bigRefs    bool
 
-	cands []uint64 // bit set of the rules to evaluate
+	cands []uint64  // bit set of the rules to evaluate
 	negs  []negMark // scratch: the negation of each match of a rule
 
 	arena     []hit

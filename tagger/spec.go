@@ -58,6 +58,7 @@ type ruleSpec struct {
 	quotes          string
 	quotedWeight    float64 // multiplier for matches inside quotation marks
 	letterCase      string  // "lower": only matches written in lower case
+	modal           string  // "ignore": a modal before a match leaves it counted (a presupposed state)
 	negation        string
 	flipTo          string
 	maxHits         int

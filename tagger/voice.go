@@ -374,7 +374,7 @@ func (ev *evaluator) readVoice(c *contrib) bool {
 	if st.conceded[c.h.start] {
 		c.weight *= ev.e.settings.voice.concededWeight
 	}
-	if !c.negated && ev.modal(c.h.span) {
+	if !c.negated && !ev.r.presupposed && ev.modal(c.h.span) {
 		c.role = roleHypothetical
 		return false
 	}
