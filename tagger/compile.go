@@ -188,6 +188,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.openContrastGroup = c.optionalGroup(v.contrastOpening, e.settings.line)
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 	e.furnitureGroup = c.optionalGroup(e.settings.furniture, e.settings.line)
+	e.inlineFurnitureGroup = c.optionalGroup(e.settings.furnitureInline, e.settings.line)
 	e.elsewhereGroup = c.optionalTermsGroup(e.settings.elsewhere, e.settings.line)
 	e.thisWarGroup = c.optionalTermsGroup(e.settings.thisWar, e.settings.line)
 	if (e.elsewhereGroup < 0) != (e.thisWarGroup < 0) {
@@ -274,7 +275,7 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
 		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1

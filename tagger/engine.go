@@ -101,6 +101,7 @@ type Engine struct {
 	elsewhereGroup, thisWarGroup                                     int32 // other conflicts, this war (settings.outlook)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
+	inlineFurnitureGroup                                             int32 // "… читайте в статье": the paragraph is a link (match.go)
 
 	rules  []*rule
 	langs  map[string]int32 // the language codes of the rules, numbered

@@ -20,6 +20,7 @@ settings:
     not: [not only]
     barriers: [but, however]
   furniture: [read also, читайте також]
+  furniture_inline: [читайте в статье, read more in our]
   relevance: {threshold: 2}
   topics: {threshold: 1, thresholds: {ceasefire: 2}}
   outlook: {min: 1, margin: 1}
@@ -620,6 +621,9 @@ rules:
 		{"The talks resumed.\nЧитайте також\nПровал у Женеві\nThe talks collapse again.", "stalemate"},
 		// A list of dated headlines under a lone label is all links.
 		{"The talks resumed.\nЧитайте також\n- 21.03.2025 Talks resume\n- 20.03.2025 Talks collapse", "none"},
+		// A promotion anywhere in a paragraph makes the paragraph a link.
+		{"The talks resumed.\n\nWhy the Geneva round ended in collapse: read more in our explainer.", "none"},
+		{"The talks resumed.\n\nО провале в Женеве подробно читайте в статье «Итоги недели».\n\nThe talks collapse again.", "stalemate"},
 	})
 }
 

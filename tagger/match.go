@@ -207,12 +207,27 @@ func unmark(spans []span, marks ...[]int32) {
 // alone on its line, with the dated lines of a list under it ("21.03.2025
 // Talks resume in Riyadh"). Their headlines are other stories.
 func (e *Engine) dropFurniture(st *docState) {
-	if e.furnitureGroup < 0 || len(st.hits(e.furnitureGroup)) == 0 {
+	labels := e.furnitureGroup >= 0 && len(st.hits(e.furnitureGroup)) > 0
+	inline := e.inlineFurnitureGroup >= 0 && len(st.hits(e.inlineFurnitureGroup)) > 0
+	if !labels && !inline {
 		return
 	}
 	toks := st.z.toks
 	var drop []span
-	for _, h := range st.hits(e.furnitureGroup) {
+	if inline {
+		// "Подробный анализ … читайте в статье «…»": a promotion anywhere
+		// in a body paragraph makes the paragraph a link.
+		for _, h := range st.hits(e.inlineFurnitureGroup) {
+			if toks[h.start].field == fieldBody {
+				drop = append(drop, span{st.paragraphStart(h.start), st.paragraphEnd(h.end)})
+			}
+		}
+	}
+	var labelHits []span
+	if labels {
+		labelHits = st.hits(e.furnitureGroup)
+	}
+	for _, h := range labelHits {
 		first := &toks[h.start]
 		if first.field != fieldBody || h.start > 0 && toks[h.start-1].field == fieldBody && toks[h.start-1].para == first.para {
 			continue // not at the start of a body paragraph
@@ -232,7 +247,7 @@ func (e *Engine) dropFurniture(st *docState) {
 		return
 	}
 	for i, g := range st.touched {
-		if g == e.furnitureGroup {
+		if g == e.furnitureGroup || g == e.inlineFurnitureGroup {
 			continue
 		}
 		hs := st.slots[i]
@@ -244,6 +259,15 @@ func (e *Engine) dropFurniture(st *docState) {
 		}
 		st.slots[i] = kept
 	}
+}
+
+// paragraphStart is the first token of the body paragraph of token t.
+func (st *docState) paragraphStart(t int32) int32 {
+	toks := st.z.toks
+	for t > 0 && toks[t-1].field == toks[t].field && toks[t-1].para == toks[t].para {
+		t--
+	}
+	return t
 }
 
 // paragraphEnd is the token after the body paragraph of token t (t

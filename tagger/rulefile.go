@@ -310,6 +310,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("barriers", &s.barriers))
 		}},
 		r.listField("furniture", &s.furniture),
+		r.listField("furniture_inline", &s.furnitureInline),
 		field{"voice", func(v *yaml.Node, name string) {
 			r.section(v, name,
 				r.listField("reporting", &s.voice.reporting),

@@ -104,17 +104,20 @@ type settingsSpec struct {
 	barriers []string
 	// Labels of page furniture ("Read also:", "Читайте також"): a body
 	// paragraph that opens with one is a link to another article.
-	furniture    []string
-	relevance    float64
-	topicMin     float64
-	topicMins    map[string]float64
-	outlookMin   float64
-	outlookMarg  float64
-	outlookRatio float64
-	framingMin   float64
-	framingMarg  float64
-	framingRatio float64
-	voice        voiceSpec
+	furniture []string
+	// Promotions inside a paragraph ("… читайте в статье «…»"): the
+	// whole paragraph is a link to another article.
+	furnitureInline []string
+	relevance       float64
+	topicMin        float64
+	topicMins       map[string]float64
+	outlookMin      float64
+	outlookMarg     float64
+	outlookRatio    float64
+	framingMin      float64
+	framingMarg     float64
+	framingRatio    float64
+	voice           voiceSpec
 	// How the outlook weighs reported cues (see voice.go), reported cues
 	// that the article's own voice contradicts, and own-voice cues in the
 	// headline or lead.
