@@ -104,7 +104,7 @@ func (e *Engine) markVoice(st *docState) {
 		// No tail when "что"/"that" opens a complement after the verb:
 		// "Выступая в Думе, Лавров заявил, что переговоры зашли в тупик"
 		// hands the words after the verb to Lavrov, not the opening clause.
-		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution && !st.complementAt(s.end, to) {
+		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution && !st.complementAt(s.end, to) && !st.endsInAs(s) {
 			// "Talks made no progress, Ushakov said": the clause before
 			// the attribution is the speaker's.
 			markRange(st.reported, from, start)
@@ -384,6 +384,13 @@ func (ev *evaluator) readVoice(c *contrib) bool {
 // reportedSpan reports whether the match is in quotes or reported speech.
 func (st *docState) reportedSpan(s span) bool {
 	return st.reported[s.start] || st.reported[s.end-1]
+}
+
+// endsInAs reports whether the attribution s ends in "as" ("described
+// as"): the words after it are the description, not a tail.
+func (st *docState) endsInAs(s span) bool {
+	tk := &st.z.toks[s.end-1]
+	return string(st.z.norm[tk.nstart:tk.nend]) == "as"
 }
 
 // complementAt reports whether token t (before to) opens a complement

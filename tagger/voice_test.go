@@ -15,7 +15,7 @@ settings:
     not: [only to find]
     barriers: [but, however, но]
   voice:
-    reporting: [said, says, according to, по словам, за словами, заявил]
+    reporting: [said, says, according to, по словам, за словами, заявил, described as]
     hearsay: [are said to, is said to]
     back_reference: [об этом заявил, про це заявив]
     modal: [could, hope*, chance, to find, может, сподіва*]
@@ -95,6 +95,7 @@ func TestVoiceRoles(t *testing.T) {
 		{"possible, in Russian", "Переговоры может ждать прогресс.", "прогресс", "hypothetical", "none"},
 		{"what a hope-that clause hopes for, past its commas", "Officials hope that, once the summer is over and the envoys return, the talks make progress.", "progress", "hypothetical", "none"},
 		{"negated, not hoped", "The talks brought no breakthrough.", "no breakthrough", "", "stalemate"},
+		{"after described as, not a tail", "The offer, which Kyiv described as a breakthrough, came late.", "breakthrough", "reported", "progress"},
 		{"handed back by the next sentence", "Переговоры зашли в тупик. Об этом заявил Ушаков.", "тупик", "reported", "stalemate"},
 		{"not by a later one", "Переговоры зашли в тупик. Делегации уехали. Об этом заявил Ушаков.", "тупик", "", "stalemate"},
 		{"not when the attribution does not open its sentence", "Переговоры зашли в тупик. Вчера об этом заявил Ушаков.", "тупик", "", "stalemate"},
