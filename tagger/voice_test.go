@@ -54,9 +54,15 @@ rules:
 
 func voiceEngine(t *testing.T) *Engine {
 	t.Helper()
+	return voiceEngineWith(t, voiceRules)
+}
+
+// voiceEngineWith loads rules under the voice test settings.
+func voiceEngineWith(t *testing.T, rules string) *Engine {
+	t.Helper()
 	e, err := Load(FromFS(fstest.MapFS{
 		"settings.yaml": {Data: []byte(voiceSettings)},
-		"rules.yaml":    {Data: []byte(voiceRules)},
+		"rules.yaml":    {Data: []byte(rules)},
 	}, "test"))
 	if err != nil {
 		t.Fatalf("load: %v", err)
@@ -239,13 +245,7 @@ func TestNegationCoversMatchesSharingWords(t *testing.T) {
       within: 3
     tests: [{ruleid: "a deal was reached"}, {ok: "a deal"}]
 `
-	e, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(voiceSettings)},
-		"rules.yaml":    {Data: []byte(rules)},
-	}, "test"))
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
+	e := voiceEngineWith(t, rules)
 	for _, c := range []struct{ body, outlook string }{
 		{"In Geneva no deal was reached, and ceasefire talks go on.", "stalemate"},
 		{"In Geneva a deal was reached, and ceasefire talks go on.", "progress"},
