@@ -432,7 +432,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -448,10 +448,10 @@ func (w *encoder) settings(s *settingsSpec) {
 	w.str(s.file)
 	w.int(s.line)
 	w.fieldWeights(s.fieldWeights)
-	for _, v := range [...]int{s.maxHits, s.actorEvid, s.negWindow, s.afterWindow} {
+	for _, v := range [...]int{s.maxHits, s.actorEvid, s.negWindow, s.afterWindow, s.relOutlookMax} {
 		w.int(v)
 	}
-	for _, v := range [...][]string{s.negWords, s.afterWords, s.notNeg, s.barriers, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline} {
+	for _, v := range [...][]string{s.negWords, s.afterWords, s.notNeg, s.barriers, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot} {
 		w.strs(v)
 	}
 	w.length(s.topicMins == nil, len(s.topicMins))
@@ -474,10 +474,10 @@ func (r *decoder) settings(s *settingsSpec) {
 	s.file = r.str()
 	s.line = r.int()
 	s.fieldWeights = r.fieldWeights()
-	for _, v := range [...]*int{&s.maxHits, &s.actorEvid, &s.negWindow, &s.afterWindow} {
+	for _, v := range [...]*int{&s.maxHits, &s.actorEvid, &s.negWindow, &s.afterWindow, &s.relOutlookMax} {
 		*v = r.int()
 	}
-	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.notNeg, &s.barriers, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline} {
+	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.notNeg, &s.barriers, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot} {
 		*v = r.strs()
 	}
 	if n := r.length(); n >= 0 {
@@ -501,12 +501,12 @@ func (r *decoder) settings(s *settingsSpec) {
 // floatFields are the settings' numbers that are floats, in a fixed order.
 func (s *settingsSpec) floatFields() []*float64 {
 	return []*float64{&s.relevance, &s.topicMin, &s.outlookMin, &s.outlookMarg, &s.outlookRatio, &s.framingMin, &s.framingMarg,
-		&s.framingRatio, &s.reportedWeight, &s.contradictedWeight, &s.headWeight, &s.mixedMin, &s.leanRatio}
+		&s.framingRatio, &s.reportedWeight, &s.contradictedWeight, &s.headWeight, &s.mixedMin, &s.leanRatio, &s.relOutlookWeight}
 }
 
 // lists are the voice vocabulary's word lists, in a fixed order.
 func (v *voiceSpec) lists() []*[]string {
-	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference}
+	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional}
 }
 
 func (w *encoder) fieldWeights(f fieldWeights) {

@@ -182,6 +182,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.hearsayGroup = c.optionalGroup(v.hearsay, e.settings.line)
 	e.backRefGroup = c.optionalGroup(v.backReference, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
+	e.condGroup = c.optionalGroup(v.conditional, e.settings.line)
 	e.hopedGroup = c.optionalGroup(v.hopedClause, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)
 	e.contrastGroup = c.optionalGroup(v.contrast, e.settings.line)
@@ -191,6 +192,10 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.inlineFurnitureGroup = c.optionalGroup(e.settings.furnitureInline, e.settings.line)
 	e.elsewhereGroup = c.optionalTermsGroup(e.settings.elsewhere, e.settings.line)
 	e.thisWarGroup = c.optionalTermsGroup(e.settings.thisWar, e.settings.line)
+	e.relNotGroup = c.optionalTermsGroup(e.settings.relOutlookNot, e.settings.line)
+	if e.settings.relOutlookWeight != 0 && e.thisWarGroup < 0 {
+		c.bad(e.settings.line, "settings.relevance.outlook_weight needs settings.outlook.this_war")
+	}
 	if (e.elsewhereGroup < 0) != (e.thisWarGroup < 0) {
 		c.bad(e.settings.line, "settings.outlook: elsewhere and this_war go together")
 	}
@@ -275,7 +280,7 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
 		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1

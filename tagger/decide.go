@@ -89,7 +89,62 @@ func (e *Engine) tally(st *docState) Tally {
 		}
 	}
 	st.order = order
+	t.Relevance += e.outlookRelevance(st)
 	return t
+}
+
+// outlookRelevance counts the sentences that state where the talks
+// stand and name this war's parties (settings.relevance.outlook_weight):
+// "Kremlin sees no breakthrough with Kyiv" covers the talks even when no
+// relevance rule's diplomacy word stands beside Ukraine. It adds a
+// relevance contribution for each, with the outlook rule as its evidence,
+// and returns their sum. An article that names another conflict gets
+// none: its outlook cues may be that conflict's.
+func (e *Engine) outlookRelevance(st *docState) float64 {
+	set := &e.settings
+	if set.relOutlookWeight == 0 || set.relOutlookMax == 0 || e.thisWarGroup < 0 {
+		return 0
+	}
+	if e.elsewhereGroup >= 0 && len(st.hits(e.elsewhereGroup)) > 0 {
+		return 0
+	}
+	toks := st.z.toks
+	n := len(st.contribs)
+	sum, counted := 0.0, 0
+	lastSent := int32(-1)
+	for _, i := range st.order {
+		c := st.contribs[i]
+		// Progress verbs (agreed, signed, welcomed) serve every kind of
+		// agreement; a deadlock or a rejection is the talks'.
+		if c.label != lblStalemate && c.label != lblMixed || c.weight <= 0 {
+			continue
+		}
+		sent := toks[c.h.start].sent
+		if sent == lastSent || e.sentenceCounted(st, n, sent) {
+			continue
+		}
+		lastSent = sent
+		if !st.inSentence(e.thisWarGroup, sent) || e.relNotGroup >= 0 && st.inSentence(e.relNotGroup, sent) {
+			continue
+		}
+		st.contribs = append(st.contribs, contrib{rule: c.rule, label: lblRelevant, h: c.h, role: c.role, weight: set.relOutlookWeight})
+		sum += set.relOutlookWeight
+		if counted++; counted == set.relOutlookMax {
+			break
+		}
+	}
+	return sum
+}
+
+// sentenceCounted reports whether a relevance contribution from index n
+// on already stands in sentence sent.
+func (e *Engine) sentenceCounted(st *docState, n int, sent int32) bool {
+	for _, c := range st.contribs[n:] {
+		if st.z.toks[c.h.start].sent == sent {
+			return true
+		}
+	}
+	return false
 }
 
 // sortTally orders the contributions order lists by label, sentence,

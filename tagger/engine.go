@@ -99,6 +99,8 @@ type Engine struct {
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
 	backRefGroup                                                     int32 // "Об этом заявил": the sentence before is the speaker's (voice.go)
 	elsewhereGroup, thisWarGroup                                     int32 // other conflicts, this war (settings.outlook)
+	condGroup                                                        int32 // conditions: "if", "якщо" (settings.voice.conditional)
+	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 	inlineFurnitureGroup                                             int32 // "… читайте в статье": the paragraph is a link (match.go)

@@ -666,6 +666,57 @@ rules:
 	}
 }
 
+// A sentence that says where the talks stand and names the war's parties
+// covers the talks even with no relevance rule's words in it; not when
+// the sentence names other negotiations or the article another conflict,
+// and not from a progress verb, which serves every kind of agreement.
+func TestOutlookStatementCoversTheTalks(t *testing.T) {
+	settings := strings.Replace(testSettings, "relevance: {threshold: 2}",
+		"relevance: {threshold: 2, outlook_weight: 1, outlook_max: 2, outlook_not: [accession]}", 1)
+	settings = strings.Replace(settings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, elsewhere: [Gaza], this_war: [$sides]}", 1)
+	e, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(settings)},
+		"rules.yaml": {Data: []byte(rulesYAML(`
+terms:
+  sides: [Kyiv, Kremlin, Moscow]
+rules:
+  - id: stuck
+    label: outlook:stalemate
+    match: [deadlock, rejected]
+    TESTS
+  - id: moved
+    label: outlook:progress
+    match: [agreed]
+    TESTS
+`))},
+	}, "test"))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	cases := []struct {
+		title, body string
+		relevant    bool
+	}{
+		{"Kremlin sees deadlock", "Kyiv rejected the latest offer.", true},
+		{"Kremlin sees deadlock", "The weather was fine.", false},                        // one sentence: 1 < 2
+		{"Kremlin sees deadlock", "Kyiv rejected the offer. Moscow rejected it too.", true}, // capped at two, still enough
+		{"Kremlin sees deadlock", "Kyiv rejected the offer, as Gaza talks went on.", false},
+		{"Kyiv accession talks in deadlock", "Kyiv rejected the latest offer.", false},
+		{"Kremlin and Kyiv agreed", "Moscow agreed to the loan terms.", false},
+		{"Deadlock", "It was rejected.", false}, // names neither side
+	}
+	for _, c := range cases {
+		r := e.Tag(Document{Title: c.title, Body: c.body})
+		if r.Relevant != c.relevant {
+			t.Errorf("%q / %q: relevant %v, want %v (scores %v)", c.title, c.body, r.Relevant, c.relevant, r.Scores)
+		}
+		if r.Relevant && len(evidenceOf(r, "relevant")) == 0 {
+			t.Errorf("%q: relevant with no evidence", c.title)
+		}
+	}
+}
+
 // A rule with case: lower counts only matches written in lower case that
 // do not open a sentence.
 func TestLowerCaseRule(t *testing.T) {

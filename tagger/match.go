@@ -55,6 +55,7 @@ type docState struct {
 	reported  []bool    // token in quotes or reported speech (voice.go)
 	hoped     []bool    // token in a clause hoped or expected for (voice.go)
 	modalAt   []int32   // token -> first token of a modal word ending there, or -1
+	condEnd   []bool    // token ends a condition word (settings.voice.conditional)
 	conceded  []bool    // token in a clause given away by a concession or contrast
 	question  []bool    // token in a sentence that ends in a question mark
 	muted     []contrib // outlook matches not counted: hypothetical (for --explain)

@@ -317,6 +317,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("hearsay", &s.voice.hearsay),
 				r.listField("back_reference", &s.voice.backReference),
 				r.listField("modal", &s.voice.modal),
+				r.listField("conditional", &s.voice.conditional),
 				r.countField("modal_window", &s.voice.modalWindow, 1),
 				r.listField("hoped_clause", &s.voice.hopedClause),
 				r.listField("concessive", &s.voice.concessive),
@@ -326,7 +327,10 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("headline_labels", &s.voice.headlineLabels))
 		}},
 		field{"relevance", func(v *yaml.Node, name string) {
-			r.section(v, name, r.amountField("threshold", &s.relevance))
+			r.section(v, name, r.amountField("threshold", &s.relevance),
+				r.amountField("outlook_weight", &s.relOutlookWeight),
+				r.countField("outlook_max", &s.relOutlookMax, 0),
+				r.listField("outlook_not", &s.relOutlookNot))
 		}},
 		field{"topics", func(v *yaml.Node, name string) {
 			r.section(v, name,

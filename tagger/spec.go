@@ -109,15 +109,23 @@ type settingsSpec struct {
 	// whole paragraph is a link to another article.
 	furnitureInline []string
 	relevance       float64
-	topicMin        float64
-	topicMins       map[string]float64
-	outlookMin      float64
-	outlookMarg     float64
-	outlookRatio    float64
-	framingMin      float64
-	framingMarg     float64
-	framingRatio    float64
-	voice           voiceSpec
+	// A counted outlook statement in a sentence that names this war
+	// (outlook.this_war) covers the talks: it adds relOutlookWeight to
+	// relevance, for at most relOutlookMax sentences, unless the sentence
+	// names other negotiations (relOutlookNot) or the article names
+	// another conflict (outlook.elsewhere).
+	relOutlookWeight float64
+	relOutlookMax    int
+	relOutlookNot    []string
+	topicMin         float64
+	topicMins        map[string]float64
+	outlookMin       float64
+	outlookMarg      float64
+	outlookRatio     float64
+	framingMin       float64
+	framingMarg      float64
+	framingRatio     float64
+	voice            voiceSpec
 	// How the outlook weighs reported cues (see voice.go), reported cues
 	// that the article's own voice contradicts, and own-voice cues in the
 	// headline or lead.
@@ -142,7 +150,11 @@ type voiceSpec struct {
 	// before it was the speaker's.
 	backReference []string
 	modal         []string // modal, hope and attempt words
-	modalWindow   int
+	// Conditions ("if", "unless", "якщо", "если"): unlike a modal verb
+	// they make a negated cue hypothetical too: "sanctions if no deal is
+	// reached" says nothing of the talks, "could not agree" does.
+	conditional []string
+	modalWindow int
 	// Hope or expectation that opens a clause ("hope that", "надеемся,
 	// что"): the rest of the sentence is hoped for, however long.
 	hopedClause []string

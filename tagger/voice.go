@@ -76,6 +76,16 @@ func (e *Engine) markVoice(st *docState) {
 			unmark(st.hits(e.notNegGroup), st.modalAt)
 		}
 	}
+	if cap(st.condEnd) < n {
+		st.condEnd = make([]bool, n)
+	}
+	st.condEnd = st.condEnd[:n]
+	clear(st.condEnd)
+	if e.condGroup >= 0 {
+		for _, s := range st.hits(e.condGroup) {
+			st.condEnd[s.end-1] = true
+		}
+	}
 	if cap(st.hoped) < n {
 		st.hoped = make([]bool, n)
 	}
@@ -364,6 +374,24 @@ func (ev *evaluator) modal(s span) bool {
 	return false
 }
 
+// conditional reports whether a condition word ("if", "якщо") stands
+// before the negated match s (from its negation on) in its clause, within the modal window: "if no deal
+// is reached" is no failure to reach one.
+func (ev *evaluator) conditional(s span) bool {
+	st := ev.st
+	toks := st.z.toks
+	w := int32(ev.e.settings.voice.modalWindow)
+	for j := s.start - 1; j >= 0 && j >= s.start-w; j-- {
+		if toks[j+1].clause || st.barrier[j] {
+			return false
+		}
+		if st.condEnd[j] {
+			return true
+		}
+	}
+	return false
+}
+
 // readVoice sets the voice of an outlook match and weighs a conceded one.
 // It reports false for a hypothetical match, which does not count.
 func (ev *evaluator) readVoice(c *contrib) bool {
@@ -374,7 +402,7 @@ func (ev *evaluator) readVoice(c *contrib) bool {
 	if st.conceded[c.h.start] {
 		c.weight *= ev.e.settings.voice.concededWeight
 	}
-	if !c.negated && !ev.r.presupposed && ev.modal(c.h.span) {
+	if !ev.r.presupposed && (!c.negated && ev.modal(c.h.span) || c.negated && ev.conditional(c.negSpan)) {
 		c.role = roleHypothetical
 		return false
 	}

@@ -19,6 +19,7 @@ settings:
     hearsay: [are said to, is said to]
     back_reference: [об этом заявил, про це заявив]
     modal: [could, hope*, chance, to find, может, сподіва*]
+    conditional: [if, если]
     modal_window: 4
     hoped_clause: [hope that]
     concessive: [although, хотя]
@@ -101,6 +102,9 @@ func TestVoiceRoles(t *testing.T) {
 		{"possible, in Russian", "Переговоры может ждать прогресс.", "прогресс", "hypothetical", "none"},
 		{"what a hope-that clause hopes for, past its commas", "Officials hope that, once the summer is over and the envoys return, the talks make progress.", "progress", "hypothetical", "none"},
 		{"negated, not hoped", "The talks brought no breakthrough.", "no breakthrough", "", "stalemate"},
+		{"negated under a condition", "Tariffs follow if the talks bring no breakthrough.", "no breakthrough", "hypothetical", "none"},
+		{"negated under a condition, in Russian", "Если переговоры опять не дадут прогресса, санкции усилят.", "не дадут прогресса", "hypothetical", "none"},
+		{"a modal verb leaves a failure counted", "The talks could bring no breakthrough.", "no breakthrough", "", "stalemate"},
 		{"after described as, not a tail", "The offer, which Kyiv described as a breakthrough, came late.", "breakthrough", "reported", "progress"},
 		{"handed back by the next sentence", "Переговоры зашли в тупик. Об этом заявил Ушаков.", "тупик", "reported", "stalemate"},
 		{"not by a later one", "Переговоры зашли в тупик. Делегации уехали. Об этом заявил Ушаков.", "тупик", "", "stalemate"},
