@@ -432,7 +432,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

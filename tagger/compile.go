@@ -174,6 +174,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	// Negation words and barriers are phrases like any other.
 	c.cur = problem{file: e.settings.file}
 	e.negGroup = c.group(c.phrases(e.settings.negWords, e.settings.line))
+	e.negWordGroup = c.optionalGroup(singleWords(e.settings.negWords), e.settings.line)
 	e.afterGroup = c.group(c.phrases(e.settings.afterWords, e.settings.line))
 	e.notNegGroup = c.optionalGroup(e.settings.notNeg, e.settings.line)
 	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))
@@ -280,7 +281,7 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
 		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1
@@ -884,6 +885,17 @@ func (c *compiler) optionalTermsGroup(items []string, line int) int32 {
 		}
 	}
 	return c.group(ps)
+}
+
+// singleWords keeps the phrases of one word: "no", "не", not "far from".
+func singleWords(phrases []string) []string {
+	var out []string
+	for _, p := range phrases {
+		if !strings.ContainsAny(strings.TrimSpace(p), " \t") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (c *compiler) optionalGroup(items []string, line int) int32 {

@@ -99,6 +99,7 @@ type Engine struct {
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
 	backRefGroup                                                     int32 // "Об этом заявил": the sentence before is the speaker's (voice.go)
 	elsewhereGroup, thisWarGroup                                     int32 // other conflicts, this war (settings.outlook)
+	negWordGroup                                                     int32 // the one-word negations ("no", "не"), or -1
 	condGroup                                                        int32 // conditions: "if", "якщо" (settings.voice.conditional)
 	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)

@@ -16,7 +16,7 @@ settings:
   actor_evidence: 2
   negation:
     window: 3
-    words: [no, not, never, far from, failed to, no tangible, без, не]
+    words: [no, not, never, far from, failed to, no tangible, sees no, без, не]
     not: [not only]
     barriers: [but, however]
   furniture: [read also, читайте також]
@@ -259,7 +259,7 @@ rules:
     TESTS
   - id: stuck
     label: outlook:stalemate
-    match: [rejected, deadlock]
+    match: [rejected, deadlock, no movement]
     TESTS
   - id: flipped
     label: outlook:stalemate
@@ -288,6 +288,9 @@ rules:
 		{"Talks. Not only a breakthrough came, a text was signed too.", "progress", []string{"breakthrough"}},
 		// A negation phrase that ends inside its cue still negates it.
 		{"Talks. The summit brought no tangible results.", "stalemate", []string{"no tangible results"}},
+		// Not when the cue opens with that negation word: "sees no" ends
+		// on the "no" of "no movement", which it says, not denies.
+		{"Talks. Kyiv sees no movement.", "stalemate", []string{"no movement"}},
 		// A denied setback is not movement: negated stalemate cues drop
 		// out unless their rule flips them on purpose.
 		{"Talks. The offer was not rejected outright.", "none", nil},
@@ -699,7 +702,7 @@ rules:
 		relevant    bool
 	}{
 		{"Kremlin sees deadlock", "Kyiv rejected the latest offer.", true},
-		{"Kremlin sees deadlock", "The weather was fine.", false},                        // one sentence: 1 < 2
+		{"Kremlin sees deadlock", "The weather was fine.", false},                           // one sentence: 1 < 2
 		{"Kremlin sees deadlock", "Kyiv rejected the offer. Moscow rejected it too.", true}, // capped at two, still enough
 		{"Kremlin sees deadlock", "Kyiv rejected the offer, as Gaza talks went on.", false},
 		{"Kyiv accession talks in deadlock", "Kyiv rejected the latest offer.", false},

@@ -49,6 +49,7 @@ type docState struct {
 	slots   [][]span
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
+	negWord []bool  // token is a one-word negation ("no", "не")
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
 
@@ -166,10 +167,19 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.negFrom = make([]int32, n)
 		st.barrier = make([]bool, n)
 	}
-	st.negAt, st.negFrom, st.barrier = st.negAt[:n], st.negFrom[:n], st.barrier[:n]
+	if cap(st.negWord) < n {
+		st.negWord = make([]bool, n)
+	}
+	st.negAt, st.negFrom, st.barrier, st.negWord = st.negAt[:n], st.negFrom[:n], st.barrier[:n], st.negWord[:n]
 	for i := range st.negAt {
 		st.negAt[i], st.negFrom[i] = -1, -1
 		st.barrier[i] = false
+	}
+	clear(st.negWord)
+	if e.negWordGroup >= 0 {
+		for _, s := range st.hits(e.negWordGroup) {
+			st.negWord[s.start] = true
+		}
 	}
 	for _, s := range st.hits(e.negGroup) {
 		st.negAt[s.end-1] = s.start
@@ -643,18 +653,23 @@ func (ev *evaluator) negated(s span) (span, bool) {
 	toks := st.z.toks
 	set := &ev.e.settings
 	// A negation phrase may end inside the cue it negates: "no tangible"
-	// before the cue "tangible results".
-	for j := s.start; j < s.end; j++ {
+	// before the cue "tangible results". Not when the cue opens with its
+	// own negation word: "sees no" does not deny "no movement", it says it.
+	for j := s.start; j < s.end && !st.negWord[s.start]; j++ {
 		if st.negAt[j] >= 0 && st.negAt[j] < s.start {
 			return span{st.negAt[j], s.end}, true
 		}
 	}
 	for j := s.start - 1; j >= 0 && j >= s.start-int32(set.negWindow); j-- {
-		if toks[j+1].clause || st.barrier[j] {
+		if toks[j+1].clause {
 			break
 		}
+		// A negation may end on a barrier word: "anything but", "not yet".
 		if st.negAt[j] >= 0 {
 			return span{st.negAt[j], s.end}, true
+		}
+		if st.barrier[j] {
+			break
 		}
 	}
 	for j := s.end; j < int32(len(toks)) && j < s.end+int32(set.afterWindow); j++ {
