@@ -16,7 +16,7 @@ settings:
   actor_evidence: 2
   negation:
     window: 3
-    words: [no, not, never, far from, failed to, no tangible, sees no, без, не]
+    words: [no, not, never, far from, failed to, no tangible, sees no, anything but, без, не]
     not: [not only]
     barriers: [but, however]
   furniture: [read also, читайте також]
@@ -291,6 +291,9 @@ rules:
 		// Not when the cue opens with that negation word: "sees no" ends
 		// on the "no" of "no movement", which it says, not denies.
 		{"Talks. Kyiv sees no movement.", "stalemate", []string{"no movement"}},
+		// A negation may end on a barrier word ("but" ends a negation's
+		// reach, and "anything but" is one).
+		{"Talks. The meeting was anything but productive.", "stalemate", []string{"anything but productive"}},
 		// A denied setback is not movement: negated stalemate cues drop
 		// out unless their rule flips them on purpose.
 		{"Talks. The offer was not rejected outright.", "none", nil},
