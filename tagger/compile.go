@@ -194,8 +194,9 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.elsewhereGroup = c.optionalTermsGroup(e.settings.elsewhere, e.settings.line)
 	e.thisWarGroup = c.optionalTermsGroup(e.settings.thisWar, e.settings.line)
 	e.relNotGroup = c.optionalTermsGroup(e.settings.relOutlookNot, e.settings.line)
-	if e.settings.relOutlookWeight != 0 && e.thisWarGroup < 0 {
-		c.bad(e.settings.line, "settings.relevance.outlook_weight needs settings.outlook.this_war")
+	e.relNamesGroup = c.optionalTermsGroup(e.settings.relOutlookNames, e.settings.line)
+	if e.settings.relOutlookWeight != 0 && e.relNamesGroup < 0 {
+		c.bad(e.settings.line, "settings.relevance.outlook_weight needs outlook_names")
 	}
 	if (e.elsewhereGroup < 0) != (e.thisWarGroup < 0) {
 		c.bad(e.settings.line, "settings.outlook: elsewhere and this_war go together")
@@ -281,7 +282,7 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
 		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1

@@ -94,7 +94,8 @@ func (e *Engine) tally(st *docState) Tally {
 }
 
 // outlookRelevance counts the sentences that state where the talks
-// stand and name this war's parties (settings.relevance.outlook_weight):
+// stand and name this war's parties, envoys or venues
+// (settings.relevance.outlook_weight, outlook_names):
 // "Kremlin sees no breakthrough with Kyiv" covers the talks even when no
 // relevance rule's diplomacy word stands beside Ukraine. It adds a
 // relevance contribution for each, with the outlook rule as its evidence,
@@ -102,7 +103,7 @@ func (e *Engine) tally(st *docState) Tally {
 // none: its outlook cues may be that conflict's.
 func (e *Engine) outlookRelevance(st *docState) float64 {
 	set := &e.settings
-	if set.relOutlookWeight == 0 || set.relOutlookMax == 0 || e.thisWarGroup < 0 {
+	if set.relOutlookWeight == 0 || set.relOutlookMax == 0 || e.relNamesGroup < 0 {
 		return 0
 	}
 	if e.elsewhereGroup >= 0 && len(st.hits(e.elsewhereGroup)) > 0 {
@@ -114,17 +115,23 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 	lastSent := int32(-1)
 	for _, i := range st.order {
 		c := st.contribs[i]
-		// Progress verbs (agreed, signed, welcomed) serve every kind of
-		// agreement; a deadlock or a rejection is the talks'.
-		if c.label != lblStalemate && c.label != lblMixed || c.weight <= 0 {
+		if !isOutlookLabel(c.label) || c.weight <= 0 {
 			continue
 		}
-		sent := toks[c.h.start].sent
+		// Progress verbs (agreed, signed, welcomed) serve every kind of
+		// agreement ("unions and the railway signed a deal in Kyiv"): they
+		// count in the headline only, where an item states its news; a
+		// deadlock or a rejection is the talks' anywhere.
+		tk := &toks[c.h.start]
+		if c.label == lblProgress && tk.field != fieldTitle {
+			continue
+		}
+		sent := tk.sent
 		if sent == lastSent || e.sentenceCounted(st, n, sent) {
 			continue
 		}
 		lastSent = sent
-		if !st.inSentence(e.thisWarGroup, sent) || e.relNotGroup >= 0 && st.inSentence(e.relNotGroup, sent) {
+		if !st.inSentence(e.relNamesGroup, sent) || e.relNotGroup >= 0 && st.inSentence(e.relNotGroup, sent) {
 			continue
 		}
 		st.contribs = append(st.contribs, contrib{rule: c.rule, label: lblRelevant, h: c.h, role: c.role, weight: set.relOutlookWeight})

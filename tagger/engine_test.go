@@ -675,10 +675,11 @@ rules:
 // A sentence that says where the talks stand and names the war's parties
 // covers the talks even with no relevance rule's words in it; not when
 // the sentence names other negotiations or the article another conflict,
-// and not from a progress verb, which serves every kind of agreement.
+// and from a progress verb, which serves every kind of agreement, only in
+// the headline.
 func TestOutlookStatementCoversTheTalks(t *testing.T) {
 	settings := strings.Replace(testSettings, "relevance: {threshold: 2}",
-		"relevance: {threshold: 2, outlook_weight: 1, outlook_max: 2, outlook_not: [accession]}", 1)
+		"relevance: {threshold: 2, outlook_weight: 1, outlook_max: 2, outlook_not: [accession], outlook_names: [$sides, Istanbul]}", 1)
 	settings = strings.Replace(settings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, elsewhere: [Gaza], this_war: [$sides]}", 1)
 	e, err := Load(FromFS(fstest.MapFS{
@@ -709,7 +710,9 @@ rules:
 		{"Kremlin sees deadlock", "Kyiv rejected the offer. Moscow rejected it too.", true}, // capped at two, still enough
 		{"Kremlin sees deadlock", "Kyiv rejected the offer, as Gaza talks went on.", false},
 		{"Kyiv accession talks in deadlock", "Kyiv rejected the latest offer.", false},
-		{"Kremlin and Kyiv agreed", "Moscow agreed to the loan terms.", false},
+		{"Istanbul round in deadlock", "Kyiv rejected the latest offer.", true}, // a venue of the talks names them
+		{"Kremlin and Kyiv agreed", "Moscow agreed to the loan terms.", false},  // progress: in the headline only
+		{"Kremlin and Kyiv agreed", "Moscow rejected the loan terms.", true},
 		{"Deadlock", "It was rejected.", false}, // names neither side
 	}
 	for _, c := range cases {

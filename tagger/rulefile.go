@@ -330,7 +330,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			r.section(v, name, r.amountField("threshold", &s.relevance),
 				r.amountField("outlook_weight", &s.relOutlookWeight),
 				r.countField("outlook_max", &s.relOutlookMax, 0),
-				r.listField("outlook_not", &s.relOutlookNot))
+				r.listField("outlook_not", &s.relOutlookNot),
+				r.listField("outlook_names", &s.relOutlookNames))
 		}},
 		field{"topics", func(v *yaml.Node, name string) {
 			r.section(v, name,

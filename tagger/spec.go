@@ -110,13 +110,14 @@ type settingsSpec struct {
 	furnitureInline []string
 	relevance       float64
 	// A counted outlook statement in a sentence that names this war
-	// (outlook.this_war) covers the talks: it adds relOutlookWeight to
+	// (relevance.outlook_names) covers the talks: it adds relOutlookWeight to
 	// relevance, for at most relOutlookMax sentences, unless the sentence
 	// names other negotiations (relOutlookNot) or the article names
 	// another conflict (outlook.elsewhere).
 	relOutlookWeight float64
 	relOutlookMax    int
 	relOutlookNot    []string
+	relOutlookNames  []string // who or where names the talks (relevance.outlook_names)
 	topicMin         float64
 	topicMins        map[string]float64
 	outlookMin       float64
