@@ -195,7 +195,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.thisWarGroup = c.optionalTermsGroup(e.settings.thisWar, e.settings.line)
 	e.relNotGroup = c.optionalTermsGroup(e.settings.relOutlookNot, e.settings.line)
 	e.relNamesGroup = c.optionalTermsGroup(e.settings.relOutlookNames, e.settings.line)
-	if e.settings.relOutlookWeight != 0 && e.relNamesGroup < 0 {
+	if (e.settings.relOutlookWeight != 0 || e.settings.relOutlookTitle != 0) && e.relNamesGroup < 0 {
 		c.bad(e.settings.line, "settings.relevance.outlook_weight needs outlook_names")
 	}
 	if (e.elsewhereGroup < 0) != (e.thisWarGroup < 0) {

@@ -103,7 +103,7 @@ func (e *Engine) tally(st *docState) Tally {
 // none: its outlook cues may be that conflict's.
 func (e *Engine) outlookRelevance(st *docState) float64 {
 	set := &e.settings
-	if set.relOutlookWeight == 0 || set.relOutlookMax == 0 || e.relNamesGroup < 0 {
+	if set.relOutlookWeight == 0 && set.relOutlookTitle == 0 || set.relOutlookMax == 0 || e.relNamesGroup < 0 {
 		return 0
 	}
 	if e.elsewhereGroup >= 0 && len(st.hits(e.elsewhereGroup)) > 0 {
@@ -134,8 +134,12 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 		if !st.inSentence(e.relNamesGroup, sent) || e.relNotGroup >= 0 && st.inSentence(e.relNotGroup, sent) {
 			continue
 		}
-		st.contribs = append(st.contribs, contrib{rule: c.rule, label: lblRelevant, h: c.h, role: c.role, weight: set.relOutlookWeight})
-		sum += set.relOutlookWeight
+		w := set.relOutlookWeight
+		if tk.field == fieldTitle {
+			w = set.relOutlookTitle
+		}
+		st.contribs = append(st.contribs, contrib{rule: c.rule, label: lblRelevant, h: c.h, role: c.role, weight: w})
+		sum += w
 		if counted++; counted == set.relOutlookMax {
 			break
 		}

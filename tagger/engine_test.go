@@ -679,7 +679,7 @@ rules:
 // the headline.
 func TestOutlookStatementCoversTheTalks(t *testing.T) {
 	settings := strings.Replace(testSettings, "relevance: {threshold: 2}",
-		"relevance: {threshold: 2, outlook_weight: 1, outlook_max: 2, outlook_not: [accession], outlook_names: [$sides, Istanbul]}", 1)
+		"relevance: {threshold: 2, outlook_weight: 1, outlook_max: 2, outlook_not: [accession], outlook_names: [$sides, Istanbul], outlook_headline_weight: 2}", 1)
 	settings = strings.Replace(settings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, elsewhere: [Gaza], this_war: [$sides]}", 1)
 	e, err := Load(FromFS(fstest.MapFS{
@@ -706,14 +706,15 @@ rules:
 		relevant    bool
 	}{
 		{"Kremlin sees deadlock", "Kyiv rejected the latest offer.", true},
-		{"Kremlin sees deadlock", "The weather was fine.", false},                           // one sentence: 1 < 2
+		{"Talks", "The Kremlin sees deadlock. The weather was fine.", false},                // one sentence: 1 < 2
 		{"Kremlin sees deadlock", "Kyiv rejected the offer. Moscow rejected it too.", true}, // capped at two, still enough
 		{"Kremlin sees deadlock", "Kyiv rejected the offer, as Gaza talks went on.", false},
 		{"Kyiv accession talks in deadlock", "Kyiv rejected the latest offer.", false},
 		{"Istanbul round in deadlock", "Kyiv rejected the latest offer.", true}, // a venue of the talks names them
-		{"Kremlin and Kyiv agreed", "Moscow agreed to the loan terms.", false},  // progress: in the headline only
-		{"Kremlin and Kyiv agreed", "Moscow rejected the loan terms.", true},
-		{"Deadlock", "It was rejected.", false}, // names neither side
+		{"Deadlock", "It was rejected.", false},                                 // names neither side
+		{"Deadlock with the Kremlin", "The weather was fine.", true},            // a headline statement alone
+		{"Kremlin and Kyiv agreed", "The weather was fine.", true},              // progress too, in the headline
+		{"Weather", "Kremlin and Kyiv agreed on a loan.", false},
 	}
 	for _, c := range cases {
 		r := e.Tag(Document{Title: c.title, Body: c.body})

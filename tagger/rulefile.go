@@ -329,6 +329,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		field{"relevance", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("threshold", &s.relevance),
 				r.amountField("outlook_weight", &s.relOutlookWeight),
+				r.amountField("outlook_headline_weight", &s.relOutlookTitle),
 				r.countField("outlook_max", &s.relOutlookMax, 0),
 				r.listField("outlook_not", &s.relOutlookNot),
 				r.listField("outlook_names", &s.relOutlookNames))

@@ -115,6 +115,7 @@ type settingsSpec struct {
 	// names other negotiations (relOutlookNot) or the article names
 	// another conflict (outlook.elsewhere).
 	relOutlookWeight float64
+	relOutlookTitle  float64 // the same, for the headline
 	relOutlookMax    int
 	relOutlookNot    []string
 	relOutlookNames  []string // who or where names the talks (relevance.outlook_names)
