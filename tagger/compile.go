@@ -98,7 +98,10 @@ type rule struct {
 	// presupposed: a modal before the match does not make it hypothetical
 	// ("a bid to revive the stalled talks" still says they stalled)
 	presupposed bool
-	negation    uint8
+	// soft: a readout's courtesy ("productive", "a warm tone") that counts
+	// only when nothing in the article says the talks are stuck
+	soft     bool
+	negation uint8
 	maxHits     int     // 0: no limit
 	langs       []int32 // the languages it is for (Engine.langs), or all
 	match       *cnode
@@ -530,6 +533,10 @@ func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
 	r.quotes = mode(rs.quotes, quotes, "include", "exclude", "only")
 	r.lowerOnly = rs.letterCase == "lower"
 	r.presupposed = rs.modal == "ignore"
+	r.soft = rs.claim == "soft"
+	if r.soft && r.label != lblProgress {
+		c.bad(rs.line, "claim: soft is for progress rules")
+	}
 	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {
 		c.bad(rs.line, "quoted_weight only makes sense with quotes: include")

@@ -57,6 +57,7 @@ func (e *Engine) tally(st *docState) Tally {
 	toks := st.z.toks
 	cs := st.contribs
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
+	var soft []int32 // counted soft claims, added once the stalemate side is known
 	for k, i := range order {
 		c := &cs[i]
 		if k > 0 {
@@ -72,6 +73,10 @@ func (e *Engine) tally(st *docState) Tally {
 		case c.label < lblProgress:
 			t.Topics[c.label-lblTopic0] += c.weight
 		case c.label <= lblMixed:
+			if e.rules[c.rule].soft && c.label == lblProgress {
+				soft = append(soft, i)
+				continue
+			}
 			side := c.label - lblProgress
 			switch {
 			case c.role == roleReported:
@@ -86,6 +91,25 @@ func (e *Engine) tally(st *docState) Tally {
 			t.ProUkraine += c.weight
 		case c.label == lblProRussia:
 			t.ProRussia += c.weight
+		}
+	}
+	// "Productive", said the envoy, while no deal came: the taxonomy's
+	// talks called productive count only when nothing contradicts them,
+	// that is unless the stalemate cues match the substantive progress.
+	s := t.Own[sideStalemate] + t.Reported[sideStalemate]
+	stuck := s > 0 && s >= t.Own[sideProgress]+t.Reported[sideProgress]
+	for _, i := range soft {
+		c := &cs[i]
+		switch {
+		case stuck:
+			c.weight = 0
+		case c.role == roleReported:
+			t.Reported[sideProgress] += c.weight
+		case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
+			t.Own[sideProgress] += c.weight
+			t.Head[sideProgress] += c.weight
+		default:
+			t.Own[sideProgress] += c.weight
 		}
 	}
 	st.order = order

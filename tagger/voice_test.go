@@ -260,3 +260,31 @@ func TestNegationCoversMatchesSharingWords(t *testing.T) {
 		}
 	}
 }
+
+// A soft claim ("productive") counts only when the stalemate cues do not
+// match the substantive progress: the taxonomy's talks called productive
+// "and nothing in the article contradicts it".
+func TestSoftClaimYieldsToStalemate(t *testing.T) {
+	e := voiceEngineWith(t, voiceRules+`
+  - id: courtesy
+    label: outlook:progress
+    claim: soft
+    match: [productive]
+    tests: [{ruleid: "productive"}, {ok: "product"}]
+`)
+	for _, c := range []struct{ body, outlook string }{
+		{"The talks were productive.", "progress"},
+		{"The envoy called the talks productive. The talks stalled on land.", "stalemate"},
+		{"The talks were productive. A breakthrough came on prisoners. The land question stalled.", "mixed"},
+	} {
+		if r := e.Tag(Document{Title: "Talks", Body: c.body}); r.Outlook != c.outlook {
+			t.Errorf("%q: outlook %s, want %s (scores %v)", c.body, r.Outlook, c.outlook, r.Scores)
+		}
+	}
+	if _, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(voiceSettings)},
+		"rules.yaml":    {Data: []byte(strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: soft\n", 1))},
+	}, "test")); err == nil || !strings.Contains(err.Error(), "claim: soft is for progress rules") {
+		t.Errorf("soft stalemate rule: err %v", err)
+	}
+}
