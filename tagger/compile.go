@@ -100,16 +100,16 @@ type rule struct {
 	presupposed bool
 	// soft: a readout's courtesy ("productive", "a warm tone") that counts
 	// only when nothing in the article says the talks are stuck
-	soft     bool
-	negation uint8
-	maxHits     int     // 0: no limit
-	langs       []int32 // the languages it is for (Engine.langs), or all
-	match       *cnode
-	exclude     *cnode
-	exWithin    window
-	actor       bool
-	tests       []testSpec
-	positives   []int32 // groups one of which must match for the rule to hold (compiler.triggers)
+	soft      bool
+	negation  uint8
+	maxHits   int     // 0: no limit
+	langs     []int32 // the languages it is for (Engine.langs), or all
+	match     *cnode
+	exclude   *cnode
+	exWithin  window
+	actor     bool
+	tests     []testSpec
+	positives []int32 // groups one of which must match for the rule to hold (compiler.triggers)
 }
 
 // compiler builds an Engine from parsed files.
