@@ -468,6 +468,7 @@ func (w *encoder) settings(s *settingsSpec) {
 	}
 	w.int(v.modalWindow)
 	w.float(v.concededWeight)
+	w.str(s.loneAside)
 }
 
 func (r *decoder) settings(s *settingsSpec) {
@@ -496,6 +497,7 @@ func (r *decoder) settings(s *settingsSpec) {
 	}
 	v.modalWindow = r.int()
 	v.concededWeight = r.float()
+	s.loneAside = r.str()
 }
 
 // floatFields are the settings' numbers that are floats, in a fixed order.

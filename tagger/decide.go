@@ -113,6 +113,9 @@ func (e *Engine) tally(st *docState) Tally {
 		}
 	}
 	st.order = order
+	if e.settings.loneAside == "drop" && e.loneReportedAside(st) {
+		t.Own, t.Reported, t.Head = [3]float64{}, [3]float64{}, [3]float64{}
+	}
 	t.Relevance += e.outlookRelevance(st)
 	return t
 }
@@ -169,6 +172,39 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 		}
 	}
 	return sum
+}
+
+// loneReportedAside reports whether the article's outlook cues stand in
+// one sentence only, a reported one in the body that no relevance rule
+// reads as about the talks: a minister "rejecting" demands in the fourth
+// paragraph of a piece on troops for Europe is an aside, not the item's
+// verdict on where the talks stand (settings.outlook.lone_aside).
+func (e *Engine) loneReportedAside(st *docState) bool {
+	toks := st.z.toks
+	sent := int32(-1)
+	for _, i := range st.order {
+		c := &st.contribs[i]
+		if !isOutlookLabel(c.label) || c.weight <= 0 {
+			continue
+		}
+		tk := &toks[c.h.start]
+		if c.role != roleReported || tk.field == fieldTitle || tk.para == 0 {
+			return false
+		}
+		if sent >= 0 && tk.sent != sent {
+			return false
+		}
+		sent = tk.sent
+	}
+	if sent < 0 {
+		return false
+	}
+	for _, c := range st.contribs {
+		if c.label == lblRelevant && toks[c.h.start].sent == sent {
+			return false
+		}
+	}
+	return true
 }
 
 // sentenceCounted reports whether a relevance contribution from index n

@@ -110,6 +110,7 @@ type settingsSpec struct {
 	// whole paragraph is a link to another article.
 	furnitureInline []string
 	relevance       float64
+	loneAside       string // outlook.lone_aside: "drop" a lone reported aside, or "count" it
 	// A counted outlook statement in a sentence that names this war
 	// (relevance.outlook_names) covers the talks: it adds relOutlookWeight to
 	// relevance, for at most relOutlookMax sentences, unless the sentence

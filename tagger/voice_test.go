@@ -288,3 +288,30 @@ func TestSoftClaimYieldsToStalemate(t *testing.T) {
 		t.Errorf("soft stalemate rule: err %v", err)
 	}
 }
+
+// outlook.lone_aside: drop leaves an article none when its only outlook
+// cue is one reported sentence in the body that says nothing of the
+// talks; a cue in the lead, a second sentence or a sentence about the
+// talks still counts.
+func TestLoneReportedAside(t *testing.T) {
+	settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, lone_aside: drop}", 1)
+	e, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(settings)},
+		"rules.yaml":    {Data: []byte(voiceRules)},
+	}, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lead = "Troops for Europe were the theme of the talks.\n\n"
+	for _, c := range []struct{ body, outlook string }{
+		{lead + "The minister said the offer was rejected.", "none"},
+		{lead + "The minister said the talks were rejected.", "stalemate"},
+		{"The minister said the offer was rejected.", "stalemate"},
+		{lead + "The minister said the offer was rejected. Another said it stalled.", "stalemate"},
+		{lead + "The offer was rejected.", "stalemate"},
+	} {
+		if r := e.Tag(Document{Title: "Talks", Body: c.body}); r.Outlook != c.outlook {
+			t.Errorf("%q: outlook %s, want %s", c.body, r.Outlook, c.outlook)
+		}
+	}
+}
