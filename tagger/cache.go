@@ -432,7 +432,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -451,7 +451,7 @@ func (w *encoder) settings(s *settingsSpec) {
 	for _, v := range [...]int{s.maxHits, s.actorEvid, s.negWindow, s.afterWindow, s.relOutlookMax} {
 		w.int(v)
 	}
-	for _, v := range [...][]string{s.negWords, s.afterWords, s.notNeg, s.barriers, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot, s.relOutlookNames} {
+	for _, v := range [...][]string{s.negWords, s.afterWords, s.notNeg, s.barriers, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot, s.relOutlookNames, s.otherTalks, s.peaceWords} {
 		w.strs(v)
 	}
 	w.length(s.topicMins == nil, len(s.topicMins))
@@ -478,7 +478,7 @@ func (r *decoder) settings(s *settingsSpec) {
 	for _, v := range [...]*int{&s.maxHits, &s.actorEvid, &s.negWindow, &s.afterWindow, &s.relOutlookMax} {
 		*v = r.int()
 	}
-	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.notNeg, &s.barriers, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot, &s.relOutlookNames} {
+	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.notNeg, &s.barriers, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot, &s.relOutlookNames, &s.otherTalks, &s.peaceWords} {
 		*v = r.strs()
 	}
 	if n := r.length(); n >= 0 {

@@ -198,6 +198,11 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.thisWarGroup = c.optionalTermsGroup(e.settings.thisWar, e.settings.line)
 	e.relNotGroup = c.optionalTermsGroup(e.settings.relOutlookNot, e.settings.line)
 	e.relNamesGroup = c.optionalTermsGroup(e.settings.relOutlookNames, e.settings.line)
+	e.otherTalksGroup = c.optionalTermsGroup(e.settings.otherTalks, e.settings.line)
+	e.peaceGroup = c.optionalTermsGroup(e.settings.peaceWords, e.settings.line)
+	if (e.otherTalksGroup < 0) != (e.peaceGroup < 0) {
+		c.bad(e.settings.line, "settings.outlook: other_talks and peace_words go together")
+	}
 	if (e.settings.relOutlookWeight != 0 || e.settings.relOutlookTitle != 0) && e.relNamesGroup < 0 {
 		c.bad(e.settings.line, "settings.relevance.outlook_weight needs outlook_names")
 	}
@@ -285,7 +290,7 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
 		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup}
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1

@@ -661,6 +661,29 @@ rules:
 		{"The talks went on.\n\nThe plan was rejected.", "stalemate"},
 		{"The talks went on.\n\nRussia rejected the plan, as Israel did on Gaza.", "stalemate"},
 	})
+	// Other negotiations: a cue in a sentence that names them and no word
+	// of the peace is theirs.
+	others := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, other_talks: [loan, accession], peace_words: [peace, truce]}", 1)
+	e2, err := Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(others)},
+		"rules.yaml": {Data: []byte(rulesYAML(`
+rules:
+` + relevantOnTalks + `  - id: stuck
+    label: outlook:stalemate
+    match: [rejected, collapsed]
+    TESTS
+`))},
+	}, "test"))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	wantOutlooks(t, e2, []outlookCase{
+		{"The talks went on.\n\nHopes for the loan collapsed.", "none"},
+		{"The talks went on.\n\nThe accession plan was rejected.", "none"},
+		{"The talks went on.\n\nThe peace plan and the loan were rejected.", "stalemate"},
+		{"The talks went on.\n\nThe plan was rejected.", "stalemate"},
+	})
 	// One without the other is a rule set mistake, reported at load.
 	half := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, elsewhere: [Gaza]}", 1)
 	_, err = Load(FromFS(fstest.MapFS{

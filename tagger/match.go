@@ -918,13 +918,19 @@ next:
 // aboutElsewhere reports whether the sentence of s names another conflict
 // and nothing of this war (settings.outlook.elsewhere, this_war): "on
 // Gaza, any such plan is rejected" says nothing of the talks on Ukraine,
-// in an article that also covers them.
+// in an article that also covers them; or other negotiations and no word
+// of the peace (other_talks, peace_words): "hopes for the EU loan to
+// Ukraine collapsed".
 func (e *Engine) aboutElsewhere(st *docState, s span) bool {
-	if e.elsewhereGroup < 0 {
+	if e.elsewhereGroup < 0 && e.otherTalksGroup < 0 {
 		return false
 	}
 	sent := st.z.toks[s.start].sent
-	return st.inSentence(e.elsewhereGroup, sent) && !st.inSentence(e.thisWarGroup, sent)
+	if e.elsewhereGroup >= 0 && st.inSentence(e.elsewhereGroup, sent) && !st.inSentence(e.thisWarGroup, sent) {
+		return true
+	}
+	// "Hopes of approving the EU loan for Ukraine collapsed": other talks.
+	return e.otherTalksGroup >= 0 && st.inSentence(e.otherTalksGroup, sent) && !st.inSentence(e.peaceGroup, sent)
 }
 
 // inSentence reports whether group g has a match in sentence sent.

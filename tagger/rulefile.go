@@ -344,7 +344,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.amountField("reported_weight", &s.reportedWeight), r.amountField("contradicted_weight", &s.contradictedWeight),
 				r.amountField("head_weight", &s.headWeight), r.amountField("mixed_min", &s.mixedMin),
 				r.amountField("lean_ratio", &s.leanRatio), r.choiceField("lone_aside", &s.loneAside, "count", "drop"),
-				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar))
+				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar),
+				r.listField("other_talks", &s.otherTalks), r.listField("peace_words", &s.peaceWords))
 		}},
 		field{"framing", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("margin", &s.framingMarg), r.amountField("min", &s.framingMin), r.amountField("ratio", &s.framingRatio))

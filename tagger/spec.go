@@ -121,15 +121,20 @@ type settingsSpec struct {
 	relOutlookMax    int
 	relOutlookNot    []string
 	relOutlookNames  []string // who or where names the talks (relevance.outlook_names)
-	topicMin         float64
-	topicMins        map[string]float64
-	outlookMin       float64
-	outlookMarg      float64
-	outlookRatio     float64
-	framingMin       float64
-	framingMarg      float64
-	framingRatio     float64
-	voice            voiceSpec
+	// An outlook cue in a sentence that names other negotiations
+	// (outlook.other_talks: an EU loan, accession, NATO spending) and no
+	// word of the peace (outlook.peace_words) is those talks'.
+	otherTalks   []string
+	peaceWords   []string
+	topicMin     float64
+	topicMins    map[string]float64
+	outlookMin   float64
+	outlookMarg  float64
+	outlookRatio float64
+	framingMin   float64
+	framingMarg  float64
+	framingRatio float64
+	voice        voiceSpec
 	// How the outlook weighs reported cues (see voice.go), reported cues
 	// that the article's own voice contradicts, and own-voice cues in the
 	// headline or lead.
