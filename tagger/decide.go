@@ -77,16 +77,7 @@ func (e *Engine) tally(st *docState) Tally {
 				soft = append(soft, i)
 				continue
 			}
-			side := c.label - lblProgress
-			switch {
-			case c.role == roleReported:
-				t.Reported[side] += c.weight
-			case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
-				t.Own[side] += c.weight
-				t.Head[side] += c.weight
-			default:
-				t.Own[side] += c.weight
-			}
+			t.addOutlook(c, toks)
 		case c.label == lblProUkraine:
 			t.ProUkraine += c.weight
 		case c.label == lblProRussia:
@@ -99,17 +90,10 @@ func (e *Engine) tally(st *docState) Tally {
 	s := t.Own[sideStalemate] + t.Reported[sideStalemate]
 	stuck := s > 0 && s >= t.Own[sideProgress]+t.Reported[sideProgress]
 	for _, i := range soft {
-		c := &cs[i]
-		switch {
-		case stuck:
-			c.weight = 0
-		case c.role == roleReported:
-			t.Reported[sideProgress] += c.weight
-		case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
-			t.Own[sideProgress] += c.weight
-			t.Head[sideProgress] += c.weight
-		default:
-			t.Own[sideProgress] += c.weight
+		if stuck {
+			cs[i].weight = 0
+		} else {
+			t.addOutlook(&cs[i], toks)
 		}
 	}
 	st.order = order
@@ -118,6 +102,21 @@ func (e *Engine) tally(st *docState) Tally {
 	}
 	t.Relevance += e.outlookRelevance(st)
 	return t
+}
+
+// addOutlook adds an outlook cue to its side: reported, or own (and
+// head, when it stands in the headline or lead).
+func (t *Tally) addOutlook(c *contrib, toks []token) {
+	side := c.label - lblProgress
+	switch {
+	case c.role == roleReported:
+		t.Reported[side] += c.weight
+	case toks[c.h.start].field == fieldTitle || toks[c.h.start].para == 0:
+		t.Own[side] += c.weight
+		t.Head[side] += c.weight
+	default:
+		t.Own[side] += c.weight
+	}
 }
 
 // outlookRelevance counts the sentences that state where the talks

@@ -167,15 +167,12 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.negFrom = make([]int32, n)
 		st.barrier = make([]bool, n)
 	}
-	if cap(st.negWord) < n {
-		st.negWord = make([]bool, n)
-	}
-	st.negAt, st.negFrom, st.barrier, st.negWord = st.negAt[:n], st.negFrom[:n], st.barrier[:n], st.negWord[:n]
+	st.negAt, st.negFrom, st.barrier = st.negAt[:n], st.negFrom[:n], st.barrier[:n]
 	for i := range st.negAt {
 		st.negAt[i], st.negFrom[i] = -1, -1
 		st.barrier[i] = false
 	}
-	clear(st.negWord)
+	st.negWord = cleared(st.negWord, n)
 	if e.negWordGroup >= 0 {
 		for _, s := range st.hits(e.negWordGroup) {
 			st.negWord[s.start] = true

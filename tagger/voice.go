@@ -76,21 +76,13 @@ func (e *Engine) markVoice(st *docState) {
 			unmark(st.hits(e.notNegGroup), st.modalAt)
 		}
 	}
-	if cap(st.condEnd) < n {
-		st.condEnd = make([]bool, n)
-	}
-	st.condEnd = st.condEnd[:n]
-	clear(st.condEnd)
+	st.condEnd = cleared(st.condEnd, n)
 	if e.condGroup >= 0 {
 		for _, s := range st.hits(e.condGroup) {
 			st.condEnd[s.end-1] = true
 		}
 	}
-	if cap(st.hoped) < n {
-		st.hoped = make([]bool, n)
-	}
-	st.hoped = st.hoped[:n]
-	clear(st.hoped)
+	st.hoped = cleared(st.hoped, n)
 	if e.hopedGroup >= 0 {
 		for _, s := range st.hits(e.hopedGroup) {
 			_, to := sentenceOf(toks, s.start)
@@ -351,6 +343,16 @@ func markRange(b []bool, from, to int32) {
 	for i := from; i < to; i++ {
 		b[i] = true
 	}
+}
+
+// cleared returns b resized to n, all false, reusing its array.
+func cleared(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
 }
 
 // modal reports whether a modal, hope or attempt word stands before the
