@@ -224,41 +224,23 @@ func (r *decoder) length() int {
 	return n
 }
 
-func (r *decoder) int32s() []int32 {
+// decodeList reads a length and that many items with one; a nil list
+// (length -1) stays nil.
+func decodeList[T any](r *decoder, one func() T) []T {
 	n := r.length()
 	if n < 0 {
 		return nil
 	}
-	v := make([]int32, n)
+	v := make([]T, n)
 	for i := range v {
-		v[i] = r.int32()
+		v[i] = one()
 	}
 	return v
 }
 
-func (r *decoder) strs() []string {
-	n := r.length()
-	if n < 0 {
-		return nil
-	}
-	v := make([]string, n)
-	for i := range v {
-		v[i] = r.str()
-	}
-	return v
-}
-
-func (r *decoder) floats() []float64 {
-	n := r.length()
-	if n < 0 {
-		return nil
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = r.float()
-	}
-	return v
-}
+func (r *decoder) int32s() []int32   { return decodeList(r, r.int32) }
+func (r *decoder) strs() []string    { return decodeList(r, r.str) }
+func (r *decoder) floats() []float64 { return decodeList(r, r.float) }
 
 // The engine, field by field. Derived fields (thresholds, actor names,
 // the packed rule layout) are rebuilt as compile builds them.
