@@ -30,14 +30,25 @@ settings:
 // engine loads rules (YAML text of one file) with the test settings.
 func engine(t *testing.T, rules string) *Engine {
 	t.Helper()
-	e, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(testSettings)},
-		"rules.yaml":    {Data: []byte(rules)},
-	}, "test"))
+	return engineWith(t, testSettings, rules)
+}
+
+// engineWith loads rules with the given settings file.
+func engineWith(t *testing.T, settings, rules string) *Engine {
+	t.Helper()
+	e, err := loadPair(settings, rules)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
 	return e
+}
+
+// loadPair loads a rule set of one settings and one rules file.
+func loadPair(settings, rules string) (*Engine, error) {
+	return Load(FromFS(fstest.MapFS{
+		"settings.yaml": {Data: []byte(settings)},
+		"rules.yaml":    {Data: []byte(rules)},
+	}, "test"))
 }
 
 // tests is the boilerplate every rule needs.
@@ -639,22 +650,16 @@ rules:
 func TestOutlookCueAboutAnotherConflict(t *testing.T) {
 	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, elsewhere: [$conflicts, Sudan], this_war: [$sides]}", 1)
-	e, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(settings)},
-		"rules.yaml": {Data: []byte(rulesYAML(`
+	e := engineWith(t, settings, rulesYAML(`
 terms:
   conflicts: [Gaza, Israel*]
   sides: [Ukrain*, Russia*]
 rules:
-` + relevantOnTalks + `  - id: stuck
+`+relevantOnTalks+`  - id: stuck
     label: outlook:stalemate
     match: [rejected]
     TESTS
-`))},
-	}, "test"))
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
+`))
 	wantOutlooks(t, e, []outlookCase{
 		{"The talks went on.\n\nOn Gaza, any such plan is rejected.", "none"},
 		{"The talks went on.\n\nIn Sudan the truce was rejected.", "none"},
@@ -665,19 +670,13 @@ rules:
 	// of the peace is theirs.
 	others := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, other_talks: [loan, accession], peace_words: [peace, truce]}", 1)
-	e2, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(others)},
-		"rules.yaml": {Data: []byte(rulesYAML(`
+	e2 := engineWith(t, others, rulesYAML(`
 rules:
-` + relevantOnTalks + `  - id: stuck
+`+relevantOnTalks+`  - id: stuck
     label: outlook:stalemate
     match: [rejected, collapsed]
     TESTS
-`))},
-	}, "test"))
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
+`))
 	wantOutlooks(t, e2, []outlookCase{
 		{"The talks went on.\n\nHopes for the loan collapsed.", "none"},
 		{"The talks went on.\n\nThe accession plan was rejected.", "none"},
@@ -686,10 +685,7 @@ rules:
 	})
 	// One without the other is a rule set mistake, reported at load.
 	half := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, elsewhere: [Gaza]}", 1)
-	_, err = Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(half)},
-		"rules.yaml":    {Data: []byte(rulesYAML("rules:\n" + relevantOnTalks))},
-	}, "test"))
+	_, err := loadPair(half, rulesYAML("rules:\n"+relevantOnTalks))
 	if err == nil || !strings.Contains(err.Error(), "elsewhere and this_war go together") {
 		t.Errorf("elsewhere without this_war: err %v", err)
 	}
@@ -705,9 +701,7 @@ func TestOutlookStatementCoversTheTalks(t *testing.T) {
 		"relevance: {threshold: 2, outlook_weight: 1, outlook_max: 2, outlook_not: [accession], outlook_names: [$sides, Istanbul], outlook_headline_weight: 2}", 1)
 	settings = strings.Replace(settings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, elsewhere: [Gaza], this_war: [$sides]}", 1)
-	e, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(settings)},
-		"rules.yaml": {Data: []byte(rulesYAML(`
+	e := engineWith(t, settings, rulesYAML(`
 terms:
   sides: [Kyiv, Kremlin, Moscow]
 rules:
@@ -719,11 +713,7 @@ rules:
     label: outlook:progress
     match: [agreed]
     TESTS
-`))},
-	}, "test"))
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
+`))
 	cases := []struct {
 		title, body string
 		relevant    bool
