@@ -288,9 +288,7 @@ func (c *compiler) dropUnusedGroups() {
 		mark(r.match)
 		mark(r.exclude)
 	}
-	specials := []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.concessGroup,
-		&e.contrastGroup, &e.openContrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup}
+	specials := e.specialGroups()
 	for _, g := range specials {
 		if *g >= 0 {
 			renum[*g] = 1

@@ -138,7 +138,6 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 	toks := st.z.toks
 	n := len(st.contribs)
 	sum, counted := 0.0, 0
-	lastSent := int32(-1)
 	for _, i := range st.order {
 		c := st.contribs[i]
 		if !isOutlookLabel(c.label) || c.weight <= 0 {
@@ -153,10 +152,9 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 			continue
 		}
 		sent := tk.sent
-		if sent == lastSent || e.sentenceCounted(st, n, sent) {
+		if e.sentenceCounted(st, n, sent) {
 			continue
 		}
-		lastSent = sent
 		if !st.inSentence(e.relNamesGroup, sent) || e.relNotGroup >= 0 && st.inSentence(e.relNotGroup, sent) {
 			continue
 		}
