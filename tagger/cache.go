@@ -451,6 +451,7 @@ func (w *encoder) settings(s *settingsSpec) {
 	w.int(v.modalWindow)
 	w.float(v.concededWeight)
 	w.str(s.loneAside)
+	w.str(s.headQuotes)
 }
 
 func (r *decoder) settings(s *settingsSpec) {
@@ -480,6 +481,7 @@ func (r *decoder) settings(s *settingsSpec) {
 	v.modalWindow = r.int()
 	v.concededWeight = r.float()
 	s.loneAside = r.str()
+	s.headQuotes = r.str()
 }
 
 // floatFields are the settings' numbers that are floats, in a fixed order.

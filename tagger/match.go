@@ -496,7 +496,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			label = r.flip
 		}
 		w := r.weight * ev.fieldWeight(h.start)
-		if r.quotedW != 1 && ev.quoted(h.span) {
+		if r.quotedW != 1 && ev.quoted(h.span) && !(ev.e.settings.headQuotes == "own" && isOutlookLabel(label) && ev.st.z.toks[h.start].field == fieldTitle) {
 			w *= r.quotedW
 		}
 		c := contrib{rule: ri, label: label, h: h, negated: negated, negSpan: negSpan, weight: w}

@@ -111,6 +111,9 @@ type settingsSpec struct {
 	furnitureInline []string
 	relevance       float64
 	loneAside       string // outlook.lone_aside: "drop" a lone reported aside, or "count" it
+	// outlook.headline_quotes: "own" weighs a quoted outlook cue in the
+	// headline as the outlet's own (no quoted_weight), "quoted" as a quote.
+	headQuotes string
 	// A counted outlook statement in a sentence that names this war
 	// (relevance.outlook_names) covers the talks: it adds relOutlookWeight to
 	// relevance, for at most relOutlookMax sentences, unless the sentence

@@ -315,3 +315,33 @@ func TestLoneReportedAside(t *testing.T) {
 		}
 	}
 }
+
+// outlook.headline_quotes: own weighs a readout word quoted in the
+// headline ("talks 'constructive': Kremlin") as the outlet's own
+// headline statement; in the body, or with "quoted", quoted_weight
+// applies.
+func TestHeadlineQuotes(t *testing.T) {
+	rules := strings.Replace(voiceRules, "match: [progress, breakthrough, closer, прогресс*]\n",
+		"match: [progress, breakthrough, closer, прогресс*]\n    quoted_weight: 0.25\n", 1)
+	const body = "The delegations met for two hours."
+	for _, c := range []struct {
+		mode, title, body, outlook string
+	}{
+		{"own", `Envoy calls talks a "breakthrough"`, body, "progress"},
+		{"quoted", `Envoy calls talks a "breakthrough"`, body, "none"},
+		{"own", "Envoy on the talks", `He called the talks a "breakthrough".`, "none"},
+		{"own", "Envoy calls talks a breakthrough", body, "progress"},
+	} {
+		settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, headline_quotes: "+c.mode+"}", 1)
+		e, err := Load(FromFS(fstest.MapFS{
+			"settings.yaml": {Data: []byte(settings)},
+			"rules.yaml":    {Data: []byte(rules)},
+		}, "test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.Tag(Document{Title: c.title, Body: c.body}); r.Outlook != c.outlook {
+			t.Errorf("%s: %q / %q: outlook %s, want %s (scores %v)", c.mode, c.title, c.body, r.Outlook, c.outlook, r.Scores)
+		}
+	}
+}
