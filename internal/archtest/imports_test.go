@@ -49,15 +49,16 @@ var allowed = map[string][]string{
 	"cmd/stancewatch": nil,
 
 	// Tools and test helpers.
-	"internal/pgcluster":     {},
-	"internal/pgtest":        {"internal/pgcluster", "store", "store/storetest"},
-	"internal/wbfixture":     {"store"},
-	"internal/chromiumtest":  {},
-	"internal/feedtest":      {},
-	"internal/archtest":      {},
-	"internal/tools/devdb":   {"internal/pgcluster"},
-	"internal/tools/mkfeeds": {"gold"},
-	"store/storetest":        {"store"},
+	"internal/pgcluster":       {},
+	"internal/pgtest":          {"internal/pgcluster", "store", "store/storetest"},
+	"internal/wbfixture":       {"store"},
+	"internal/chromiumtest":    {},
+	"internal/feedtest":        {},
+	"internal/archtest":        {},
+	"internal/tools/devdb":     {"internal/pgcluster"},
+	"internal/tools/mkfeeds":   {"gold"},
+	"internal/tools/headlines": {"tagger"},
+	"store/storetest":          {"store"},
 }
 
 // anything marks the packages whose imports are not limited.
