@@ -10,8 +10,11 @@
 // labelled states no headline cue caught (-misses), and with -base the
 // items whose headline reading a rule change moved, each with its label.
 //
-//	go run ./internal/tools/headlines -misses stalemate -lang ru testdata/real/*.labels.jsonl
-//	go run ./internal/tools/headlines -base /tmp/old-rules testdata/real/*.labels.jsonl
+// Without -rules it reads with the rules built into the binary, as they
+// were when it was compiled: after editing, pass -rules tagger/rules.
+//
+//	go run ./internal/tools/headlines -rules tagger/rules -misses stalemate -lang ru testdata/real/*.labels.jsonl
+//	go run ./internal/tools/headlines -rules tagger/rules -base /tmp/old-rules testdata/real/*.labels.jsonl
 package main
 
 import (
