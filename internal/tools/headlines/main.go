@@ -10,8 +10,8 @@
 // labelled states no headline cue caught (-misses), and with -base the
 // items whose headline reading a rule change moved, each with its label.
 //
-// Without -rules it reads with the rules built into the binary, as they
-// were when it was compiled: after editing, pass -rules tagger/rules.
+// Without -rules it reads with the rules built into the binary: `go run`
+// compiles the tree's current ones, a binary built earlier keeps its own.
 //
 //	go run ./internal/tools/headlines -rules tagger/rules -misses stalemate -lang ru testdata/real/*.labels.jsonl
 //	go run ./internal/tools/headlines -rules tagger/rules -base /tmp/old-rules testdata/real/*.labels.jsonl
