@@ -3,7 +3,6 @@ package tagger
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
 )
 
 const voiceSettings = `
@@ -61,14 +60,7 @@ func voiceEngine(t *testing.T) *Engine {
 // voiceEngineWith loads rules under the voice test settings.
 func voiceEngineWith(t *testing.T, rules string) *Engine {
 	t.Helper()
-	e, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(voiceSettings)},
-		"rules.yaml":    {Data: []byte(rules)},
-	}, "test"))
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return e
+	return engineWith(t, voiceSettings, rules)
 }
 
 func voiceOf(evs []Evidence, text string) (string, bool) {
@@ -281,10 +273,7 @@ func TestSoftClaimYieldsToStalemate(t *testing.T) {
 			t.Errorf("%q: outlook %s, want %s (scores %v)", c.body, r.Outlook, c.outlook, r.Scores)
 		}
 	}
-	if _, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(voiceSettings)},
-		"rules.yaml":    {Data: []byte(strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: soft\n", 1))},
-	}, "test")); err == nil || !strings.Contains(err.Error(), "claim: soft is for progress rules") {
+	if _, err := loadPair(voiceSettings, strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: soft\n", 1)); err == nil || !strings.Contains(err.Error(), "claim: soft is for progress rules") {
 		t.Errorf("soft stalemate rule: err %v", err)
 	}
 }
@@ -295,13 +284,7 @@ func TestSoftClaimYieldsToStalemate(t *testing.T) {
 // talks still counts.
 func TestLoneReportedAside(t *testing.T) {
 	settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, lone_aside: drop}", 1)
-	e, err := Load(FromFS(fstest.MapFS{
-		"settings.yaml": {Data: []byte(settings)},
-		"rules.yaml":    {Data: []byte(voiceRules)},
-	}, "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := engineWith(t, settings, voiceRules)
 	const lead = "Troops for Europe were the theme of the talks.\n\n"
 	for _, c := range []struct{ body, outlook string }{
 		{lead + "The minister said the offer was rejected.", "none"},
@@ -333,13 +316,7 @@ func TestHeadlineQuotes(t *testing.T) {
 		{"own", "Envoy calls talks a breakthrough", body, "progress"},
 	} {
 		settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, headline_quotes: "+c.mode+"}", 1)
-		e, err := Load(FromFS(fstest.MapFS{
-			"settings.yaml": {Data: []byte(settings)},
-			"rules.yaml":    {Data: []byte(rules)},
-		}, "test"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := engineWith(t, settings, rules)
 		if r := e.Tag(Document{Title: c.title, Body: c.body}); r.Outlook != c.outlook {
 			t.Errorf("%s: %q / %q: outlook %s, want %s (scores %v)", c.mode, c.title, c.body, r.Outlook, c.outlook, r.Scores)
 		}
