@@ -208,7 +208,7 @@ rules:
     match: ceasefire
     TESTS
 `))
-	r := e.Tag(Document{Title: "A plan", Body: "Lead plan.\n\nBody ceasefire. A ceasefire. Ceasefire. Ceasefire, ceasefire."})
+	r := e.Tag(Document{Title: "A plan", Body: "The lead has a plan and little else.\n\nBody ceasefire. A ceasefire. Ceasefire. Ceasefire, ceasefire."})
 	if got := r.Scores["topic:peace_plan"]; got != 2 {
 		t.Errorf("title-only rule scored %v, want 2 (title weight 2, body ignored)", got)
 	}
@@ -216,7 +216,7 @@ rules:
 		t.Errorf("weighted rule scored %v, want 2 (2 hits x 0.5 x body weight 2)", got)
 	}
 	// A sentence counts once per label, however many matches it holds.
-	r = e.Tag(Document{Title: "A plan", Body: "Lead plan.\n\nBody ceasefire, ceasefire, ceasefire, ceasefire."})
+	r = e.Tag(Document{Title: "A plan", Body: "The lead has a plan and little else.\n\nBody ceasefire, ceasefire, ceasefire, ceasefire."})
 	if got := r.Scores["topic:ceasefire"]; got != 1 {
 		t.Errorf("one sentence with four matches scored %v, want 1 (counted once: 0.5 x body weight 2)", got)
 	}
@@ -245,17 +245,17 @@ rules:
 	if got := evidenceOf(r, "topic:security_guarantees"); len(got) != 0 || r.Scores["topic:security_guarantees"] != 1.5 {
 		t.Errorf("score %v, want 1.5: only the second sentence counts", r.Scores["topic:security_guarantees"])
 	}
-	r = e.Tag(Document{Body: "Lead.\n\nThey gave away territory. A penalty followed.\n\nRussia wants territory."})
+	r = e.Tag(Document{Body: "The lead says nothing of note today.\n\nThey gave away territory. A penalty followed.\n\nRussia wants territory."})
 	if got := r.Scores["topic:territory"]; got != 1 {
 		t.Errorf("territory scored %v, want 1 (the football paragraph excluded)", got)
 	}
 	// A word window stays in the sentence: "troops" three words on, but
 	// in the next sentence, does not make the talks' progress the army's.
-	r = e.Tag(Document{Body: "Lead.\n\nThe envoys report progress. Troops hold the line."})
+	r = e.Tag(Document{Body: "The lead says nothing of note today.\n\nThe envoys report progress. Troops hold the line."})
 	if got := r.Scores["outlook:progress"]; got != 1 {
 		t.Errorf("progress scored %v, want 1 (the exclude word is in the next sentence)", got)
 	}
-	r = e.Tag(Document{Body: "Lead.\n\nThe envoys report progress by troops near the river."})
+	r = e.Tag(Document{Body: "The lead says nothing of note today.\n\nThe envoys report progress by troops near the river."})
 	if got := r.Scores["outlook:progress"]; got != 0 {
 		t.Errorf("progress scored %v, want 0 (the exclude word is in its sentence)", got)
 	}
@@ -383,7 +383,7 @@ rules:
     TESTS
 `))
 	// Irrelevant: below the relevance threshold (one body match = 1 < 2).
-	r := e.Tag(Document{Body: "Lead.\n\nPeace talks. A ceasefire was agreed; the invasion. Vladimir Putin, Putin, Путина, Putin."})
+	r := e.Tag(Document{Body: "The lead says nothing of note today.\n\nPeace talks. A ceasefire was agreed; the invasion. Vladimir Putin, Putin, Путина, Putin."})
 	if r.Relevant || len(r.Topics) != 0 || r.Outlook != "none" || r.Framing != "neutral" {
 		t.Errorf("irrelevant article got labels: %+v", r)
 	}
@@ -763,5 +763,21 @@ rules:
 		if got := e.Tag(Document{Body: tc.body}).Scores["framing:pro_ukraine"]; got != tc.want {
 			t.Errorf("%q: score %v, want %v", tc.body, got, tc.want)
 		}
+	}
+}
+
+// TestLeadAfterFurniture: page text that opens with a menu line has its
+// lead in the first paragraph of prose, which weighs as the lead.
+func TestLeadAfterFurniture(t *testing.T) {
+	e := engine(t, rulesYAML("rules:\n"+relevantOnTalks+`  - id: stall
+    label: outlook:stalemate
+    match: stalled
+    TESTS
+`))
+	score := func(body string) float64 { return e.Tag(Document{Body: body}).Scores["outlook:stalemate"] }
+	lead := score("Skip to content\n\nThe talks stalled on Monday, the delegations said.\n\nNothing else happened.")
+	body := score("The weather in the capital was mild this week, forecasters said.\n\nThe talks stalled on Monday, the delegations said.")
+	if lead != 1.5 || body != 1 {
+		t.Errorf("stalemate in the lead after a menu line = %v, in the body = %v; want 1.5 and 1", lead, body)
 	}
 }

@@ -541,7 +541,7 @@ func (ev *evaluator) fieldWeight(t int32) float64 {
 	switch {
 	case tk.field == fieldTitle:
 		return ev.r.fw.title
-	case tk.para == 0:
+	case tk.lead:
 		return ev.r.fw.lead
 	}
 	return ev.r.fw.body
@@ -559,7 +559,7 @@ func (ev *evaluator) admit(s span) bool {
 		if !ev.r.scope[0] {
 			return false
 		}
-	case tk.para == 0:
+	case tk.lead:
 		if !ev.r.scope[1] {
 			return false
 		}

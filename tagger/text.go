@@ -28,8 +28,9 @@ type token struct {
 	nstart     int32 // normalised form: doc.norm[nstart:nend]
 	nend       int32
 	sent       int32 // sentence number across the document
-	para       int32 // paragraph number within the field (0 = title or lead)
+	para       int32 // paragraph number within the field
 	field      uint8
+	lead       bool // in the title or the body's lead (markLead)
 	quoted     bool // inside quotation marks
 	clause     bool // a clause boundary (punctuation, sentence start) comes right before it
 	sentStart  bool
@@ -145,6 +146,7 @@ func prevRune(s string, i int) rune {
 // add tokenizes one field and appends its tokens. Paragraphs are
 // separated by blank lines; the title is paragraph 0 of its own field.
 func (z *tokenizer) add(s string, field uint8) {
+	from := len(z.toks)
 	z.s, z.field, z.para, z.fieldToks = s, field, 0, 0
 	z.quotes = z.quotes[:0]
 	z.pendSent, z.pendPara, z.pendClaus = true, false, true
@@ -175,6 +177,60 @@ func (z *tokenizer) add(s string, field uint8) {
 		z.punctuation(r, i, size, lineParas)
 		i += size
 	}
+	if field == fieldBody {
+		z.markLead(from)
+	}
+}
+
+// Text taken from a web page often opens with lines that are not the
+// article: a dateline, a menu, the headline repeated, a photo caption.
+// Such a first paragraph is no lead alone; the lead then runs on through
+// the first paragraph of prose (leadProseWords words or more, ending a
+// sentence) among the first leadScanParas. A body whose first paragraph
+// is prose, or that has no prose paragraph that early, keeps its first
+// paragraph as the lead.
+const (
+	leadProseWords = 5
+	leadScanParas  = 6
+)
+
+// markLead marks the body's lead; the body's tokens start at from.
+func (z *tokenizer) markLead(from int) {
+	toks := z.toks[from:]
+	for i := 0; i < len(toks); {
+		p := toks[i].para
+		if p >= leadScanParas {
+			return
+		}
+		j := i + 1
+		for j < len(toks) && toks[j].para == p {
+			j++
+		}
+		if j-i >= leadProseWords && endsSentence(z.s, int(toks[j-1].end)) {
+			for k := range toks[:j] {
+				toks[k].lead = true
+			}
+			return
+		}
+		i = j
+	}
+}
+
+// endsSentence reports whether the text after a paragraph's last word
+// (at end) closes a sentence before the line ends.
+func endsSentence(s string, end int) bool {
+	for _, r := range s[end:] {
+		switch {
+		case r == '.' || r == '!' || r == '?' || r == '…':
+			return true
+		case r == '\n':
+			return false
+		case r == ' ' || r == '\u00A0' || r == ')' || r == ']' || isQuoteRune(r):
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // punctuation updates the sentence, paragraph, clause and quotation
@@ -536,7 +592,7 @@ func (z *tokenizer) word(i int) int {
 	tk := z.newToken()
 	tk.start, tk.end = int32(start), int32(end)
 	tk.nstart, tk.nend = int32(nstart), int32(len(z.norm))
-	tk.sent, tk.para, tk.field = z.sent, z.para, z.field
+	tk.sent, tk.para, tk.field, tk.lead = z.sent, z.para, z.field, z.para == 0
 	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
 	z.pendSent, z.pendClaus = false, false
 	return i

@@ -202,3 +202,39 @@ func TestMaxAbbreviation(t *testing.T) {
 		}
 	}
 }
+
+// TestLead: the lead is the body's first paragraph, unless that is page
+// furniture (a dateline, a menu, a caption, the headline again); then it
+// runs on through the first paragraph of prose.
+func TestLead(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, want string // want: the words of the lead
+	}{
+		{"prose first", "The envoys met in the capital on Monday. Nothing was agreed.\n\nA second paragraph follows here.",
+			"the envoys met in the capital on monday nothing was agreed"},
+		{"menu and caption", "Skip to content\n\nThe delegations at the table (Photo: Agency)\n\nThe envoys met in the capital on Monday.\n\nMore text comes later.",
+			"skip to content the delegations at the table photo agency the envoys met in the capital on monday"},
+		{"headline repeated", "Envoys meet in the capital\n\nThe envoys met in the capital on Monday, officials said.\n\nLater text.",
+			"envoys meet in the capital the envoys met in the capital on monday officials said"},
+		{"short sentence is not enough", "Moscow.\n\nThe envoys met in the capital on Monday.",
+			"moscow the envoys met in the capital on monday"},
+		{"no prose early", "Menu\n\nWorld\n\nNews\n\nSport\n\nWeather\n\nCulture\n\nThe envoys met in the capital on Monday.",
+			"menu"},
+		{"one paragraph", "The envoys met in the capital on Monday without a text", "the envoys met in the capital on monday without a text"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var z tokenizer
+			z.add("Headline", fieldTitle)
+			z.add(tc.body, fieldBody)
+			var lead []string
+			for _, tk := range z.toks {
+				if tk.field == fieldBody && tk.lead {
+					lead = append(lead, string(z.norm[tk.nstart:tk.nend]))
+				}
+			}
+			if got := strings.Join(lead, " "); got != tc.want {
+				t.Errorf("lead = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
