@@ -111,7 +111,7 @@ func (t *Tally) addOutlook(c *contrib, toks []token) {
 	switch {
 	case c.role == roleReported:
 		t.Reported[side] += c.weight
-	case toks[c.h.start].field == fieldTitle || toks[c.h.start].lead:
+	case toks[c.h.start].lead: // the headline or the lead
 		t.Own[side] += c.weight
 		t.Head[side] += c.weight
 	default:
@@ -185,7 +185,7 @@ func (e *Engine) loneReportedAside(st *docState) bool {
 			continue
 		}
 		tk := &toks[c.h.start]
-		if c.role != roleReported || tk.field == fieldTitle || tk.lead {
+		if c.role != roleReported || tk.lead {
 			return false
 		}
 		if sent >= 0 && tk.sent != sent {
@@ -299,7 +299,7 @@ func (e *Engine) weighOutlook(st *docState, th *Thresholds, t *Tally) {
 			continue
 		}
 		if c.role == roleOwn {
-			if tk := &toks[c.h.start]; tk.field == fieldTitle || tk.lead {
+			if toks[c.h.start].lead {
 				c.weight *= th.HeadWeight
 			}
 			continue

@@ -592,7 +592,7 @@ func (z *tokenizer) word(i int) int {
 	tk := z.newToken()
 	tk.start, tk.end = int32(start), int32(end)
 	tk.nstart, tk.nend = int32(nstart), int32(len(z.norm))
-	tk.sent, tk.para, tk.field, tk.lead = z.sent, z.para, z.field, z.para == 0
+	tk.sent, tk.para, tk.field, tk.lead = z.sent, z.para, z.field, z.para == 0 || z.field == fieldTitle
 	tk.quoted, tk.clause, tk.sentStart = len(z.quotes) > 0, z.pendClaus, z.pendSent
 	z.pendSent, z.pendClaus = false, false
 	return i
