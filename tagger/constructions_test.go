@@ -61,3 +61,20 @@ func TestConstructions(t *testing.T) {
 		t.Fatalf("only %d constructions read", n)
 	}
 }
+
+// TestSoftClaimAgainstWeakCue: a readout's "productive" stands against a
+// weak cue alone (talks held "in difficult conditions", said in the
+// body), and falls to a full one ("no deal was reached").
+func TestSoftClaimAgainstWeakCue(t *testing.T) {
+	e := builtin(t)
+	const head = "Envoy: talks with Moscow on Ukraine were very productive"
+	for _, tc := range []struct{ body, want string }{
+		{"He met Russian officials for five hours.\n\nThe dialogue goes on in difficult conditions, an aide added.", "progress"},
+		{"He met Russian officials for five hours.\n\nNo deal was reached, an aide added.", "stalemate"},
+	} {
+		r := e.Tag(tagger.Document{Title: head, Body: tc.body, Lang: "en"})
+		if r.Outlook != tc.want {
+			t.Errorf("%q: outlook %s, want %s", tc.body, r.Outlook, tc.want)
+		}
+	}
+}

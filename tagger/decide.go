@@ -43,6 +43,10 @@ func (e *Engine) decide(st *docState, doc Document) Result {
 	return res
 }
 
+// softContradiction is the stalemate weight, as counted, that contradicts
+// a soft claim: one cue of a full-weight rule, reported or in the body.
+const softContradiction = 0.75
+
 // tally sums each label's matches with every sentence counted once per
 // label: its strongest match (in the article's own voice before reported
 // speech). The other matches of the sentence stay evidence with weight 0.
@@ -87,8 +91,11 @@ func (e *Engine) tally(st *docState) Tally {
 	// "Productive", said the envoy, while no deal came: the taxonomy's
 	// talks called productive count only when nothing contradicts them,
 	// that is unless the stalemate cues match the substantive progress.
+	// Less than one full cue (softContradiction) contradicts nothing: "in
+	// difficult conditions", said or quoted, describes the talks'
+	// circumstances, not their failure.
 	s := t.Own[sideStalemate] + t.Reported[sideStalemate]
-	stuck := s > 0 && s >= t.Own[sideProgress]+t.Reported[sideProgress]
+	stuck := s >= softContradiction && s >= t.Own[sideProgress]+t.Reported[sideProgress]
 	for _, i := range soft {
 		if stuck {
 			cs[i].weight = 0
