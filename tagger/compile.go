@@ -200,6 +200,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.relNamesGroup = c.optionalTermsGroup(e.settings.relOutlookNames, e.settings.line)
 	e.otherTalksGroup = c.optionalTermsGroup(e.settings.otherTalks, e.settings.line)
 	e.peaceGroup = c.optionalTermsGroup(e.settings.peaceWords, e.settings.line)
+	e.historyGroup = c.optionalTermsGroup(e.settings.history, e.settings.line)
 	if (e.otherTalksGroup < 0) != (e.peaceGroup < 0) {
 		c.bad(e.settings.line, "settings.outlook: other_talks and peace_words go together")
 	}

@@ -102,6 +102,7 @@ type Engine struct {
 	negWordGroup                                                     int32 // the one-word negations ("no", "не"), or -1
 	condGroup                                                        int32 // conditions: "if", "якщо" (settings.voice.conditional)
 	otherTalksGroup, peaceGroup                                      int32 // other negotiations, words of the peace (settings.outlook)
+	historyGroup                                                     int32 // past dates: "in 2022" (settings.outlook.history)
 	relNamesGroup                                                    int32 // the war's parties, envoys, venues (settings.relevance.outlook_names)
 	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)

@@ -484,7 +484,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && e.aboutElsewhere(st, h.span) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inHistory(st, h.span)) {
 			st.cancelled++
 			continue
 		}
@@ -928,6 +928,41 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 	}
 	// "Hopes of approving the EU loan for Ukraine collapsed": other talks.
 	return e.otherTalksGroup >= 0 && st.inSentence(e.otherTalksGroup, sent) && !st.inSentence(e.peaceGroup, sent)
+}
+
+// inHistory reports whether the clause of s is dated in the past
+// (settings.outlook.history): "Kyiv walked out of the talks in 2022"
+// recalls history, not where the talks stand now. A date phrase that
+// reaches into the clause counts ("since 2022, when the dialogue
+// broke off"), and so does a date that is a clause of its own just
+// before it ("In spring 2022, Kyiv walked out").
+func (e *Engine) inHistory(st *docState, s span) bool {
+	if e.historyGroup < 0 {
+		return false
+	}
+	hs := st.hits(e.historyGroup)
+	if len(hs) == 0 {
+		return false
+	}
+	toks := st.z.toks
+	from, to := s.start, s.end
+	for from > 0 && !toks[from].clause && !toks[from].sentStart {
+		from--
+	}
+	for int(to) < len(toks) && !toks[to].clause && !toks[to].sentStart {
+		to++
+	}
+	for _, h := range hs {
+		if h.start < to && h.end > from {
+			return true
+		}
+		// "In spring 2022, Kyiv walked out": the date is a clause of its own
+		// that opens the cue's.
+		if h.end == from && (toks[h.start].clause || toks[h.start].sentStart) {
+			return true
+		}
+	}
+	return false
 }
 
 // inSentence reports whether group g has a match in sentence sent.

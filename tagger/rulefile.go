@@ -346,7 +346,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.amountField("lean_ratio", &s.leanRatio), r.choiceField("lone_aside", &s.loneAside, "count", "drop"),
 				r.choiceField("headline_quotes", &s.headQuotes, "quoted", "own"),
 				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar),
-				r.listField("other_talks", &s.otherTalks), r.listField("peace_words", &s.peaceWords))
+				r.listField("other_talks", &s.otherTalks), r.listField("peace_words", &s.peaceWords),
+				r.listField("history", &s.history))
 		}},
 		field{"framing", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("margin", &s.framingMarg), r.amountField("min", &s.framingMin), r.amountField("ratio", &s.framingRatio))

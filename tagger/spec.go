@@ -129,6 +129,9 @@ type settingsSpec struct {
 	// word of the peace (outlook.peace_words) is those talks'.
 	otherTalks   []string
 	peaceWords   []string
+	// An outlook cue in a clause dated in the past (outlook.history: "in
+	// 2022", "весной 2022") recalls history, not where the talks stand.
+	history []string
 	topicMin     float64
 	topicMins    map[string]float64
 	outlookMin   float64
