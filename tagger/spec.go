@@ -127,11 +127,11 @@ type settingsSpec struct {
 	// An outlook cue in a sentence that names other negotiations
 	// (outlook.other_talks: an EU loan, accession, NATO spending) and no
 	// word of the peace (outlook.peace_words) is those talks'.
-	otherTalks   []string
-	peaceWords   []string
+	otherTalks []string
+	peaceWords []string
 	// An outlook cue in a clause dated in the past (outlook.history: "in
 	// 2022", "весной 2022") recalls history, not where the talks stand.
-	history []string
+	history      []string
 	topicMin     float64
 	topicMins    map[string]float64
 	outlookMin   float64
