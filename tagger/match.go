@@ -859,6 +859,31 @@ func (ev *evaluator) allOf(n *cnode) (bool, []hit) {
 
 // near is the matches of its first item that have a match of each other
 // item (anywhere, as context) within its window.
+// overlapsAny reports whether s shares a token with any of spans.
+func overlapsAny(s span, spans []span) bool {
+	for _, o := range spans {
+		if s.start < o.end && o.start < s.end {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestApart is nearest among the hits that share no token with taken.
+func (ev *evaluator) nearestApart(s span, hs []hit, w window, taken []span) (hit, bool) {
+	best, found := hit{}, false
+	bestGap := int32(math.MaxInt32)
+	for _, h := range hs {
+		if overlapsAny(h.span, taken) || !ev.within(s, h.span, w) {
+			continue
+		}
+		if g := gap(s, h.span); g < bestGap {
+			best, bestGap, found = h, g, true
+		}
+	}
+	return best, found
+}
+
 func (ev *evaluator) near(n *cnode) (bool, []hit) {
 	_, anchor := ev.node(n.kids[0])
 	if len(anchor) == 0 {
@@ -898,8 +923,15 @@ next:
 	for _, a := range anchor {
 		from := int32(len(st.sups))
 		st.sups = append(st.sups, st.sups[a.sup:a.sup+a.nsup]...)
-		for _, hs := range others {
+		mine := len(st.sups) // the items this near chooses start here
+		for i, hs := range others {
 			b, ok := ev.nearest(a.span, hs, w)
+			if ok && i > 0 && overlapsAny(b.span, st.sups[mine:]) {
+				// Each item is its own stretch of text: in "no agreement
+				// was reached" the "agreement" that a progress item finds is
+				// the stalemate item's, not a second, agreed half.
+				b, ok = ev.nearestApart(a.span, hs, w, st.sups[mine:])
+			}
 			if !ok {
 				st.sups = st.sups[:from]
 				continue next
