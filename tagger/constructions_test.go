@@ -78,3 +78,38 @@ func TestSoftClaimAgainstWeakCue(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadlines checks headline forms with their lead
+// (testdata/headlines.tsv): a colon that hands the headline to a speaker,
+// a question, two halves ("swap agreed, ceasefire not").
+func TestHeadlines(t *testing.T) {
+	f, err := os.Open("testdata/headlines.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	e := builtin(t)
+	n := 0
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Text()
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		parts := strings.Split(text, "\t")
+		if len(parts) != 4 {
+			t.Fatalf("headlines.tsv:%d: want outlook, lang, headline and body separated by tabs", line)
+		}
+		r := e.Tag(tagger.Document{Title: parts[2], Body: parts[3], Lang: parts[1]})
+		if !r.Relevant || r.Outlook != parts[0] {
+			t.Errorf("headlines.tsv:%d: %q: outlook %s (relevant %v), want %s", line, parts[2], r.Outlook, r.Relevant, parts[0])
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Fatalf("only %d headlines read", n)
+	}
+}
