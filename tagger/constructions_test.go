@@ -17,32 +17,56 @@ var talksLead = map[string]string{
 	"uk": "Переговори України та Росії про мир. ",
 }
 
-// TestConstructions checks how the built-in rules read the grammar of
-// news copy in three languages (testdata/constructions.txt): a negation
-// before or after its cue, a modal, hope or question, contrast, word
-// order, and whose words a sentence is.
-func TestConstructions(t *testing.T) {
-	f, err := os.Open("testdata/constructions.txt")
+// testCase is one line of a table of cases in testdata: its fields and
+// where it stands.
+type testCase struct {
+	line   int
+	fields []string
+}
+
+// readCases reads testdata/name, a case a line with n fields split by
+// sep; blank lines and lines opening with "#" are comments. It fails the
+// test on a malformed line or fewer than min cases.
+func readCases(t *testing.T, name, sep string, n, min int) []testCase {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	e := builtin(t)
-	n := 0
+	var cases []testCase
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		parts := strings.SplitN(text, "|", 4)
-		if len(parts) != 4 {
-			t.Fatalf("constructions.txt:%d: want label|expected|lang|sentence", line)
+		fields := strings.SplitN(text, sep, n)
+		if len(fields) != n {
+			t.Fatalf("%s:%d: want %d fields separated by %q", name, line, n, sep)
 		}
-		label, want, lang, sentence := parts[0], parts[1], parts[2], parts[3]
+		cases = append(cases, testCase{line, fields})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < min {
+		t.Fatalf("only %d cases in %s", len(cases), name)
+	}
+	return cases
+}
+
+// TestConstructions checks how the built-in rules read the grammar of
+// news copy in three languages (testdata/constructions.txt, label|expected|
+// lang|sentence): a negation before or after its cue, a modal, hope or
+// question, contrast, word order, and whose words a sentence is.
+func TestConstructions(t *testing.T) {
+	e := builtin(t)
+	for _, c := range readCases(t, "constructions.txt", "|", 4, 100) {
+		label, want, lang, sentence := c.fields[0], c.fields[1], c.fields[2], c.fields[3]
 		lead, ok := talksLead[lang]
 		if !ok {
-			t.Fatalf("constructions.txt:%d: language %q is not en, ru or uk", line, lang)
+			t.Fatalf("constructions.txt:%d: language %q is not en, ru or uk", c.line, lang)
 		}
 		r := e.Tag(tagger.Document{Body: lead + sentence, Lang: lang})
 		got := r.Outlook
@@ -50,15 +74,8 @@ func TestConstructions(t *testing.T) {
 			got = r.Framing
 		}
 		if !r.Relevant || got != want {
-			t.Errorf("constructions.txt:%d: %s %q: %s %s (relevant %v), want %s", line, lang, sentence, label, got, r.Relevant, want)
+			t.Errorf("constructions.txt:%d: %s %q: %s %s (relevant %v), want %s", c.line, lang, sentence, label, got, r.Relevant, want)
 		}
-		n++
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n < 100 {
-		t.Fatalf("only %d constructions read", n)
 	}
 }
 
@@ -83,33 +100,12 @@ func TestSoftClaimAgainstWeakCue(t *testing.T) {
 // (testdata/headlines.tsv): a colon that hands the headline to a speaker,
 // a question, two halves ("swap agreed, ceasefire not").
 func TestHeadlines(t *testing.T) {
-	f, err := os.Open("testdata/headlines.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	e := builtin(t)
-	n := 0
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
+	for _, c := range readCases(t, "headlines.tsv", "\t", 4, 10) {
+		want, lang, title, body := c.fields[0], c.fields[1], c.fields[2], c.fields[3]
+		r := e.Tag(tagger.Document{Title: title, Body: body, Lang: lang})
+		if !r.Relevant || r.Outlook != want {
+			t.Errorf("headlines.tsv:%d: %q: outlook %s (relevant %v), want %s", c.line, title, r.Outlook, r.Relevant, want)
 		}
-		parts := strings.Split(text, "\t")
-		if len(parts) != 4 {
-			t.Fatalf("headlines.tsv:%d: want outlook, lang, headline and body separated by tabs", line)
-		}
-		r := e.Tag(tagger.Document{Title: parts[2], Body: parts[3], Lang: parts[1]})
-		if !r.Relevant || r.Outlook != parts[0] {
-			t.Errorf("headlines.tsv:%d: %q: outlook %s (relevant %v), want %s", line, parts[2], r.Outlook, r.Relevant, parts[0])
-		}
-		n++
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n < 10 {
-		t.Fatalf("only %d headlines read", n)
 	}
 }
