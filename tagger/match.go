@@ -857,8 +857,6 @@ func (ev *evaluator) allOf(n *cnode) (bool, []hit) {
 	return true, ev.support(anchor, others, window{unit: withinArticle})
 }
 
-// near is the matches of its first item that have a match of each other
-// item (anywhere, as context) within its window.
 // overlapsAny reports whether s shares a token with any of spans.
 func overlapsAny(s span, spans []span) bool {
 	for _, o := range spans {
@@ -884,6 +882,8 @@ func (ev *evaluator) nearestApart(s span, hs []hit, w window, taken []span) (hit
 	return best, found
 }
 
+// near is the matches of its first item that have a match of each other
+// item (anywhere, as context) within its window.
 func (ev *evaluator) near(n *cnode) (bool, []hit) {
 	_, anchor := ev.node(n.kids[0])
 	if len(anchor) == 0 {
