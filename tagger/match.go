@@ -484,7 +484,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inHistory(st, h.span)) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || e.inClauseWith(st, e.pollsGroup, h.span)) {
 			st.cancelled++
 			continue
 		}
@@ -962,17 +962,19 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 	return e.otherTalksGroup >= 0 && st.inSentence(e.otherTalksGroup, sent) && !st.inSentence(e.peaceGroup, sent)
 }
 
-// inHistory reports whether the clause of s is dated in the past
-// (settings.outlook.history): "Kyiv walked out of the talks in 2022"
-// recalls history, not where the talks stand now. A date phrase that
-// reaches into the clause counts ("since 2022, when the dialogue
-// broke off"), and so does a date that is a clause of its own just
-// before it ("In spring 2022, Kyiv walked out").
-func (e *Engine) inHistory(st *docState, s span) bool {
-	if e.historyGroup < 0 {
+// inClauseWith reports whether group g (>= 0, or none) has a match in the
+// clause of s: a past date (settings.outlook.history: "Kyiv walked out of
+// the talks in 2022" recalls history, not where the talks stand now) or
+// an opinion poll (settings.outlook.polls: "most Ukrainians reject the
+// plan" is the public's view). A phrase that reaches into the clause
+// counts ("since 2022, when the dialogue broke off"), and so does one
+// that is a clause of its own just before it ("In spring 2022, Kyiv
+// walked out").
+func (e *Engine) inClauseWith(st *docState, g int32, s span) bool {
+	if g < 0 {
 		return false
 	}
-	hs := st.hits(e.historyGroup)
+	hs := st.hits(g)
 	if len(hs) == 0 {
 		return false
 	}
@@ -988,8 +990,8 @@ func (e *Engine) inHistory(st *docState, s span) bool {
 		if h.start < to && h.end > from {
 			return true
 		}
-		// "In spring 2022, Kyiv walked out": the date is a clause of its own
-		// that opens the cue's.
+		// "In spring 2022, Kyiv walked out": the phrase is a clause of its
+		// own that opens the cue's.
 		if h.end == from && (toks[h.start].clause || toks[h.start].sentStart) {
 			return true
 		}
