@@ -484,7 +484,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || e.inClauseWith(st, e.pollsGroup, h.span)) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || e.aboutPoll(st, h.span)) {
 			st.cancelled++
 			continue
 		}
@@ -962,14 +962,19 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 	return e.otherTalksGroup >= 0 && st.inSentence(e.otherTalksGroup, sent) && !st.inSentence(e.peaceGroup, sent)
 }
 
+// aboutPoll reports whether the sentence of s reports an opinion poll
+// (settings.outlook.polls): "most Ukrainians reject the plan, a KIIS poll
+// shows" is the public's view, not the talks' state.
+func (e *Engine) aboutPoll(st *docState, s span) bool {
+	return e.pollsGroup >= 0 && st.inSentence(e.pollsGroup, st.z.toks[s.start].sent)
+}
+
 // inClauseWith reports whether group g (>= 0, or none) has a match in the
-// clause of s: a past date (settings.outlook.history: "Kyiv walked out of
-// the talks in 2022" recalls history, not where the talks stand now) or
-// an opinion poll (settings.outlook.polls: "most Ukrainians reject the
-// plan" is the public's view). A phrase that reaches into the clause
-// counts ("since 2022, when the dialogue broke off"), and so does one
-// that is a clause of its own just before it ("In spring 2022, Kyiv
-// walked out").
+// clause of s: a past date (settings.outlook.history) in "Kyiv walked out
+// of the talks in 2022" recalls history, not where the talks stand now.
+// A phrase that reaches into the clause counts ("since 2022, when the
+// dialogue broke off"), and so does one that is a clause of its own just
+// before it ("In spring 2022, Kyiv walked out").
 func (e *Engine) inClauseWith(st *docState, g int32, s span) bool {
 	if g < 0 {
 		return false

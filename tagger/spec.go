@@ -131,7 +131,7 @@ type settingsSpec struct {
 	peaceWords []string
 	// An outlook cue in a clause dated in the past (outlook.history: "in
 	// 2022", "весной 2022") recalls history, not where the talks stand;
-	// one in a clause on an opinion poll (outlook.polls) is the public's.
+	// one in a sentence on an opinion poll (outlook.polls) is the public's.
 	history      []string
 	polls        []string
 	topicMin     float64
