@@ -46,7 +46,7 @@ type docState struct {
 	// matched in touched. Slots keep the lists of a document together,
 	// where a list per group would be spread over the whole rule set.
 	gslot   []int32
-	slots   [][]span
+	slots   []slot
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
 	negWord []bool  // token is a one-word negation ("no", "не")
@@ -108,7 +108,7 @@ func (e *Engine) match(st *docState, doc Document) {
 	}
 	for i, g := range st.touched {
 		st.gslot[g] = 0
-		st.slots[i] = st.slots[i][:0]
+		st.slots[i] = slot{spans: st.slots[i].spans[:0]}
 	}
 	st.touched = st.touched[:0]
 
@@ -258,14 +258,14 @@ func (e *Engine) dropFurniture(st *docState) {
 		if g == e.furnitureGroup || g == e.inlineFurnitureGroup {
 			continue
 		}
-		hs := st.slots[i]
+		hs := st.slots[i].spans
 		kept := hs[:0]
 		for _, s := range hs {
 			if !inSpans(s.start, drop) {
 				kept = append(kept, s)
 			}
 		}
-		st.slots[i] = kept
+		st.slots[i].spans = kept
 	}
 }
 
@@ -309,7 +309,7 @@ func inSpans(t int32, spans []span) bool {
 // hits returns the matches of group g (>= 0) in the document.
 func (st *docState) hits(g int32) []span {
 	if s := st.gslot[g]; s > 0 {
-		return st.slots[s-1]
+		return st.slots[s-1].spans
 	}
 	return nil
 }
@@ -324,11 +324,15 @@ func (e *Engine) emit(st *docState, groups []int32, start, end int32) {
 		if s == 0 {
 			s = st.touch(g)
 		}
-		hs := &st.slots[s-1] // changed in place: no write barrier on the fast path
-		if n := len(*hs); n == 0 || start >= (*hs)[n-1].end {
-			*hs = append(*hs, span{start, end}) // the common case: after the group's last match
+		sl := &st.slots[s-1]
+		if start >= sl.lastEnd {
+			// The common case, after the group's last match: known
+			// without reading that match.
+			sl.spans = append(sl.spans, span{start, end})
+			sl.lastEnd = end
 			continue
 		}
+		hs := &sl.spans // changed in place: no write barrier on the fast path
 		drop := false
 		for n := len(*hs); n > 0; n-- {
 			last := (*hs)[n-1]
@@ -345,7 +349,18 @@ func (e *Engine) emit(st *docState, groups []int32, start, end int32) {
 		if !drop {
 			*hs = append(*hs, span{start, end})
 		}
+		sl.lastEnd = 0
+		if n := len(*hs); n > 0 {
+			sl.lastEnd = (*hs)[n-1].end
+		}
 	}
+}
+
+// slot holds one group's matches in a document, and where the last
+// one ends.
+type slot struct {
+	spans   []span
+	lastEnd int32
 }
 
 // touch gives group g, matched for the first time in the document, its
@@ -355,7 +370,7 @@ func (st *docState) touch(g int32) int32 {
 	s := int32(len(st.touched))
 	st.gslot[g] = s
 	if len(st.slots) < int(s) {
-		st.slots = append(st.slots, nil)
+		st.slots = append(st.slots, slot{})
 	}
 	return s
 }
