@@ -92,6 +92,7 @@ func (e *Engine) markVoice(st *docState) {
 	e.markConceded(st)
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
+	e.markParagraphSpeaker(st)
 	e.markBackReference(st)
 	if e.reportGroup < 0 {
 		return
@@ -290,6 +291,34 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 		from, _ := sentenceOf(toks, int32(k-1))
 		markRange(st.reported, from, int32(k))
 		return
+	}
+}
+
+// markParagraphSpeaker reads a body paragraph that opens "Speaker:
+// words" as the headline form ("Lavrov: Kyiv is not interested in
+// peace", "Песков: переговоры на паузе"): pages repeat their headline and
+// subheads inside the text. The speaker is at most three words starting
+// with a capital letter, and a section label is no speaker.
+func (e *Engine) markParagraphSpeaker(st *docState) {
+	toks := st.z.toks
+	body := st.doc.Body
+	for p := 0; p < len(toks); p++ {
+		if toks[p].field != fieldBody || p > 0 && toks[p-1].field == fieldBody && toks[p-1].para == toks[p].para {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(body[toks[p].start:]); !unicode.IsUpper(r) {
+			continue
+		}
+		for k := p; k < len(toks)-1 && k < p+3 && !toks[k+1].sentStart && toks[k+1].para == toks[p].para; k++ {
+			if !strings.Contains(body[toks[k].end:toks[k+1].start], ":") {
+				continue
+			}
+			if !e.sectionLabel(st, int32(p), int32(k)+1) {
+				_, to := sentenceOf(toks, int32(k))
+				markRange(st.reported, int32(k+1), to)
+			}
+			break
+		}
 	}
 }
 

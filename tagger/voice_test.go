@@ -139,6 +139,17 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 	if r := e.Tag(Document{Title: "Geneva talks: the Kyiv regime wrecked the round", Body: "Talks."}); r.Framing != "pro_russia" {
 		t.Errorf("framing %s from a topic headline in the own voice, want pro_russia", r.Framing)
 	}
+	// So is a body paragraph of that form (a headline or subhead repeated
+	// in the text), but not one opening with a section label or with
+	// lower-case words.
+	if r := e.Tag(Document{Title: "Talks", Body: "Talks went on.\n\nKremlin aide: the Kyiv regime wrecked the talks."}); r.Framing != "neutral" {
+		t.Errorf("framing %s from a body paragraph attributed to a speaker, want neutral", r.Framing)
+	}
+	for _, body := range []string{"Talks went on.\n\nAnalysis: the Kyiv regime wrecked the talks.", "Talks went on.\n\nin short: the Kyiv regime wrecked the talks."} {
+		if r := e.Tag(Document{Title: "Talks", Body: body}); r.Framing != "pro_russia" {
+			t.Errorf("framing %s from %q, a paragraph in the own voice, want pro_russia", r.Framing, body)
+		}
+	}
 	// So is "words — Speaker", but not a dash before lower-case words or a
 	// section label.
 	for _, title := range []string{"The Kyiv regime wrecked the talks — Kremlin aide", "The Kyiv regime wrecked the talks - RIA Novosti", "Киевский режим сорвал переговоры — Ушаков", "Киевский режим сорвал переговоры, — депутат"} {
