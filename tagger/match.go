@@ -59,6 +59,7 @@ type docState struct {
 	condEnd   []bool    // token ends a condition word (settings.voice.conditional)
 	conceded  []bool    // token in a clause given away by a concession or contrast
 	question  []bool    // token in a sentence that ends in a question mark
+	pollItem  bool      // the item is about an opinion poll (aboutPoll)
 	muted     []contrib // outlook matches not counted: hypothetical (for --explain)
 	order     []int32   // contributions by label and sentence (decide.go)
 	tallyKeys []uint64  // scratch space for sorting order
@@ -195,6 +196,7 @@ func (e *Engine) match(st *docState, doc Document) {
 		}
 	}
 	e.markVoice(st)
+	st.pollItem = e.isPollItem(st)
 }
 
 // unmark sets every token of the spans to -1 (no mark) in each of marks.
@@ -981,7 +983,41 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 // (settings.outlook.polls): "most Ukrainians reject the plan, a KIIS poll
 // shows" is the public's view, not the talks' state.
 func (e *Engine) aboutPoll(st *docState, s span) bool {
-	return e.pollsGroup >= 0 && st.inSentence(e.pollsGroup, st.z.toks[s.start].sent)
+	if e.pollsGroup < 0 {
+		return false
+	}
+	sent := st.z.toks[s.start].sent
+	if st.inSentence(e.pollsGroup, sent) {
+		return true
+	}
+	// In an item about a poll (its headline or the lead's first sentences
+	// name one), a sentence that names no peace, truce or settlement
+	// reports the public's views too: "Most Ukrainians remain firmly
+	// against any territorial concessions. Such are the findings of...".
+	return st.pollItem && !st.inSentence(e.peaceGroup, sent)
+}
+
+// isPollItem reports whether the headline or the first three sentences of
+// the lead name an opinion poll (settings.outlook.polls).
+func (e *Engine) isPollItem(st *docState) bool {
+	if e.pollsGroup < 0 {
+		return false
+	}
+	toks := st.z.toks
+	first := int32(-1) // the body's first sentence
+	for i := range toks {
+		if toks[i].field == fieldBody {
+			first = toks[i].sent
+			break
+		}
+	}
+	for _, h := range st.hits(e.pollsGroup) {
+		tk := &toks[h.start]
+		if tk.field == fieldTitle || tk.lead && first >= 0 && tk.sent <= first+2 {
+			return true
+		}
+	}
+	return false
 }
 
 // inClauseWith reports whether group g (>= 0, or none) has a match in the
