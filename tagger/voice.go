@@ -77,9 +77,17 @@ func (e *Engine) markVoice(st *docState) {
 		}
 	}
 	st.condEnd = cleared(st.condEnd, n)
+	st.condSent = cleared(st.condSent, n)
 	if e.condGroup >= 0 {
 		for _, s := range st.hits(e.condGroup) {
 			st.condEnd[s.end-1] = true
+			// A sentence that opens with a condition is hypothetical
+			// through its main clause too: "If Russia attacks again, the
+			// draft foresees the collapse of the deal."
+			if toks[s.start].sentStart {
+				_, to := sentenceOf(toks, s.start)
+				markRange(st.condSent, s.end, to)
+			}
 		}
 	}
 	st.hoped = cleared(st.hoped, n)
@@ -433,7 +441,7 @@ func (ev *evaluator) readVoice(c *contrib) bool {
 	if st.conceded[c.h.start] {
 		c.weight *= ev.e.settings.voice.concededWeight
 	}
-	if !ev.r.presupposed && (!c.negated && ev.modal(c.h.span) || c.negated && ev.conditional(c.negSpan)) {
+	if !ev.r.presupposed && (!c.negated && ev.modal(c.h.span) || c.negated && ev.conditional(c.negSpan) || st.condSent[c.h.start]) {
 		c.role = roleHypothetical
 		return false
 	}
