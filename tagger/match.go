@@ -58,6 +58,7 @@ type docState struct {
 	modalAt   []int32   // token -> first token of a modal word ending there, or -1
 	condEnd   []bool    // token ends a condition word (settings.voice.conditional)
 	condSent  []bool    // token in a sentence that opens with a condition word
+	provision []bool    // token in a numbered point of a plan (voice.go)
 	conceded  []bool    // token in a clause given away by a concession or contrast
 	question  []bool    // token in a sentence that ends in a question mark
 	pollItem  bool      // the item is about an opinion poll (aboutPoll)

@@ -98,6 +98,7 @@ func (e *Engine) markVoice(st *docState) {
 		}
 	}
 	e.markConceded(st)
+	st.markProvisions()
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
 	e.markParagraphSpeaker(st)
@@ -253,6 +254,41 @@ func endsInQuestion(rest string) bool {
 		return false
 	}
 	return false
+}
+
+// markProvisions marks the body paragraphs that are numbered points
+// ("7. Ukraine agrees to enshrine...", "2) Стороны подпишут..."): a
+// plan's or memorandum's provisions, what its authors propose, not where
+// the talks stand.
+func (st *docState) markProvisions() {
+	toks := st.z.toks
+	st.provision = cleared(st.provision, len(toks))
+	body := st.doc.Body
+	for p := 0; p < len(toks); p++ {
+		tk := &toks[p]
+		if tk.field != fieldBody || p > 0 && toks[p-1].field == fieldBody && toks[p-1].para == tk.para {
+			continue // not a paragraph's first token
+		}
+		if !listNumber(body[tk.start:tk.end]) || int(tk.end) >= len(body) || body[tk.end] != '.' && body[tk.end] != ')' {
+			continue
+		}
+		end := st.paragraphEnd(int32(p))
+		markRange(st.provision, int32(p), end)
+	}
+}
+
+// listNumber reports whether s is the number of a point: one or two
+// digits.
+func listNumber(s string) bool {
+	if len(s) == 0 || len(s) > 2 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // markHeadlineSpeaker marks a headline of the form "Speaker: words"
@@ -441,7 +477,7 @@ func (ev *evaluator) readVoice(c *contrib) bool {
 	if st.conceded[c.h.start] {
 		c.weight *= ev.e.settings.voice.concededWeight
 	}
-	if !ev.r.presupposed && (!c.negated && ev.modal(c.h.span) || c.negated && ev.conditional(c.negSpan) || st.condSent[c.h.start]) {
+	if !ev.r.presupposed && (!c.negated && ev.modal(c.h.span) || c.negated && ev.conditional(c.negSpan) || st.condSent[c.h.start] || st.provision[c.h.start]) {
 		c.role = roleHypothetical
 		return false
 	}

@@ -333,3 +333,19 @@ func TestHeadlineQuotes(t *testing.T) {
 		}
 	}
 }
+
+// A numbered point is a plan's provision, not news of the talks.
+func TestNumberedPointsAreProvisions(t *testing.T) {
+	e, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := "The draft was published on Friday.\n\n7. Kyiv agrees to stay out of NATO.\n\n8. The sides sign a non-aggression agreement."
+	if r := e.Tag(Document{Title: "What the peace plan for Ukraine says", Body: points}); r.Outlook != "none" {
+		t.Errorf("outlook %s from a plan's numbered points, want none", r.Outlook)
+	}
+	prose := "The draft was published on Friday.\n\nKyiv agrees to stay out of NATO.\n\nThe sides sign a non-aggression agreement."
+	if r := e.Tag(Document{Title: "What the peace plan for Ukraine says", Body: prose}); r.Outlook != "progress" {
+		t.Errorf("outlook %s from the same sentences as prose, want progress", r.Outlook)
+	}
+}
