@@ -185,6 +185,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)
 	e.hearsayGroup = c.optionalGroup(v.hearsay, e.settings.line)
 	e.backRefGroup = c.optionalGroup(v.backReference, e.settings.line)
+	e.backRefOpenGroup = c.optionalGroup(v.backRefOpen, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
 	e.condGroup = c.optionalGroup(v.conditional, e.settings.line)
 	e.hopedGroup = c.optionalGroup(v.hopedClause, e.settings.line)

@@ -98,6 +98,7 @@ type Engine struct {
 	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
 	backRefGroup                                                     int32 // "Об этом заявил": the sentence before is the speaker's (voice.go)
+	backRefOpenGroup                                                 int32 // "Об этом" opening a sentence, a verb of saying a few words on (voice.go)
 	elsewhereGroup, thisWarGroup                                     int32 // other conflicts, this war (settings.outlook)
 	negWordGroup                                                     int32 // the one-word negations ("no", "не"), or -1
 	condGroup                                                        int32 // conditions: "if", "якщо" (settings.voice.conditional)

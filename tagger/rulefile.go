@@ -316,6 +316,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("reporting", &s.voice.reporting),
 				r.listField("hearsay", &s.voice.hearsay),
 				r.listField("back_reference", &s.voice.backReference),
+				r.listField("back_reference_open", &s.voice.backRefOpen),
 				r.listField("modal", &s.voice.modal),
 				r.listField("conditional", &s.voice.conditional),
 				r.countField("modal_window", &s.voice.modalWindow, 1),

@@ -166,7 +166,11 @@ type voiceSpec struct {
 	// "Об этом заявил", "Про це сказав" opening a sentence: the sentence
 	// before it was the speaker's.
 	backReference []string
-	modal         []string // modal, hope and attempt words
+	// backRefOpen opens a sentence that names the speaker of the one
+	// before when a verb of saying follows within a few words: "Об этом
+	// 30 декабря заявил ...", "Про це в ефірі заявив ...".
+	backRefOpen []string
+	modal       []string // modal, hope and attempt words
 	// Conditions ("if", "unless", "якщо", "если"): unlike a modal verb
 	// they make a negated cue hypothetical too: "sanctions if no deal is
 	// reached" says nothing of the talks, "could not agree" does.

@@ -134,19 +134,43 @@ func (e *Engine) markVoice(st *docState) {
 // sentence. Only a sentence of the same field, and only when the
 // attribution opens its sentence.
 func (e *Engine) markBackReference(st *docState) {
-	if e.backRefGroup < 0 {
-		return
-	}
 	toks := st.z.toks
-	for _, s := range st.hits(e.backRefGroup) {
-		from, _ := sentenceOf(toks, s.start)
-		if s.start != from || from == 0 || toks[from-1].field != toks[from].field {
-			continue
+	mark := func(from int32) {
+		if from == 0 || toks[from-1].field != toks[from].field {
+			return
 		}
 		prev, _ := sentenceOf(toks, from-1)
 		markRange(st.reported, prev, from)
 	}
+	if e.backRefGroup >= 0 {
+		for _, s := range st.hits(e.backRefGroup) {
+			if from, _ := sentenceOf(toks, s.start); s.start == from {
+				mark(from)
+			}
+		}
+	}
+	// "Об этом 30 декабря заявил министр": a date, a place or "в эфире"
+	// may stand between the opening and the verb of saying.
+	if e.backRefOpenGroup >= 0 && e.reportGroup >= 0 {
+		verbs := st.hits(e.reportGroup)
+		for _, s := range st.hits(e.backRefOpenGroup) {
+			from, to := sentenceOf(toks, s.start)
+			if s.start != from {
+				continue
+			}
+			for _, v := range verbs {
+				if v.start >= s.end && v.start < to && v.start <= s.end+backRefReach {
+					mark(from)
+					break
+				}
+			}
+		}
+	}
 }
+
+// backRefReach is how many words may stand between a back reference's
+// opening and its verb of saying.
+const backRefReach = 5
 
 // hearsay reports whether the reporting match s is part of a hearsay
 // phrase (settings.voice.hearsay: "are said to", "was reported to").

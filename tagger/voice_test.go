@@ -349,3 +349,24 @@ func TestNumberedPointsAreProvisions(t *testing.T) {
 		t.Errorf("outlook %s from the same sentences as prose, want progress", r.Outlook)
 	}
 }
+
+// "Об этом 30 декабря заявил министр" hands the sentence before to the
+// speaker, with a date or a place between the opening and the verb.
+func TestBackReferenceWithWordsBetween(t *testing.T) {
+	e, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		"Киевский режим снова сорвал переговоры. Об этом 30 декабря заявил министр.",
+		"Київський режим знову зірвав переговори. Про це в ефірі телемарафону заявив речник.",
+	} {
+		if r := e.Tag(Document{Title: "Переговоры", Body: body}); r.Framing != "neutral" {
+			t.Errorf("framing %s from %q, the speaker's words, want neutral", r.Framing, body)
+		}
+	}
+	own := "Киевский режим снова сорвал переговоры. Министр приехал 30 декабря."
+	if r := e.Tag(Document{Title: "Переговоры", Body: own}); r.Framing != "pro_russia" {
+		t.Errorf("framing %s from %q, the outlet's own words, want pro_russia", r.Framing, own)
+	}
+}
