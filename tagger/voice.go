@@ -98,10 +98,9 @@ func (e *Engine) markVoice(st *docState) {
 		}
 	}
 	e.markConceded(st)
-	st.markProvisions()
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
-	e.markParagraphSpeaker(st)
+	e.markParagraphs(st)
 	e.markBackReference(st)
 	if e.reportGroup < 0 {
 		return
@@ -280,24 +279,34 @@ func endsInQuestion(rest string) bool {
 	return false
 }
 
-// markProvisions marks the body paragraphs that are numbered points
+// markProvision marks the body paragraph at p if it is a numbered point
 // ("7. Ukraine agrees to enshrine...", "2) Стороны подпишут..."): a
 // plan's or memorandum's provisions, what its authors propose, not where
 // the talks stand.
-func (st *docState) markProvisions() {
+func (st *docState) markProvision(p int) {
+	toks := st.z.toks
+	body := st.doc.Body
+	tk := &toks[p]
+	if !listNumber(body[tk.start:tk.end]) || int(tk.end) >= len(body) || body[tk.end] != '.' && body[tk.end] != ')' {
+		return
+	}
+	markRange(st.provision, int32(p), st.paragraphEnd(int32(p)))
+}
+
+// markParagraphs reads the opening of each body paragraph: a numbered
+// point (markProvision) or "Speaker: words" (markParagraphSpeaker).
+func (e *Engine) markParagraphs(st *docState) {
 	toks := st.z.toks
 	st.provision = cleared(st.provision, len(toks))
-	body := st.doc.Body
-	for p := 0; p < len(toks); p++ {
-		tk := &toks[p]
-		if tk.field != fieldBody || p > 0 && toks[p-1].field == fieldBody && toks[p-1].para == tk.para {
+	for p := range toks {
+		if toks[p].field != fieldBody || p > 0 && toks[p-1].field == fieldBody && toks[p-1].para == toks[p].para {
 			continue // not a paragraph's first token
 		}
-		if !listNumber(body[tk.start:tk.end]) || int(tk.end) >= len(body) || body[tk.end] != '.' && body[tk.end] != ')' {
-			continue
+		if c := st.doc.Body[toks[p].start]; c >= '0' && c <= '9' {
+			st.markProvision(p)
+		} else {
+			e.markParagraphSpeaker(st, p)
 		}
-		end := st.paragraphEnd(int32(p))
-		markRange(st.provision, int32(p), end)
 	}
 }
 
@@ -367,26 +376,21 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 // peace", "Песков: переговоры на паузе"): pages repeat their headline and
 // subheads inside the text. The speaker is at most three words starting
 // with a capital letter, and a section label is no speaker.
-func (e *Engine) markParagraphSpeaker(st *docState) {
+func (e *Engine) markParagraphSpeaker(st *docState, p int) {
 	toks := st.z.toks
 	body := st.doc.Body
-	for p := 0; p < len(toks); p++ {
-		if toks[p].field != fieldBody || p > 0 && toks[p-1].field == fieldBody && toks[p-1].para == toks[p].para {
+	if r, _ := utf8.DecodeRuneInString(body[toks[p].start:]); !unicode.IsUpper(r) {
+		return
+	}
+	for k := p; k < len(toks)-1 && k < p+3 && !toks[k+1].sentStart && toks[k+1].para == toks[p].para; k++ {
+		if !strings.Contains(body[toks[k].end:toks[k+1].start], ":") {
 			continue
 		}
-		if r, _ := utf8.DecodeRuneInString(body[toks[p].start:]); !unicode.IsUpper(r) {
-			continue
+		if !e.sectionLabel(st, int32(p), int32(k)+1) {
+			_, to := sentenceOf(toks, int32(k))
+			markRange(st.reported, int32(k+1), to)
 		}
-		for k := p; k < len(toks)-1 && k < p+3 && !toks[k+1].sentStart && toks[k+1].para == toks[p].para; k++ {
-			if !strings.Contains(body[toks[k].end:toks[k+1].start], ":") {
-				continue
-			}
-			if !e.sectionLabel(st, int32(p), int32(k)+1) {
-				_, to := sentenceOf(toks, int32(k))
-				markRange(st.reported, int32(k+1), to)
-			}
-			break
-		}
+		return
 	}
 }
 
