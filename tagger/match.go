@@ -996,7 +996,7 @@ func (e *Engine) aboutPoll(st *docState, s span) bool {
 	// name one), a sentence that names no peace, truce or settlement
 	// reports the public's views too: "Most Ukrainians remain firmly
 	// against any territorial concessions. Such are the findings of...".
-	return st.pollItem && !st.inSentence(e.peaceGroup, sent)
+	return st.pollItem && (e.peaceGroup < 0 || !st.inSentence(e.peaceGroup, sent))
 }
 
 // isPollItem reports whether the headline or the first three sentences of

@@ -149,7 +149,9 @@ func (e *Engine) markBackReference(st *docState) {
 		}
 	}
 	// "Об этом 30 декабря заявил министр": a date, a place or "в эфире"
-	// may stand between the opening and the verb of saying.
+	// may stand between the opening and the verb of saying. An outlet
+	// relaying a report ("Об этом пишет Reuters", hearsay) hands nothing
+	// over, as with the fixed phrases.
 	if e.backRefOpenGroup >= 0 && e.reportGroup >= 0 {
 		verbs := st.hits(e.reportGroup)
 		for _, s := range st.hits(e.backRefOpenGroup) {
@@ -159,7 +161,9 @@ func (e *Engine) markBackReference(st *docState) {
 			}
 			for _, v := range verbs {
 				if v.start >= s.end && v.start < to && v.start <= s.end+backRefReach {
-					mark(from)
+					if !e.hearsay(st, v) {
+						mark(from)
+					}
 					break
 				}
 			}

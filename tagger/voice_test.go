@@ -365,8 +365,14 @@ func TestBackReferenceWithWordsBetween(t *testing.T) {
 			t.Errorf("framing %s from %q, the speaker's words, want neutral", r.Framing, body)
 		}
 	}
-	own := "Киевский режим снова сорвал переговоры. Министр приехал 30 декабря."
-	if r := e.Tag(Document{Title: "Переговоры", Body: own}); r.Framing != "pro_russia" {
-		t.Errorf("framing %s from %q, the outlet's own words, want pro_russia", r.Framing, own)
+	for _, own := range []string{
+		"Киевский режим снова сорвал переговоры. Министр приехал 30 декабря.",
+		// an outlet relaying a report is hearsay: the words stay the outlet's
+		"Киевский режим снова сорвал переговоры. Об этом пишет Reuters.",
+		"Київський режим знову зірвав переговори. Про це повідомляє РБК-Україна.",
+	} {
+		if r := e.Tag(Document{Title: "Переговоры", Body: own}); r.Framing != "pro_russia" {
+			t.Errorf("framing %s from %q, the outlet's own words, want pro_russia", r.Framing, own)
+		}
 	}
 }
