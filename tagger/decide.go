@@ -62,8 +62,13 @@ func (e *Engine) tally(st *docState) Tally {
 	cs := st.contribs
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
 	var soft []int32 // counted soft claims, added once the stalemate side is known
+	st.repeats = st.titleRepeats(st.repeats[:0])
 	for k, i := range order {
 		c := &cs[i]
+		if len(st.repeats) > 0 && inSpans(c.h.start, st.repeats) {
+			c.weight = 0 // the headline printed again: it counted there
+			continue
+		}
 		if k > 0 {
 			prev := &cs[order[k-1]]
 			if prev.label == c.label && toks[prev.h.start].sent == toks[c.h.start].sent {
@@ -109,6 +114,51 @@ func (e *Engine) tally(st *docState) Tally {
 	}
 	t.Relevance += e.outlookRelevance(st)
 	return t
+}
+
+// titleRepeats appends the body's sentences that repeat a sentence of
+// the title word for word: pages print the headline again atop the text
+// (and some again under a site name), and what it says has counted once,
+// in the headline.
+func (st *docState) titleRepeats(out []span) []span {
+	toks, norm := st.z.toks, st.z.norm
+	nt := 0
+	for nt < len(toks) && toks[nt].field == fieldTitle {
+		nt++
+	}
+	if nt == 0 {
+		return out
+	}
+	same := func(a, b int) bool {
+		x, y := toks[a], toks[b]
+		return string(norm[x.nstart:x.nend]) == string(norm[y.nstart:y.nend])
+	}
+	for i := nt; i < len(toks); {
+		j := i + 1
+		for j < len(toks) && toks[j].sent == toks[i].sent {
+			j++
+		}
+		// Each title sentence against the body sentence, same length.
+		for a := 0; a < nt; {
+			b := a + 1
+			for b < nt && toks[b].sent == toks[a].sent {
+				b++
+			}
+			if b-a == j-i {
+				k := 0
+				for k < b-a && same(a+k, i+k) {
+					k++
+				}
+				if k == b-a {
+					out = append(out, span{int32(i), int32(j)})
+					break
+				}
+			}
+			a = b
+		}
+		i = j
+	}
+	return out
 }
 
 // addOutlook adds an outlook cue to its side: reported, or own (and

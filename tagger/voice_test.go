@@ -376,3 +376,22 @@ func TestBackReferenceWithWordsBetween(t *testing.T) {
 		}
 	}
 }
+
+// A page that prints its headline again atop the text says it once: the
+// repeat adds nothing to the headline's count.
+func TestTitleRepeatCountsOnce(t *testing.T) {
+	e, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Peace talks on Ukraine stall in Geneva"
+	rest := "The delegations met for five hours on Friday and will meet again."
+	once := e.Tally(Document{Title: title, Body: rest})
+	twice := e.Tally(Document{Title: title, Body: title + "\n\n" + rest})
+	if once.Own != twice.Own {
+		t.Errorf("outlook %v with the headline repeated in the body, %v without: want the same", twice.Own, once.Own)
+	}
+	if once.Own[sideStalemate] == 0 {
+		t.Errorf("no stalemate cue read in %q", title)
+	}
+}
