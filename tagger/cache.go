@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x05"
+const cacheMagic = "stancewatch compiled rules\n\x06"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.

@@ -55,6 +55,8 @@ const (
 	opNone
 	opNear
 	opNOf
+	// opAffirmed: the matches of its items that no negation denies.
+	opAffirmed
 )
 
 // cnode is a compiled condition.
@@ -701,6 +703,8 @@ func (c *compiler) cond(s *condSpec) *cnode {
 		n.op = opAll
 	case "none":
 		n.op = opNone
+	case "affirmed":
+		n.op = opAffirmed
 	case "near":
 		n.op = opNear
 		for _, k := range n.kids {

@@ -144,6 +144,12 @@ rules:
       near: [exchange*, prisoner*]
       within: sentence
     TESTS
+  - id: affirmed
+    label: topic:ceasefire
+    match:
+      near: [{affirmed: [progress]}, truce]
+      within: sentence
+    TESTS
 `))
 	for _, tc := range []struct {
 		body   string
@@ -160,6 +166,9 @@ rules:
 		{"They offered guarantees. Ukraine declined.", ""},
 		{"An exchange took place. Prisoners came home.", ""},
 		{"An exchange of prisoners took place.", "humanitarian"},
+		// affirmed: only matches no negation denies
+		{"Progress on a truce.", "ceasefire"},
+		{"No progress on a truce.", ""},
 	} {
 		r := e.Tag(Document{Title: "", Body: tc.body})
 		var got []string

@@ -446,7 +446,7 @@ func (st *docState) canHold(n *cnode) bool {
 			}
 		}
 		return true
-	case opAny:
+	case opAny, opAffirmed:
 		for _, k := range n.kids {
 			if k.positional() && st.canHold(k) {
 				return true
@@ -778,8 +778,24 @@ func (ev *evaluator) node(n *cnode) (bool, []hit) {
 		return ev.allOf(n)
 	case opNear:
 		return ev.near(n)
+	case opAffirmed:
+		return ev.affirmed(n)
 	}
 	return false, nil
+}
+
+// affirmed keeps the matches of its items that no negation denies: the
+// progress half of a contrast is "agreed", not the "progress" of "no
+// progress".
+func (ev *evaluator) affirmed(n *cnode) (bool, []hit) {
+	_, hs := ev.anyOf(n)
+	out := hs[:0]
+	for _, h := range hs {
+		if _, neg := ev.negated(h.span); !neg {
+			out = append(out, h)
+		}
+	}
+	return len(out) > 0, out
 }
 
 // leaf is a phrase or term set: its group's matches that the rule's

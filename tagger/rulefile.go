@@ -478,7 +478,7 @@ func (r *reader) testsField(rs *ruleSpec) field {
 	return field{"tests", func(v *yaml.Node, _ string) { rs.tests = r.tests(v) }}
 }
 
-var condOps = "phrase, terms, any, all, none, near (with within), n_of (with of)"
+var condOps = "phrase, terms, any, all, none, affirmed, near (with within), n_of (with of)"
 
 // cond parses a match condition: a phrase, a $term-set reference, a list
 // (any of), or a mapping with one operator.
@@ -527,7 +527,7 @@ func (r *reader) condMapping(n *yaml.Node) *condSpec {
 		c.text = r.str(op.val, "phrase")
 	case "terms":
 		c.text = strings.TrimPrefix(r.str(op.val, "terms"), "$")
-	case "any", "all", "none", "near":
+	case "any", "all", "none", "affirmed", "near":
 		if c.kids = r.conds(r.sequence(op.val, op.key)); len(c.kids) == 0 {
 			r.bad(op.val, "%s needs at least one item", op.key)
 			return nil
@@ -548,7 +548,7 @@ func (r *reader) condKeys(n *yaml.Node) (op, within, of *keyVal) {
 	kvs := r.mapping(n, "a condition")
 	for i := range kvs {
 		switch kv := &kvs[i]; kv.key {
-		case "phrase", "terms", "any", "all", "none", "near", "n_of":
+		case "phrase", "terms", "any", "all", "none", "affirmed", "near", "n_of":
 			if op != nil {
 				r.bad(kv.keyNode, "one operator per condition: %q and %q are both here; nest them", op.key, kv.key)
 				return nil, nil, nil
