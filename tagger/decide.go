@@ -65,8 +65,12 @@ func (e *Engine) tally(st *docState) Tally {
 	st.repeats = st.titleRepeats(st.repeats[:0])
 	for k, i := range order {
 		c := &cs[i]
-		if len(st.repeats) > 0 && inSpans(c.h.start, st.repeats) {
-			c.weight = 0 // the headline printed again: it counted there
+		if len(st.repeats) > 0 && c.label >= lblProgress && inSpans(c.h.start, st.repeats) {
+			// The headline printed again: its state of the talks and its
+			// framing counted there. Topics and relevance keep it: a
+			// headline's subject is the item's, and their thresholds were
+			// set on pages that repeat it.
+			c.weight = 0
 			continue
 		}
 		if k > 0 {
@@ -116,47 +120,46 @@ func (e *Engine) tally(st *docState) Tally {
 	return t
 }
 
-// titleRepeats appends the body's sentences that repeat a sentence of
-// the title word for word: pages print the headline again atop the text
-// (and some again under a site name), and what it says has counted once,
-// in the headline.
+// titleRepeats appends the stretches of the body that repeat a sentence
+// of the title word for word: pages print the headline again atop the
+// text, alone or under a site name or a date ("Новини України - ..."),
+// and what it says has counted once, in the headline. A title sentence
+// of fewer than minRepeat words is left alone: "Peace talks" recurs in
+// prose.
 func (st *docState) titleRepeats(out []span) []span {
+	const minRepeat = 4
 	toks, norm := st.z.toks, st.z.norm
 	nt := 0
 	for nt < len(toks) && toks[nt].field == fieldTitle {
 		nt++
 	}
-	if nt == 0 {
-		return out
-	}
 	same := func(a, b int) bool {
 		x, y := toks[a], toks[b]
 		return string(norm[x.nstart:x.nend]) == string(norm[y.nstart:y.nend])
 	}
-	for i := nt; i < len(toks); {
-		j := i + 1
-		for j < len(toks) && toks[j].sent == toks[i].sent {
-			j++
+	for a := 0; a < nt; {
+		b := a + 1
+		for b < nt && toks[b].sent == toks[a].sent {
+			b++
 		}
-		// Each title sentence against the body sentence, same length.
-		for a := 0; a < nt; {
-			b := a + 1
-			for b < nt && toks[b].sent == toks[a].sent {
-				b++
-			}
-			if b-a == j-i {
-				k := 0
-				for k < b-a && same(a+k, i+k) {
+		if n := b - a; n >= minRepeat {
+			// Each body position where the title sentence's first word
+			// stands and the rest follows, within one sentence.
+			for i := nt; i+n <= len(toks); i++ {
+				if !same(a, i) || toks[i+n-1].sent != toks[i].sent {
+					continue
+				}
+				k := 1
+				for k < n && same(a+k, i+k) {
 					k++
 				}
-				if k == b-a {
-					out = append(out, span{int32(i), int32(j)})
-					break
+				if k == n {
+					out = append(out, span{int32(i), int32(i + n)})
+					i += n - 1
 				}
 			}
-			a = b
 		}
-		i = j
+		a = b
 	}
 	return out
 }
