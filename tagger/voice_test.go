@@ -391,6 +391,10 @@ func TestTitleRepeatCountsOnce(t *testing.T) {
 	if once.Own != twice.Own {
 		t.Errorf("outlook %v with the headline repeated in the body, %v without: want the same", twice.Own, once.Own)
 	}
+	// under a site name, in the same line
+	if under := e.Tally(Document{Title: title, Body: "Daily Wire News - " + title + "\n\n" + rest}); under.Own != once.Own {
+		t.Errorf("outlook %v with the headline repeated under a site name, %v without: want the same", under.Own, once.Own)
+	}
 	if once.Own[sideStalemate] == 0 {
 		t.Errorf("no stalemate cue read in %q", title)
 	}
