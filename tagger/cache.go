@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x06"
+const cacheMagic = "stancewatch compiled rules\n\x07"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -531,8 +531,11 @@ func (w *encoder) rule(r *rule) {
 	w.int(r.maxHits)
 	w.int32s(r.langs)
 	w.cond(r.match)
-	w.cond(r.exclude)
-	w.window(r.exWithin)
+	w.int(len(r.excludes))
+	for _, x := range r.excludes {
+		w.cond(x.node)
+		w.window(x.within)
+	}
 	w.bool(r.actor)
 	w.length(r.tests == nil, len(r.tests))
 	for _, t := range r.tests {
@@ -558,8 +561,14 @@ func (r *decoder) rule() *rule {
 	ru.maxHits = r.int()
 	ru.langs = r.int32s()
 	ru.match = r.cond(0)
-	ru.exclude = r.cond(0)
-	ru.exWithin = r.window()
+	if n := r.int(); n > 0 && n <= len(r.b) {
+		ru.excludes = make([]exclusion, n)
+		for i := range ru.excludes {
+			ru.excludes[i] = exclusion{r.cond(0), r.window()}
+		}
+	} else if n != 0 {
+		r.fail()
+	}
 	ru.actor = r.bool()
 	if n := r.length(); n >= 0 {
 		ru.tests = make([]testSpec, n)

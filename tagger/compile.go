@@ -107,11 +107,17 @@ type rule struct {
 	maxHits   int     // 0: no limit
 	langs     []int32 // the languages it is for (Engine.langs), or all
 	match     *cnode
-	exclude   *cnode
-	exWithin  window
+	excludes  []exclusion
 	actor     bool
 	tests     []testSpec
 	positives []int32 // groups one of which must match for the rule to hold (compiler.triggers)
+}
+
+// exclusion drops a rule's matches with a match of node within the
+// window.
+type exclusion struct {
+	node   *cnode
+	within window
 }
 
 // compiler builds an Engine from parsed files.
@@ -291,7 +297,9 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	for _, r := range e.rules {
 		mark(r.match)
-		mark(r.exclude)
+		for _, x := range r.excludes {
+			mark(x.node)
+		}
 	}
 	specials := e.specialGroups()
 	for _, g := range specials {
@@ -326,7 +334,9 @@ func (c *compiler) dropUnusedGroups() {
 	}
 	for _, r := range e.rules {
 		number(r.match)
-		number(r.exclude)
+		for _, x := range r.excludes {
+			number(x.node)
+		}
 		for i, g := range r.positives {
 			r.positives[i] = renum[g] - 1
 		}
@@ -341,15 +351,20 @@ func (c *compiler) dropUnusedGroups() {
 func packRules(e *Engine) {
 	nodes, kids := 0, 0
 	for _, r := range e.rules {
-		for _, n := range []*cnode{r.match, r.exclude} {
-			nodes, kids = countCond(n, nodes, kids)
+		nodes, kids = countCond(r.match, nodes, kids)
+		for _, x := range r.excludes {
+			nodes, kids = countCond(x.node, nodes, kids)
 		}
 	}
 	p := &condPacker{nodes: make([]cnode, 0, nodes), kids: make([]*cnode, 0, kids)}
 	rules := make([]rule, len(e.rules))
 	for i, r := range e.rules {
 		rules[i] = *r
-		rules[i].match, rules[i].exclude = p.pack(r.match), p.pack(r.exclude)
+		rules[i].match = p.pack(r.match)
+		rules[i].excludes = make([]exclusion, len(r.excludes))
+		for j, x := range r.excludes {
+			rules[i].excludes[j] = exclusion{p.pack(x.node), x.within}
+		}
 		e.rules[i] = &rules[i]
 	}
 }
@@ -449,7 +464,7 @@ func (c *compiler) label(name string, line int) int32 {
 func (c *compiler) rule(rs *ruleSpec) *rule {
 	s := &c.e.settings
 	r := &rule{id: rs.id, file: rs.file, weight: rs.weight, quotedW: rs.quotedWeight, fw: s.fieldWeights, maxHits: s.maxHits,
-		langs: c.langNumbers(rs.langs), actor: rs.actor, tests: rs.tests, flip: -1, exWithin: rs.excludeWithin}
+		langs: c.langNumbers(rs.langs), actor: rs.actor, tests: rs.tests, flip: -1}
 	labelLine := rs.labelLine
 	if labelLine == 0 {
 		labelLine = rs.line
@@ -585,10 +600,17 @@ func (c *compiler) ruleConditions(r *rule, rs *ruleSpec) bool {
 	if rs.match != nil {
 		r.match = c.cond(rs.match)
 	}
-	if rs.exclude != nil {
-		r.exclude = c.cond(rs.exclude)
-		if r.exclude != nil && !r.exclude.positional() {
-			c.bad(rs.exclude.line, "exclude must list what to exclude, not none")
+	for _, x := range rs.excludes {
+		if x.cond == nil {
+			continue
+		}
+		n := c.cond(x.cond)
+		if n != nil && !n.positional() {
+			c.bad(x.cond.line, "exclude must list what to exclude, not none")
+			continue
+		}
+		if n != nil {
+			r.excludes = append(r.excludes, exclusion{n, x.within})
 		}
 	}
 	if r.match == nil {

@@ -249,6 +249,13 @@ rules:
     match: progress
     exclude: {within: 3, any: [troops]}
     TESTS
+  - id: two-windows
+    label: topic:humanitarian
+    match: agreed
+    exclude:
+      - {within: 1, any: [could]}
+      - {within: sentence, any: [Qatar]}
+    TESTS
 `))
 	r := e.Tag(Document{Body: "Security guarantees for savers were extended. Security guarantees for Ukraine were discussed."})
 	if got := evidenceOf(r, "topic:security_guarantees"); len(got) != 0 || r.Scores["topic:security_guarantees"] != 1.5 {
@@ -267,6 +274,17 @@ rules:
 	r = e.Tag(Document{Body: "The lead says nothing of note today.\n\nThe envoys report progress by troops near the river."})
 	if got := r.Scores["outlook:progress"]; got != 0 {
 		t.Errorf("progress scored %v, want 0 (the exclude word is in its sentence)", got)
+	}
+	// Several exclusions, each with its own window.
+	for body, want := range map[string]float64{
+		"The lead says nothing of note today.\n\nThe sides agreed on a swap.":                               1,
+		"The lead says nothing of note today.\n\nThe sides could have agreed on a swap.":                    0,
+		"The lead says nothing of note today.\n\nThe sides agreed on a swap, with Qatar's help at the end.": 0,
+		"The lead says nothing of note today.\n\nThe sides could well, perhaps, have agreed on a swap.":     1,
+	} {
+		if got := e.Tag(Document{Body: body}).Scores["topic:humanitarian"]; got != want {
+			t.Errorf("%q: scored %v, want %v", body, got, want)
+		}
 	}
 }
 

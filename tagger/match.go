@@ -477,14 +477,14 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 	if !ok || len(hits) == 0 {
 		return
 	}
-	if r.exclude != nil {
+	for _, x := range r.excludes {
 		ev.all = true
-		_, ex := ev.node(r.exclude)
+		_, ex := ev.node(x.node)
 		ev.all = false
 		if len(ex) > 0 {
 			kept := hits[:0:0]
 			for _, h := range hits {
-				if !ev.nearAny(h.span, ex, r.exWithin) {
+				if !ev.nearAny(h.span, ex, x.within) {
 					kept = append(kept, h)
 				}
 			}

@@ -471,7 +471,7 @@ func (r *reader) actorSpec(n *yaml.Node) *ruleSpec {
 }
 
 func (r *reader) excludeField(rs *ruleSpec) field {
-	return field{"exclude", func(v *yaml.Node, _ string) { rs.exclude, rs.excludeWithin = r.exclude(v) }}
+	return field{"exclude", func(v *yaml.Node, _ string) { rs.excludes = r.excludes(v) }}
 }
 
 func (r *reader) testsField(rs *ruleSpec) field {
@@ -618,7 +618,39 @@ func (r *reader) window(n *yaml.Node) window {
 	return window{unit: withinTokens, n: v}
 }
 
-// exclude parses `exclude:` — a list of phrases, or a mapping with an
+// excludes parses `exclude:` — one exclusion, or a list of exclusions
+// written as mappings (each with its own within): "could" within four
+// words of the match and "Qatar" anywhere in its sentence.
+func (r *reader) excludes(n *yaml.Node) []excludeSpec {
+	if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+		all := true
+		for _, k := range n.Content {
+			all = all && k.Kind == yaml.MappingNode && hasKey(k, "within")
+		}
+		if all {
+			out := make([]excludeSpec, 0, len(n.Content))
+			for _, k := range n.Content {
+				c, w := r.exclude(k)
+				out = append(out, excludeSpec{c, w})
+			}
+			return out
+		}
+	}
+	c, w := r.exclude(n)
+	return []excludeSpec{{c, w}}
+}
+
+// hasKey reports whether mapping n has the key.
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// exclude parses one exclusion: a list of phrases, or a mapping with an
 // optional within (default sentence) and one condition operator.
 func (r *reader) exclude(n *yaml.Node) (*condSpec, window) {
 	w := window{unit: withinSentence}

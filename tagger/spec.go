@@ -65,10 +65,16 @@ type ruleSpec struct {
 	maxHits         int
 	langs           []string
 	match           *condSpec
-	exclude         *condSpec
-	excludeWithin   window
+	excludes        []excludeSpec
 	tests           []testSpec
 	actor           bool // from the actors gazetteer
+}
+
+// excludeSpec is one exclusion of a rule: what, and how near a match
+// it must stand to drop it.
+type excludeSpec struct {
+	cond   *condSpec
+	within window
 }
 
 type fieldWeights struct{ title, lead, body float64 }
