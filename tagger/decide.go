@@ -144,8 +144,9 @@ func (st *docState) titleRepeats(out []span) []span {
 		}
 		if n := b - a; n >= minRepeat {
 			// Each body position where the title sentence's first word
-			// stands and the rest follows, within one sentence.
-			for i := nt; i+n <= len(toks); i++ {
+			// stands and the rest follows, within one sentence, in the
+			// paragraphs atop the text (where pages print it).
+			for i := nt; i+n <= len(toks) && toks[i].para < leadScanParas; i++ {
 				if !same(a, i) || toks[i+n-1].sent != toks[i].sent {
 					continue
 				}
