@@ -64,7 +64,7 @@ type docState struct {
 	pollItem  bool      // the item is about an opinion poll (aboutPoll)
 	muted     []contrib // outlook matches not counted: hypothetical (for --explain)
 	order     []int32   // contributions by label and sentence (decide.go)
-	repeats   []span    // body sentences repeating the title (titleRepeats)
+	repeats   []span    // body stretches repeating a title sentence (titleRepeats)
 	tallyKeys []uint64  // scratch space for sorting order
 
 	sortedRefs []evRef
