@@ -137,3 +137,64 @@ func TestReadFileJoinsLabelsWithTexts(t *testing.T) {
 		t.Errorf("articles %+v, want x-1 and x-2 with their texts and labels", arts)
 	}
 }
+
+// Compare lists each answer two rule sets give differently, judged
+// against the gold.
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	load := func(extra string) *tagger.Engine {
+		t.Helper()
+		e, err := tagger.Load(tagger.FromFS(fstest.MapFS{"r.yaml": {Data: []byte(`
+settings:
+  relevance: {threshold: 1}
+  topics: {threshold: 1}
+  outlook: {min: 1, margin: 1}
+  framing: {min: 1, margin: 1}
+rules:
+  - id: rel
+    label: relevant
+    match: talks
+    tests: [{ruleid: talks}, {ok: football}]
+` + extra)}}, "t"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	base := load("")
+	cand := load(`
+  - id: st
+    label: outlook:stalemate
+    match: deadlock
+    tests: [{ruleid: deadlock}, {ok: football}]
+  - id: cf
+    label: topic:ceasefire
+    match: truce
+    tests: [{ruleid: truce}, {ok: football}]
+`)
+	arts := []Article{
+		{ID: "1", Title: "One", Body: "talks: deadlock", Labels: Labels{Relevant: true, Outlook: "stalemate", Framing: "neutral"}},
+		{ID: "2", Title: "Two", Body: "talks: deadlock again", Labels: Labels{Relevant: true, Outlook: "none", Framing: "neutral"}},
+		{ID: "3", Title: "Three", Body: "talks on a truce", Labels: Labels{Relevant: true, Topics: []string{"ceasefire"}, Outlook: "none", Framing: "neutral"}},
+		{ID: "4", Title: "Four", Body: "talks", Labels: Labels{Relevant: true, Outlook: "none", Framing: "neutral"}},
+	}
+	c := Compare(base, cand, arts)
+	if c.Count(Better) != 2 || c.Count(Worse) != 1 || c.Count(Other) != 0 || len(c.Changes) != 3 {
+		t.Fatalf("changes %+v, want 1 and 3 better, 2 worse", c.Changes)
+	}
+	if c.Base.Outlook.Accuracy != 0.75 || c.New.Outlook.Accuracy != 0.75 {
+		t.Errorf("outlook accuracy base %v new %v, want 0.75 both", c.Base.Outlook.Accuracy, c.New.Outlook.Accuracy)
+	}
+	var b bytes.Buffer
+	if err := c.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"changed answers: 2 better, 1 worse, 0 other",
+		"better outlook  1  gold stalemate: none -> stalemate  | One",
+		"worse  outlook  2  gold none: none -> stalemate  | Two",
+		"better topics   3  gold ceasefire: - -> ceasefire  | Three"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("comparison lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -15,8 +15,9 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 	rules := rulesFlag(fl)
 	misses := fl.Bool("misses", true, "list the articles tagged wrong, with every rule match")
 	corrections := fl.Bool("corrections", false, "measure against the analysts' corrections in the database instead of gold files")
+	against := fl.String("against", "", "rules directory to compare with: list every answer the two rule sets give differently, better or worse against the gold")
 	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--misses=false] --gold FILE [FILE ...] | --corrections\n\n")
+		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--against DIR] [--misses=false] --gold FILE [FILE ...] | --corrections\n\n")
 		fl.PrintDefaults()
 	}
 	pos, err := parseArgs(fl, args)
@@ -24,8 +25,8 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *corrections {
-		if *first != "" || len(pos) > 0 {
-			fmt.Fprintln(c.stderr, "stancewatch eval: give --gold FILE or --corrections, not both")
+		if *first != "" || len(pos) > 0 || *against != "" {
+			fmt.Fprintln(c.stderr, "stancewatch eval: give --gold FILE (with or without --against) or --corrections, not both")
 			return errUsage
 		}
 		return evalCorrections(ctx, c, *rules, *misses)
@@ -46,6 +47,14 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 		arts = append(arts, a...)
+	}
+	if *against != "" {
+		base, err := c.engine(*against)
+		if err != nil {
+			return fmt.Errorf("rules to compare with: %w", err)
+		}
+		fmt.Fprintf(c.stdout, "gold %s\n", strings.Join(files, ", "))
+		return gold.Compare(base, eng, arts).Write(c.stdout)
 	}
 	fmt.Fprintf(c.stdout, "rules version %s; gold %s\n", eng.Version(), strings.Join(files, ", "))
 	return gold.Evaluate(eng, arts).Write(c.stdout, *misses)

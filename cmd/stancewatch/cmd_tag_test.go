@@ -104,6 +104,46 @@ func TestEvalCommand(t *testing.T) {
 	}
 }
 
+// eval --against compares the rules with another rule set, answer by
+// answer: here the built-in rules with a copy that lacks a file.
+func TestEvalAgainst(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "tagger", "rules")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "framing.yaml" {
+			continue // the base has no framing vocabulary of its own
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gold := filepath.Join("..", "..", "testdata", "gold", "team-a.jsonl")
+	r := runWith(t, nil, "", "eval", "--rules", src, "--against", dir, "--gold", gold)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"base ", "new  ", "changed answers: ", " framing  "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("eval --against output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := runWith(t, nil, "", "eval", "--against", filepath.Join(dir, "missing"), "--gold", gold); r.code != 1 || !strings.Contains(r.stderr, "rules to compare with") {
+		t.Errorf("missing base rules: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runWith(t, nil, "", "eval", "--corrections", "--against", dir); r.code != 2 {
+		t.Errorf("--corrections with --against: exit %d, want 2", r.code)
+	}
+}
+
 func TestRulesCommands(t *testing.T) {
 	t.Parallel()
 	r := runWith(t, nil, "", "rules", "test")
