@@ -53,9 +53,8 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-func TestEvaluateAndReport(t *testing.T) {
-	t.Parallel()
-	e, err := tagger.Load(tagger.FromFS(fstest.MapFS{"r.yaml": {Data: []byte(`
+// The rules of the tests below: "talks" is relevant; more may follow.
+const relevantOnTalks = `
 settings:
   relevance: {threshold: 1}
   topics: {threshold: 1}
@@ -66,6 +65,10 @@ rules:
     label: relevant
     match: talks
     tests: [{ruleid: talks}, {ok: football}]
+`
+
+// A truce is a ceasefire topic, a deadlock a stalemate.
+const truceAndDeadlock = `
   - id: cf
     label: topic:ceasefire
     match: truce
@@ -74,10 +77,21 @@ rules:
     label: outlook:stalemate
     match: deadlock
     tests: [{ruleid: deadlock}, {ok: football}]
-`)}}, "t"))
+`
+
+// testEngine loads the rules of one file.
+func testEngine(t *testing.T, rules string) *tagger.Engine {
+	t.Helper()
+	e, err := tagger.Load(tagger.FromFS(fstest.MapFS{"r.yaml": {Data: []byte(rules)}}, "t"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+func TestEvaluateAndReport(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, relevantOnTalks+truceAndDeadlock)
 	arts := []Article{
 		{ID: "1", Body: "talks on a truce; deadlock", Labels: Labels{Relevant: true, Topics: []string{"ceasefire"}, Outlook: "stalemate", Framing: "neutral"}},
 		{ID: "2", Body: "football", Labels: Labels{Outlook: "none", Framing: "neutral"}},
@@ -142,36 +156,8 @@ func TestReadFileJoinsLabelsWithTexts(t *testing.T) {
 // against the gold.
 func TestCompare(t *testing.T) {
 	t.Parallel()
-	load := func(extra string) *tagger.Engine {
-		t.Helper()
-		e, err := tagger.Load(tagger.FromFS(fstest.MapFS{"r.yaml": {Data: []byte(`
-settings:
-  relevance: {threshold: 1}
-  topics: {threshold: 1}
-  outlook: {min: 1, margin: 1}
-  framing: {min: 1, margin: 1}
-rules:
-  - id: rel
-    label: relevant
-    match: talks
-    tests: [{ruleid: talks}, {ok: football}]
-` + extra)}}, "t"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
-	base := load("")
-	cand := load(`
-  - id: st
-    label: outlook:stalemate
-    match: deadlock
-    tests: [{ruleid: deadlock}, {ok: football}]
-  - id: cf
-    label: topic:ceasefire
-    match: truce
-    tests: [{ruleid: truce}, {ok: football}]
-`)
+	base := testEngine(t, relevantOnTalks)
+	cand := testEngine(t, relevantOnTalks+truceAndDeadlock)
 	arts := []Article{
 		{ID: "1", Title: "One", Body: "talks: deadlock", Labels: Labels{Relevant: true, Outlook: "stalemate", Framing: "neutral"}},
 		{ID: "2", Title: "Two", Body: "talks: deadlock again", Labels: Labels{Relevant: true, Outlook: "none", Framing: "neutral"}},
