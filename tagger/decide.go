@@ -120,47 +120,60 @@ func (e *Engine) tally(st *docState) Tally {
 	return t
 }
 
-// titleRepeats appends the stretches of the body that repeat a sentence
-// of the title word for word: pages print the headline again atop the
-// text, alone or under a site name or a date ("Новини України - ..."),
-// and what it says has counted once, in the headline. A title sentence
-// of fewer than minRepeat words is left alone: "Peace talks" recurs in
-// prose.
+// titleRepeats appends the stretches of the body that repeat the title
+// word for word, or one of its sentences: pages print the headline again
+// atop the text, alone or under a site name or a date ("Новини України -
+// Фінішна пряма. Узгодження ... триває"), and what it says has counted
+// once, in the headline. A stretch of fewer than minRepeat words is left
+// alone: "Peace talks" recurs in prose.
 func (st *docState) titleRepeats(out []span) []span {
 	const minRepeat = 4
-	toks, norm := st.z.toks, st.z.norm
+	toks := st.z.toks
 	nt := 0
 	for nt < len(toks) && toks[nt].field == fieldTitle {
 		nt++
 	}
-	same := func(a, b int) bool {
-		x, y := toks[a], toks[b]
-		return string(norm[x.nstart:x.nend]) == string(norm[y.nstart:y.nend])
+	if nt >= minRepeat && toks[nt-1].sent != toks[0].sent {
+		out = st.repeatsOf(0, nt, false, out) // the whole title, across its sentences
 	}
 	for a := 0; a < nt; {
 		b := a + 1
 		for b < nt && toks[b].sent == toks[a].sent {
 			b++
 		}
-		if n := b - a; n >= minRepeat {
-			// Each body position where the title sentence's first word
-			// stands and the rest follows, within one sentence, in the
-			// paragraphs atop the text (where pages print it).
-			for i := nt; i+n <= len(toks) && toks[i].para < leadScanParas; i++ {
-				if !same(a, i) || toks[i+n-1].sent != toks[i].sent {
-					continue
-				}
-				k := 1
-				for k < n && same(a+k, i+k) {
-					k++
-				}
-				if k == n {
-					out = append(out, span{int32(i), int32(i + n)})
-					i += n - 1
-				}
-			}
+		if b-a >= minRepeat {
+			out = st.repeatsOf(a, b, true, out)
 		}
 		a = b
+	}
+	return out
+}
+
+// repeatsOf appends each body stretch, in the paragraphs atop the text,
+// that repeats title tokens [a, b) word for word (in one sentence when
+// oneSentence) and overlaps none found already.
+func (st *docState) repeatsOf(a, b int, oneSentence bool, out []span) []span {
+	toks, norm := st.z.toks, st.z.norm
+	same := func(x, y int) bool {
+		p, q := toks[x], toks[y]
+		return string(norm[p.nstart:p.nend]) == string(norm[q.nstart:q.nend])
+	}
+	n := b - a
+	for i := b; i < len(toks) && toks[i].field == fieldTitle; i++ {
+		b = i + 1 // start after the whole title
+	}
+	for i := b; i+n <= len(toks) && toks[i].para < leadScanParas; i++ {
+		if !same(a, i) || oneSentence && toks[i+n-1].sent != toks[i].sent || inSpans(int32(i), out) {
+			continue
+		}
+		k := 1
+		for k < n && same(a+k, i+k) {
+			k++
+		}
+		if k == n {
+			out = append(out, span{int32(i), int32(i + n)})
+			i += n - 1
+		}
 	}
 	return out
 }

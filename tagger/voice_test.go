@@ -395,6 +395,13 @@ func TestTitleRepeatCountsOnce(t *testing.T) {
 	if under := e.Tally(Document{Title: title, Body: "Daily Wire News - " + title + "\n\n" + rest}); under.Own != once.Own {
 		t.Errorf("outlook %v with the headline repeated under a site name, %v without: want the same", under.Own, once.Own)
 	}
+	// a headline of two sentences, the first too short to count alone
+	two := "Peace talks collapse. Envoys leave Geneva for home"
+	if a, b := e.Tally(Document{Title: two, Body: rest}), e.Tally(Document{Title: two, Body: "News - " + two + "\n\n" + rest}); a.Own != b.Own {
+		t.Errorf("outlook %v with a two-sentence headline repeated, %v without: want the same", b.Own, a.Own)
+	} else if a.Own[sideStalemate] == 0 {
+		t.Errorf("no stalemate cue read in %q", two)
+	}
 	if once.Own[sideStalemate] == 0 {
 		t.Errorf("no stalemate cue read in %q", title)
 	}
