@@ -61,17 +61,22 @@ func (e *Engine) tally(st *docState) Tally {
 	toks := st.z.toks
 	cs := st.contribs
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
-	var soft []int32 // counted soft claims, added once the stalemate side is known
-	st.repeats = st.titleRepeats(st.repeats[:0])
+	var soft []int32     // counted soft claims, added once the stalemate side is known
+	repeatsRead := false // titleRepeats runs once, at the first outlook or framing cue
 	for k, i := range order {
 		c := &cs[i]
-		if len(st.repeats) > 0 && c.label >= lblProgress && inSpans(c.h.start, st.repeats) {
-			// The headline printed again: its state of the talks and its
-			// framing counted there. Topics and relevance keep it: a
-			// headline's subject is the item's, and their thresholds were
-			// set on pages that repeat it.
-			c.weight = 0
-			continue
+		if c.label >= lblProgress {
+			if !repeatsRead {
+				st.repeats, repeatsRead = st.titleRepeats(st.repeats[:0]), true
+			}
+			if inSpans(c.h.start, st.repeats) {
+				// The headline printed again: its state of the talks and
+				// its framing counted there. Topics and relevance keep it:
+				// a headline's subject is the item's, and their thresholds
+				// were set on pages that repeat it.
+				c.weight = 0
+				continue
+			}
 		}
 		if k > 0 {
 			prev := &cs[order[k-1]]
@@ -134,7 +139,7 @@ func (st *docState) titleRepeats(out []span) []span {
 		nt++
 	}
 	if nt >= minRepeat && toks[nt-1].sent != toks[0].sent {
-		out = st.repeatsOf(0, nt, false, out) // the whole title, across its sentences
+		out = st.repeatsOf(0, nt, nt, false, out) // the whole title, across its sentences
 	}
 	for a := 0; a < nt; {
 		b := a + 1
@@ -142,27 +147,25 @@ func (st *docState) titleRepeats(out []span) []span {
 			b++
 		}
 		if b-a >= minRepeat {
-			out = st.repeatsOf(a, b, true, out)
+			out = st.repeatsOf(a, b, nt, true, out)
 		}
 		a = b
 	}
 	return out
 }
 
-// repeatsOf appends each body stretch, in the paragraphs atop the text,
-// that repeats title tokens [a, b) word for word (in one sentence when
-// oneSentence) and overlaps none found already.
-func (st *docState) repeatsOf(a, b int, oneSentence bool, out []span) []span {
+// repeatsOf appends each body stretch (the body starts at token body),
+// in the paragraphs atop the text, that repeats title tokens [a, b) word
+// for word (in one sentence when oneSentence) and starts in none found
+// already.
+func (st *docState) repeatsOf(a, b, body int, oneSentence bool, out []span) []span {
 	toks, norm := st.z.toks, st.z.norm
 	same := func(x, y int) bool {
 		p, q := toks[x], toks[y]
 		return string(norm[p.nstart:p.nend]) == string(norm[q.nstart:q.nend])
 	}
 	n := b - a
-	for i := b; i < len(toks) && toks[i].field == fieldTitle; i++ {
-		b = i + 1 // start after the whole title
-	}
-	for i := b; i+n <= len(toks) && toks[i].para < leadScanParas; i++ {
+	for i := body; i+n <= len(toks) && toks[i].para < leadScanParas; i++ {
 		if !same(a, i) || oneSentence && toks[i+n-1].sent != toks[i].sent || inSpans(int32(i), out) {
 			continue
 		}
