@@ -160,13 +160,15 @@ func (st *docState) titleRepeats(out []span) []span {
 // already.
 func (st *docState) repeatsOf(a, b, body int, oneSentence bool, out []span) []span {
 	toks, norm := st.z.toks, st.z.norm
-	same := func(x, y int) bool {
-		p, q := toks[x], toks[y]
-		return string(norm[p.nstart:p.nend]) == string(norm[q.nstart:q.nend])
+	word := func(x int) []byte {
+		tk := &toks[x]
+		return norm[tk.nstart:tk.nend]
 	}
-	n := b - a
+	// Compared as strings converted in place: no copy is made.
+	same := func(x, y int) bool { return string(word(x)) == string(word(y)) }
+	first, n := word(a), b-a
 	for i := body; i+n <= len(toks) && toks[i].para < leadScanParas; i++ {
-		if !same(a, i) || oneSentence && toks[i+n-1].sent != toks[i].sent || inSpans(int32(i), out) {
+		if string(word(i)) != string(first) || oneSentence && toks[i+n-1].sent != toks[i].sent || inSpans(int32(i), out) {
 			continue
 		}
 		k := 1
