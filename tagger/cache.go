@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x07"
+const cacheMagic = "stancewatch compiled rules\n\x08"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -452,6 +452,7 @@ func (w *encoder) settings(s *settingsSpec) {
 	w.float(v.concededWeight)
 	w.str(s.loneAside)
 	w.str(s.headQuotes)
+	w.str(s.softAlone)
 }
 
 func (r *decoder) settings(s *settingsSpec) {
@@ -482,6 +483,7 @@ func (r *decoder) settings(s *settingsSpec) {
 	v.concededWeight = r.float()
 	s.loneAside = r.str()
 	s.headQuotes = r.str()
+	s.softAlone = r.str()
 }
 
 // floatFields are the settings' numbers that are floats, in a fixed order.

@@ -115,6 +115,7 @@ func (e *Engine) tally(st *docState) Tally {
 			cs[i].weight = 0
 		} else {
 			t.addOutlook(&cs[i], toks)
+			t.Soft += cs[i].weight
 		}
 	}
 	st.order = order

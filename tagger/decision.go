@@ -22,7 +22,10 @@ type Tally struct {
 	// quotes, by side: progress, stalemate, mixed.
 	Own, Reported [3]float64
 	// Head is the part of Own found in the headline or the lead.
-	Head       [3]float64
+	Head [3]float64
+	// Soft is the part of the progress cues that are soft claims (a
+	// readout's "constructive"), counted because nothing contradicts them.
+	Soft       float64
 	ProUkraine float64
 	ProRussia  float64
 }
@@ -46,6 +49,10 @@ type Thresholds struct {
 	// side LeanRatio times the other wins. MixedMin 0 keeps every such
 	// picture mixed.
 	MixedMin, LeanRatio float64
+	// SoftAlone: an uncontradicted soft claim decides progress even below
+	// OutlookMin, when no stalemate or mixed cue stands at all (the
+	// taxonomy's "talks called productive and nothing contradicts it").
+	SoftAlone bool
 
 	FramingMin, FramingMargin, FramingRatio float64
 }
@@ -68,7 +75,7 @@ func (e *Engine) Thresholds() Thresholds {
 	return Thresholds{Relevance: s.relevance, Topics: append([]float64(nil), e.topicMin...),
 		OutlookMin: s.outlookMin, OutlookMargin: s.outlookMarg, OutlookRatio: s.outlookRatio,
 		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight, HeadWeight: s.headWeight,
-		MixedMin: s.mixedMin, LeanRatio: s.leanRatio,
+		MixedMin: s.mixedMin, LeanRatio: s.leanRatio, SoftAlone: s.softAlone == "progress",
 		FramingMin: s.framingMin, FramingMargin: s.framingMarg, FramingRatio: s.framingRatio}
 }
 
@@ -143,6 +150,9 @@ func contradicted(t *Tally, side int) bool {
 func (th *Thresholds) Outlook(t *Tally) string {
 	p, s, m := th.OutlookScores(t)
 	if p+s+m < th.OutlookMin {
+		if th.SoftAlone && t.Soft > 0 && s == 0 && m == 0 {
+			return "progress"
+		}
 		return "none"
 	}
 	// A contradicted side still counts against the other; it only cannot

@@ -30,3 +30,29 @@ func TestOutlookMixedNeedsWeightOnBothSides(t *testing.T) {
 		}
 	}
 }
+
+// A soft claim that nothing contradicts decides progress below the
+// minimum only with SoftAlone, and only when no other side is heard.
+func TestSoftClaimAlone(t *testing.T) {
+	th := Thresholds{OutlookMin: 1, OutlookMargin: 1, OutlookRatio: 3, ReportedWeight: 1, ContradictedWeight: 0.5, HeadWeight: 1}
+	alone := th
+	alone.SoftAlone = true
+	for _, tc := range []struct {
+		name          string
+		tally         Tally
+		weigh, decide string
+	}{
+		{"a quoted readout alone", Tally{Reported: [3]float64{0.5, 0, 0}, Soft: 0.5}, "none", "progress"},
+		{"a firm cue below the minimum is no readout", Tally{Reported: [3]float64{0.5, 0, 0}}, "none", "none"},
+		{"a stalemate cue heard too", Tally{Reported: [3]float64{0.5, 0.25, 0}, Soft: 0.5}, "none", "none"},
+		{"a mixed cue heard too", Tally{Own: [3]float64{0, 0, 0.25}, Reported: [3]float64{0.5, 0, 0}, Soft: 0.5}, "none", "none"},
+		{"above the minimum nothing changes", Tally{Own: [3]float64{1.5, 0, 0}, Soft: 1.5}, "progress", "progress"},
+	} {
+		if got := th.Outlook(&tc.tally); got != tc.weigh {
+			t.Errorf("%s: weighed, got %s, want %s", tc.name, got, tc.weigh)
+		}
+		if got := alone.Outlook(&tc.tally); got != tc.decide {
+			t.Errorf("%s: soft_alone, got %s, want %s", tc.name, got, tc.decide)
+		}
+	}
+}

@@ -808,3 +808,42 @@ func TestLeadAfterFurniture(t *testing.T) {
 		t.Errorf("stalemate in the lead after a menu line = %v, in the body = %v; want 1.5 and 1", lead, body)
 	}
 }
+
+// settings.outlook.soft_alone: a readout's courtesy, quoted and below
+// outlook.min, is progress when nothing contradicts it; a stalemate cue
+// of full weight cancels it (claim: soft), and "weigh" leaves it under the
+// minimum.
+func TestSoftClaimDecidesAlone(t *testing.T) {
+	rules := rulesYAML(`rules:
+` + relevantOnTalks + `  - id: courtesy
+    label: outlook:progress
+    weight: 1
+    quoted_weight: 0.5
+    claim: soft
+    match: constructive
+    TESTS
+  - id: firm
+    label: outlook:progress
+    weight: 1
+    quoted_weight: 0.5
+    match: agreed
+    TESTS
+  - id: stuck
+    label: outlook:stalemate
+    weight: 1
+    match: deadlock
+    TESTS
+`)
+	decides := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, soft_alone: progress}", 1)
+	wantOutlooks(t, engineWith(t, decides, rules), []outlookCase{
+		{`The talks were "constructive", an aide said.`, "progress"},
+		{`The talks were "agreed", an aide said.`, "none"},
+		{`The talks were "constructive". The deadlock over land remains.`, "stalemate"},
+	})
+	wantOutlooks(t, engine(t, rules), []outlookCase{
+		{`The talks were "constructive", an aide said.`, "none"},
+	})
+	if _, err := loadPair(strings.Replace(decides, "soft_alone: progress", "soft_alone: always", 1), rules); err == nil || !strings.Contains(err.Error(), "soft_alone") {
+		t.Errorf("a bad soft_alone value: got %v, want an error naming it", err)
+	}
+}

@@ -345,6 +345,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.amountField("reported_weight", &s.reportedWeight), r.amountField("contradicted_weight", &s.contradictedWeight),
 				r.amountField("head_weight", &s.headWeight), r.amountField("mixed_min", &s.mixedMin),
 				r.amountField("lean_ratio", &s.leanRatio), r.choiceField("lone_aside", &s.loneAside, "count", "drop"),
+				r.choiceField("soft_alone", &s.softAlone, "weigh", "progress"),
 				r.choiceField("headline_quotes", &s.headQuotes, "quoted", "own"),
 				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar),
 				r.listField("other_talks", &s.otherTalks), r.listField("peace_words", &s.peaceWords),

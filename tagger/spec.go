@@ -117,6 +117,10 @@ type settingsSpec struct {
 	furnitureInline []string
 	relevance       float64
 	loneAside       string // outlook.lone_aside: "drop" a lone reported aside, or "count" it
+	// outlook.soft_alone: "progress" lets an uncontradicted soft claim (a
+	// readout's "constructive") decide progress below outlook.min; "weigh"
+	// weighs it like any cue.
+	softAlone string
 	// outlook.headline_quotes: "own" weighs a quoted outlook cue in the
 	// headline as the outlet's own (no quoted_weight), "quoted" as a quote.
 	headQuotes string
