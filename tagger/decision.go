@@ -141,7 +141,8 @@ func contradicted(t *Tally, side int) bool {
 }
 
 // Outlook: when the cues together stay below the minimum, the article
-// does not characterise the talks (none). A side wins when it reaches the
+// does not characterise the talks (none), unless SoftAlone lets an
+// uncontradicted soft claim with nothing else heard say progress. A side wins when it reaches the
 // minimum and leads the other side plus the mixed cues by the margin and
 // the ratio; otherwise the picture is mixed. A side that the article's
 // own voice contradicts (it has only reported cues while the own voice
