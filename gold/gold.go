@@ -37,8 +37,10 @@ type Article struct {
 	Published string `json:"published"`
 	Lang      string `json:"lang"`
 	Title     string `json:"title"`
-	// TitleFrom is "url" when the page showed no headline and the title
-	// is the URL's words (testdata/real); empty for a real headline.
+	// TitleFrom says where a title came from when the page showed no
+	// headline (testdata/real): "url" for the URL's words, "excerpt" for
+	// the excerpt's first line, "lead" for its opening sentence shortened;
+	// empty for a real headline.
 	TitleFrom string `json:"title_from,omitempty"`
 	Body      string `json:"body"`
 	Labels    Labels `json:"labels"`
