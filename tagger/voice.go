@@ -298,20 +298,80 @@ func (st *docState) markProvision(p int) {
 }
 
 // markParagraphs reads the opening of each body paragraph: a numbered
-// point (markProvision) or "Speaker: words" (markParagraphSpeaker).
+// point (markProvision), a bulleted point of a list that a colon opens
+// ("Among its provisions:" then "— Ukraine's army would be capped..."),
+// or "Speaker: words" (markParagraphSpeaker).
 func (e *Engine) markParagraphs(st *docState) {
 	toks := st.z.toks
+	body := st.doc.Body
 	st.provision = cleared(st.provision, len(toks))
+	listOpen := false // the paragraph before opened a list, or was a point of one
 	for p := range toks {
 		if toks[p].field != fieldBody || p > 0 && toks[p-1].field == fieldBody && toks[p-1].para == toks[p].para {
 			continue // not a paragraph's first token
 		}
-		if c := st.doc.Body[toks[p].start]; c >= '0' && c <= '9' {
+		end := st.paragraphEnd(int32(p))
+		bullet := bulleted(body, int(toks[p].start))
+		switch c := body[toks[p].start]; {
+		case c >= '0' && c <= '9':
 			st.markProvision(p)
-		} else {
+		case bullet && listOpen:
+			markRange(st.provision, int32(p), end)
+		default:
 			e.markParagraphSpeaker(st, p)
 		}
+		listOpen = bullet && listOpen || opensList(body, int(toks[end-1].end)) && !e.saysAt(st, end-1)
 	}
+}
+
+// saysAt reports whether token t ends a verb of saying: "Он заявил:"
+// opens direct speech ("— Переговоры зашли в тупик"), not a list.
+func (e *Engine) saysAt(st *docState, t int32) bool {
+	if e.reportGroup < 0 {
+		return false
+	}
+	for _, s := range st.hits(e.reportGroup) {
+		if s.end-1 == t {
+			return true
+		}
+	}
+	return false
+}
+
+// bulleted reports whether the paragraph whose first word starts at i
+// opens with a bullet: a dash, a bullet sign or an asterisk before the
+// word, and only spaces between them and the line's start.
+func bulleted(body string, i int) bool {
+	j := i
+	for j > 0 && (body[j-1] == ' ' || body[j-1] == '\t') {
+		j--
+	}
+	var mark string
+	for _, m := range []string{"—", "–", "•", "▪", "·", "-", "*"} {
+		if strings.HasSuffix(body[:j], m) {
+			mark = m
+			break
+		}
+	}
+	if mark == "" {
+		return false
+	}
+	j -= len(mark)
+	for j > 0 && (body[j-1] == ' ' || body[j-1] == '\t') {
+		j--
+	}
+	return j == 0 || body[j-1] == '\n'
+}
+
+// opensList reports whether the text after a paragraph's last word (from
+// i to the line's end) holds a colon: the paragraph introduces a list.
+func opensList(body string, i int) bool {
+	for ; i < len(body) && body[i] != '\n'; i++ {
+		if body[i] == ':' {
+			return true
+		}
+	}
+	return false
 }
 
 // listNumber reports whether s is the number of a point: one or two

@@ -350,6 +350,27 @@ func TestNumberedPointsAreProvisions(t *testing.T) {
 	}
 }
 
+// A bulleted point of a list that a colon opens is a provision too; a
+// dash that opens direct speech after "said:" is not.
+func TestBulletedPointsAreProvisions(t *testing.T) {
+	e, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := "The draft was published on Friday. Among its points:\n\n— Kyiv agrees to stay out of NATO.\n\n— The sides sign a non-aggression agreement."
+	if r := e.Tag(Document{Title: "What the peace plan for Ukraine says", Body: list}); r.Outlook != "none" {
+		t.Errorf("outlook %s from a plan's bulleted points, want none", r.Outlook)
+	}
+	speech := "Министр рассказал журналистам о переговорах. Он заявил:\n\n— Переговоры зашли в тупик."
+	if r := e.Tag(Document{Title: "Итоги встречи в Женеве", Body: speech}); r.Scores["outlook:stalemate"] == 0 {
+		t.Errorf("direct speech after a dash read as a provision: no stalemate weight (scores %v)", r.Scores)
+	}
+	dashes := "The draft was published on Friday.\n\n— Kyiv agrees to stay out of NATO.\n\n— The sides sign a non-aggression agreement."
+	if r := e.Tag(Document{Title: "What the peace plan for Ukraine says", Body: dashes}); r.Outlook != "progress" {
+		t.Errorf("outlook %s from dashed lines that no colon introduces, want progress", r.Outlook)
+	}
+}
+
 // "Об этом 30 декабря заявил министр" hands the sentence before to the
 // speaker, with a date or a place between the opening and the verb.
 func TestBackReferenceWithWordsBetween(t *testing.T) {
