@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x08"
+const cacheMagic = "stancewatch compiled rules\n\x09"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -414,7 +414,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -494,7 +494,7 @@ func (s *settingsSpec) floatFields() []*float64 {
 
 // lists are the voice vocabulary's word lists, in a fixed order.
 func (v *voiceSpec) lists() []*[]string {
-	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional, &v.backRefOpen}
+	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional, &v.backRefOpen, &v.relative, &v.background}
 }
 
 func (w *encoder) fieldWeights(f fieldWeights) {

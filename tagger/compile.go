@@ -192,6 +192,8 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	v := &e.settings.voice
 	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)
 	e.hearsayGroup = c.optionalGroup(v.hearsay, e.settings.line)
+	e.relativeGroup = c.optionalGroup(v.relative, e.settings.line)
+	e.backgroundGroup = c.optionalGroup(v.background, e.settings.line)
 	e.backRefGroup = c.optionalGroup(v.backReference, e.settings.line)
 	e.backRefOpenGroup = c.optionalGroup(v.backRefOpen, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)

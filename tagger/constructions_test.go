@@ -68,6 +68,8 @@ func TestConstructions(t *testing.T) {
 		if !ok {
 			t.Fatalf("constructions.txt:%d: language %q is not en, ru or uk", c.line, lang)
 		}
+		// "\n" in a sentence is a line break: "\n\n" opens a paragraph.
+		sentence = strings.ReplaceAll(sentence, `\n`, "\n")
 		r := e.Tag(tagger.Document{Body: lead + sentence, Lang: lang})
 		got := r.Outlook
 		if label == "framing" {

@@ -61,9 +61,11 @@ func (e *Engine) tally(st *docState) Tally {
 	toks := st.z.toks
 	cs := st.contribs
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
-	var soft []int32     // counted soft claims, added once the stalemate side is known
+	var soft []int32 // counted soft claims, added once the stalemate side is known
+	overruled := st.backgroundOverruled(cs)
+	prev := int32(-1)    // the contribution before, unless overruled
 	repeatsRead := false // titleRepeats runs once, at the first outlook or framing cue
-	for k, i := range order {
+	for _, i := range order {
 		c := &cs[i]
 		if c.label >= lblProgress {
 			if !repeatsRead {
@@ -75,16 +77,22 @@ func (e *Engine) tally(st *docState) Tally {
 				// a headline's subject is the item's, and their thresholds
 				// were set on pages that repeat it.
 				c.weight = 0
+				prev = i
 				continue
 			}
 		}
-		if k > 0 {
-			prev := &cs[order[k-1]]
-			if prev.label == c.label && toks[prev.h.start].sent == toks[c.h.start].sent {
-				c.weight = 0 // the sentence already counted for this label
-				continue
-			}
+		if c.label >= lblProgress && c.label <= lblMixed && st.background[c.h.start] && overruled(c) {
+			// "The moratorium, agreed in March, has lapsed": the clause
+			// recalls the past, and the article's news says otherwise. It
+			// does not take its sentence's place for the label.
+			c.weight = 0
+			continue
 		}
+		if prev >= 0 && cs[prev].label == c.label && toks[cs[prev].h.start].sent == toks[c.h.start].sent {
+			c.weight = 0 // the sentence already counted for this label
+			continue
+		}
+		prev = i
 		switch {
 		case c.label == lblRelevant:
 			t.Relevance += c.weight
@@ -617,3 +625,23 @@ func decideSide(a, againstA, b, againstB, min, margin, ratio float64, aName, bNa
 }
 
 func round(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// backgroundOverruled returns whether an outlook contribution made in a
+// relative clause of background (settings.voice.background) is overruled:
+// the article says the other side of the talks outside such clauses. In
+// "Energy truce lapses" over "the moratorium, on which the sides agreed
+// in March, ran out" the agreement is the past, and the news says
+// otherwise. Alone, such a clause still counts: "Ukraine expects the
+// exchanges on which the sides agreed in Istanbul" reports the agreement.
+func (st *docState) backgroundOverruled(cs []contrib) func(c *contrib) bool {
+	var sides uint8 // outlook labels said outside background clauses
+	for i := range cs {
+		c := &cs[i]
+		if c.label >= lblProgress && c.label <= lblMixed && !st.background[c.h.start] {
+			sides |= 1 << (c.label - lblProgress)
+		}
+	}
+	return func(c *contrib) bool {
+		return sides&^(1<<(c.label-lblProgress)) != 0
+	}
+}

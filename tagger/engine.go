@@ -97,6 +97,8 @@ type Engine struct {
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
+	relativeGroup                                                    int32 // "which", "котор*": opens a relative clause (voice.go)
+	backgroundGroup                                                  int32 // "о котором", "про який": a relative clause of background (voice.go)
 	backRefGroup                                                     int32 // "Об этом заявил": the sentence before is the speaker's (voice.go)
 	backRefOpenGroup                                                 int32 // "Об этом" opening a sentence, a verb of saying a few words on (voice.go)
 	elsewhereGroup, thisWarGroup                                     int32 // other conflicts, this war (settings.outlook)

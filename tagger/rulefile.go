@@ -315,6 +315,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			r.section(v, name,
 				r.listField("reporting", &s.voice.reporting),
 				r.listField("hearsay", &s.voice.hearsay),
+				r.listField("relative", &s.voice.relative),
+				r.listField("background", &s.voice.background),
 				r.listField("back_reference", &s.voice.backReference),
 				r.listField("back_reference_open", &s.voice.backRefOpen),
 				r.listField("modal", &s.voice.modal),

@@ -173,6 +173,12 @@ type settingsSpec struct {
 type voiceSpec struct {
 	reporting []string // verbs of saying and attributions
 	hearsay   []string // passive hearsay ("is said to"): no speaker
+	// Relative pronouns ("which", "котор*", "який"): an attribution
+	// in the clause one opens speaks for that clause only.
+	relative []string
+	// A relative clause that recalls what a thing came from ("о котором
+	// договорились", "про який домовилися"): background, no news.
+	background []string
 	// "Об этом заявил", "Про це сказав" opening a sentence: the sentence
 	// before it was the speaker's.
 	backReference []string

@@ -97,6 +97,18 @@ func (e *Engine) markVoice(st *docState) {
 			markRange(st.hoped, s.end, to)
 		}
 	}
+	st.background = cleared(st.background, n)
+	if e.backgroundGroup >= 0 {
+		// "Мораторий, о котором стороны договорились в марте, истек": the
+		// clause recalls where the thing came from; the news is the rest.
+		for _, s := range st.hits(e.backgroundGroup) {
+			end := s.end
+			for int(end) < n && !toks[end].clause {
+				end++
+			}
+			markRange(st.background, s.start, end)
+		}
+	}
 	e.markConceded(st)
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
@@ -115,7 +127,10 @@ func (e *Engine) markVoice(st *docState) {
 		// No tail when "что"/"that" opens a complement after the verb:
 		// "Выступая в Думе, Лавров заявил, что переговоры зашли в тупик"
 		// hands the words after the verb to Lavrov, not the opening clause.
-		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution && !st.complementAt(s.end, to) && !st.endsInAs(s) {
+		// Nor when a relative pronoun opens the clause: in "..., — a
+		// demand which Kyiv calls capitulation" the attribution speaks for
+		// its relative clause, not for the clause the pronoun hangs on.
+		if start, ok := tailClause(toks, from, s); ok && int(to-s.end) <= tailAttribution && !st.complementAt(s.end, to) && !st.endsInAs(s) && !e.relativeAt(st, start) && !st.colonBefore(start) {
 			// "Talks made no progress, Ushakov said": the clause before
 			// the attribution is the speaker's.
 			markRange(st.reported, from, start)
@@ -174,6 +189,36 @@ func (e *Engine) markBackReference(st *docState) {
 // backRefReach is how many words may stand between a back reference's
 // opening and its verb of saying.
 const backRefReach = 5
+
+// colonBefore reports whether a colon stands right before token t: a
+// clause after a colon ("Мораторий истек: стороны обвиняют друг друга")
+// states what came of the one before; it is no attribution of it, which
+// follows a comma or a dash.
+func (st *docState) colonBefore(t int32) bool {
+	toks := st.z.toks
+	if t == 0 || toks[t-1].field != toks[t].field {
+		return false
+	}
+	text := st.doc.Body
+	if toks[t].field == fieldTitle {
+		text = st.doc.Title
+	}
+	return strings.Contains(text[toks[t-1].end:toks[t].start], ":")
+}
+
+// relativeAt reports whether a relative pronoun (settings.voice.relative)
+// starts at token t.
+func (e *Engine) relativeAt(st *docState, t int32) bool {
+	if e.relativeGroup < 0 {
+		return false
+	}
+	for _, h := range st.hits(e.relativeGroup) {
+		if h.start == t {
+			return true
+		}
+	}
+	return false
+}
 
 // hearsay reports whether the reporting match s is part of a hearsay
 // phrase (settings.voice.hearsay: "are said to", "was reported to").
