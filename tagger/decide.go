@@ -628,20 +628,31 @@ func round(v float64) float64 { return math.Round(v*1000) / 1000 }
 
 // backgroundOverruled returns whether an outlook contribution made in a
 // relative clause of background (settings.voice.background) is overruled:
-// the article says the other side of the talks outside such clauses. In
-// "Energy truce lapses" over "the moratorium, on which the sides agreed
-// in March, ran out" the agreement is the past, and the news says
-// otherwise. Alone, such a clause still counts: "Ukraine expects the
-// exchanges on which the sides agreed in Istanbul" reports the agreement.
+// the article says the other side of the talks outside such clauses, with
+// at least one full cue (backgroundContradiction). In "Energy truce
+// lapses" over "the moratorium, on which the sides agreed in March, ran
+// out" the agreement is the past, and the news says otherwise. Alone, or
+// against a passing word, such a clause still counts: "Ukraine expects
+// the exchanges on which the sides agreed in Istanbul" reports the
+// agreement.
 func (st *docState) backgroundOverruled(cs []contrib) func(c *contrib) bool {
-	var sides uint8 // outlook labels said outside background clauses
+	var said [3]float64 // outlook weight said outside background clauses, by side
 	for i := range cs {
 		c := &cs[i]
 		if c.label >= lblProgress && c.label <= lblMixed && !st.background[c.h.start] {
-			sides |= 1 << (c.label - lblProgress)
+			said[c.label-lblProgress] += c.weight
 		}
 	}
 	return func(c *contrib) bool {
-		return sides&^(1<<(c.label-lblProgress)) != 0
+		for side, w := range said {
+			if int32(side) != c.label-lblProgress && w >= backgroundContradiction {
+				return true
+			}
+		}
+		return false
 	}
 }
+
+// backgroundContradiction is the weight of the other side, said outside
+// background clauses, that overrules a background clause: one full cue.
+const backgroundContradiction = 1
