@@ -505,7 +505,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || e.aboutPoll(st, h.span)) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || label == lblProgress && r.weight > 0 && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.aboutPoll(st, h.span)) {
 			st.cancelled++
 			continue
 		}

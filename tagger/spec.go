@@ -142,8 +142,13 @@ type settingsSpec struct {
 	// An outlook cue in a clause dated in the past (outlook.history: "in
 	// 2022", "весной 2022") recalls history, not where the talks stand;
 	// one in a sentence on an opinion poll (outlook.polls) is the public's.
-	history      []string
-	polls        []string
+	history []string
+	polls   []string
+	// A progress cue in a clause that names a side track outside the talks
+	// (outlook.side_tracks: the allies' planning of a post-war force) says
+	// nothing of where the talks stand (clarification 3); Moscow rejecting
+	// that force still says they are stuck.
+	sideTracks   []string
 	topicMin     float64
 	topicMins    map[string]float64
 	outlookMin   float64
