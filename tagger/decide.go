@@ -635,12 +635,15 @@ func round(v float64) float64 { return math.Round(v*1000) / 1000 }
 // against a passing word, such a clause still counts: "Ukraine expects
 // the exchanges on which the sides agreed in Istanbul" reports the
 // agreement.
+// Most articles have no background clause: they skip the sums.
 func (st *docState) backgroundOverruled(cs []contrib) func(c *contrib) bool {
 	var said [3]float64 // outlook weight said outside background clauses, by side
-	for i := range cs {
-		c := &cs[i]
-		if c.label >= lblProgress && c.label <= lblMixed && !st.background[c.h.start] {
-			said[c.label-lblProgress] += c.weight
+	if st.anyBackground {
+		for i := range cs {
+			c := &cs[i]
+			if c.label >= lblProgress && c.label <= lblMixed && !st.background[c.h.start] {
+				said[c.label-lblProgress] += c.weight
+			}
 		}
 	}
 	return func(c *contrib) bool {

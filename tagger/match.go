@@ -53,20 +53,21 @@ type docState struct {
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
 
-	reported   []bool    // token in quotes or reported speech (voice.go)
-	hoped      []bool    // token in a clause hoped or expected for (voice.go)
-	modalAt    []int32   // token -> first token of a modal word ending there, or -1
-	condEnd    []bool    // token ends a condition word (settings.voice.conditional)
-	condSent   []bool    // token in a sentence that opens with a condition word
-	provision  []bool    // token in a numbered point of a plan (voice.go)
-	background []bool    // token in a relative clause of background (voice.go)
-	conceded   []bool    // token in a clause given away by a concession or contrast
-	question   []bool    // token in a sentence that ends in a question mark
-	pollItem   bool      // the item is about an opinion poll (aboutPoll)
-	muted      []contrib // outlook matches not counted: hypothetical (for --explain)
-	order      []int32   // contributions by label and sentence (decide.go)
-	repeats    []span    // body stretches repeating a title sentence (titleRepeats)
-	tallyKeys  []uint64  // scratch space for sorting order
+	reported      []bool    // token in quotes or reported speech (voice.go)
+	hoped         []bool    // token in a clause hoped or expected for (voice.go)
+	modalAt       []int32   // token -> first token of a modal word ending there, or -1
+	condEnd       []bool    // token ends a condition word (settings.voice.conditional)
+	condSent      []bool    // token in a sentence that opens with a condition word
+	provision     []bool    // token in a numbered point of a plan (voice.go)
+	background    []bool    // token in a relative clause of background (voice.go)
+	anyBackground bool      // the document has such a clause
+	conceded      []bool    // token in a clause given away by a concession or contrast
+	question      []bool    // token in a sentence that ends in a question mark
+	pollItem      bool      // the item is about an opinion poll (aboutPoll)
+	muted         []contrib // outlook matches not counted: hypothetical (for --explain)
+	order         []int32   // contributions by label and sentence (decide.go)
+	repeats       []span    // body stretches repeating a title sentence (titleRepeats)
+	tallyKeys     []uint64  // scratch space for sorting order
 
 	sortedRefs []evRef
 	bigRefs    bool

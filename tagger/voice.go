@@ -98,7 +98,8 @@ func (e *Engine) markVoice(st *docState) {
 		}
 	}
 	st.background = cleared(st.background, n)
-	if e.backgroundGroup >= 0 {
+	st.anyBackground = e.backgroundGroup >= 0 && len(st.hits(e.backgroundGroup)) > 0
+	if st.anyBackground {
 		// "Мораторий, о котором стороны договорились в марте, истек": the
 		// clause recalls where the thing came from; the news is the rest.
 		for _, s := range st.hits(e.backgroundGroup) {
