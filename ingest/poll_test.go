@@ -347,8 +347,23 @@ func TestTwoPollersFetchEachFeedOnce(t *testing.T) {
 	dbURL := pg.NewDatabase(t)
 	srv := feedtest.NewServer(t)
 	const n = 60
+	// The first fetches wait until more are in flight than one poller may
+	// send to a host (PerHost 4): both pollers are then at work, however
+	// slowly the second starts on a loaded machine. A sleep alone let one
+	// poller finish every feed before the other began.
+	var inFlight atomic.Int32
+	overlap := make(chan struct{})
+	var overlapOnce sync.Once
 	srv.Handle("/feed/", func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(5 * time.Millisecond) // long enough for the pollers to overlap
+		if inFlight.Add(1) > 4 {
+			overlapOnce.Do(func() { close(overlap) })
+		}
+		select {
+		case <-overlap:
+		case <-time.After(5 * time.Second): // no overlap: the shared count below fails
+		}
+		time.Sleep(5 * time.Millisecond)
+		inFlight.Add(-1)
 		w.Write([]byte(feedtest.RSS("", feedtest.NewItem(r.URL.Path, "https://wire.example"+r.URL.Path, "Item", "Text."))))
 	})
 	st1, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4})
