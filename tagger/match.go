@@ -88,10 +88,15 @@ type docState struct {
 
 func (st *docState) spanText(s span) string {
 	a, b := st.z.toks[s.start], st.z.toks[s.end-1]
-	if a.field == fieldTitle {
-		return st.doc.Title[a.start:b.end]
+	return st.fieldText(a.field)[a.start:b.end]
+}
+
+// fieldText is the original text of a field: the title or the body.
+func (st *docState) fieldText(field uint8) string {
+	if field == fieldTitle {
+		return st.doc.Title
 	}
-	return st.doc.Body[a.start:b.end]
+	return st.doc.Body
 }
 
 // liveState is a state of the phrase trie that phrases go on from, with

@@ -200,11 +200,7 @@ func (st *docState) colonBefore(t int32) bool {
 	if t == 0 || toks[t-1].field != toks[t].field {
 		return false
 	}
-	text := st.doc.Body
-	if toks[t].field == fieldTitle {
-		text = st.doc.Title
-	}
-	return strings.Contains(text[toks[t-1].end:toks[t].start], ":")
+	return strings.Contains(st.fieldText(toks[t].field)[toks[t-1].end:toks[t].start], ":")
 }
 
 // relativeAt reports whether a relative pronoun (settings.voice.relative)
@@ -289,10 +285,7 @@ func (st *docState) markQuestions() {
 		if i+1 < n && !toks[i+1].sentStart {
 			continue
 		}
-		text := st.doc.Body
-		if toks[i].field == fieldTitle {
-			text = st.doc.Title
-		}
+		text := st.fieldText(toks[i].field)
 		if endsInQuestion(text[toks[i].end:]) {
 			// Only the part after a colon, semicolon or dash asks: "The
 			// core has not changed: what would Kyiv get?"
