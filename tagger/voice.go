@@ -110,6 +110,7 @@ func (e *Engine) markVoice(st *docState) {
 			markRange(st.background, s.start, end)
 		}
 	}
+	e.markEmbeddedRelatives(st)
 	e.markConceded(st)
 	st.markQuestions()
 	e.markHeadlineSpeaker(st)
@@ -201,6 +202,39 @@ func (st *docState) colonBefore(t int32) bool {
 		return false
 	}
 	return strings.Contains(st.fieldText(toks[t].field)[toks[t-1].end:toks[t].start], ":")
+}
+
+// markEmbeddedRelatives marks as background a relative clause set inside
+// its sentence, between commas: in "the peace process, which weeks ago
+// seemed to gather pace, has ground to a halt" the clause recalls the
+// thing's past and the sentence's news comes after it. A relative clause
+// that ends its sentence ("..., which Moscow has not accepted") adds news
+// of its own and stays as it is.
+func (e *Engine) markEmbeddedRelatives(st *docState) {
+	if e.relativeGroup < 0 {
+		return
+	}
+	toks := st.z.toks
+	n := int32(len(toks))
+	for _, s := range st.hits(e.relativeGroup) {
+		// The pronoun opens its clause, alone or after a preposition
+		// ("по которым", "on which").
+		from := s.start
+		if !toks[from].clause && from > 0 && toks[from-1].clause {
+			from--
+		}
+		if !toks[from].clause || toks[from].sentStart {
+			continue
+		}
+		end := s.end
+		for end < n && !toks[end].clause {
+			end++
+		}
+		if end < n && !toks[end].sentStart && toks[end].field == toks[from].field {
+			markRange(st.background, from, end)
+			st.anyBackground = true
+		}
+	}
 }
 
 // relativeAt reports whether a relative pronoun (settings.voice.relative)
