@@ -103,11 +103,7 @@ func (e *Engine) markVoice(st *docState) {
 		// "Мораторий, о котором стороны договорились в марте, истек": the
 		// clause recalls where the thing came from; the news is the rest.
 		for _, s := range st.hits(e.backgroundGroup) {
-			end := s.end
-			for int(end) < n && !toks[end].clause {
-				end++
-			}
-			markRange(st.background, s.start, end)
+			markRange(st.background, s.start, clauseEnd(toks, s.end))
 		}
 	}
 	e.markEmbeddedRelatives(st)
@@ -226,15 +222,21 @@ func (e *Engine) markEmbeddedRelatives(st *docState) {
 		if !toks[from].clause || toks[from].sentStart {
 			continue
 		}
-		end := s.end
-		for end < n && !toks[end].clause {
-			end++
-		}
+		end := clauseEnd(toks, s.end)
 		if end < n && !toks[end].sentStart && toks[end].field == toks[from].field {
 			markRange(st.background, from, end)
 			st.anyBackground = true
 		}
 	}
+}
+
+// clauseEnd returns the first token from t on that opens a new clause
+// (or the end of the document): where the clause holding t-1 ends.
+func clauseEnd(toks []token, t int32) int32 {
+	for int(t) < len(toks) && !toks[t].clause {
+		t++
+	}
+	return t
 }
 
 // relativeAt reports whether a relative pronoun (settings.voice.relative)
@@ -274,9 +276,7 @@ func (e *Engine) markConceded(st *docState) {
 	toks := st.z.toks
 	if e.concessGroup >= 0 {
 		for _, s := range st.hits(e.concessGroup) {
-			for j := s.end; int(j) < len(toks) && !toks[j].clause; j++ {
-				st.conceded[j] = true
-			}
+			markRange(st.conceded, s.end, clauseEnd(toks, s.end))
 		}
 	}
 	if e.contrastGroup >= 0 {
