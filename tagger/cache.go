@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x09"
+const cacheMagic = "stancewatch compiled rules\n\x0a"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -529,6 +529,7 @@ func (w *encoder) rule(r *rule) {
 	w.bool(r.lowerOnly)
 	w.bool(r.presupposed)
 	w.bool(r.soft)
+	w.bool(r.offer)
 	w.int(int(r.negation))
 	w.int(r.maxHits)
 	w.int32s(r.langs)
@@ -559,6 +560,7 @@ func (r *decoder) rule() *rule {
 	ru.lowerOnly = r.bool()
 	ru.presupposed = r.bool()
 	ru.soft = r.bool()
+	ru.offer = r.bool()
 	ru.negation = r.uint8()
 	ru.maxHits = r.int()
 	ru.langs = r.int32s()

@@ -102,7 +102,10 @@ type rule struct {
 	presupposed bool
 	// soft: a readout's courtesy ("productive", "a warm tone") that counts
 	// only when nothing in the article says the talks are stuck
-	soft      bool
+	soft bool
+	// offer: one side's move toward a deal (accepting, backing, ready to
+	// sign) that counts only while no other side is heard refusing
+	offer     bool
 	negation  uint8
 	maxHits   int     // 0: no limit
 	langs     []int32 // the languages it is for (Engine.langs), or all
@@ -560,8 +563,9 @@ func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
 	r.lowerOnly = rs.letterCase == "lower"
 	r.presupposed = rs.modal == "ignore"
 	r.soft = rs.claim == "soft"
-	if r.soft && r.label != lblProgress {
-		c.bad(rs.line, "claim: soft is for progress rules")
+	r.offer = rs.claim == "offer"
+	if (r.soft || r.offer) && r.label != lblProgress {
+		c.bad(rs.line, "claim: soft and offer are for progress rules")
 	}
 	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {

@@ -61,7 +61,8 @@ func (e *Engine) tally(st *docState) Tally {
 	toks := st.z.toks
 	cs := st.contribs
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
-	var soft []int32 // counted soft claims, added once the stalemate side is known
+	var soft []int32   // counted soft claims, added once the stalemate side is known
+	var offers []int32 // counted one-sided offers, likewise
 	overruled := st.backgroundOverruled(cs)
 	prev := int32(-1)    // the contribution before, unless overruled
 	repeatsRead := false // titleRepeats runs once, at the first outlook or framing cue
@@ -103,6 +104,10 @@ func (e *Engine) tally(st *docState) Tally {
 				soft = append(soft, i)
 				continue
 			}
+			if e.rules[c.rule].offer && c.label == lblProgress {
+				offers = append(offers, i)
+				continue
+			}
 			t.addOutlook(c, toks)
 		case c.label == lblProUkraine:
 			t.ProUkraine += c.weight
@@ -117,6 +122,16 @@ func (e *Engine) tally(st *docState) Tally {
 	// difficult conditions", said or quoted, describes the talks'
 	// circumstances, not their failure.
 	s := t.Own[sideStalemate] + t.Reported[sideStalemate]
+	// "Kyiv accepted the truce; Moscow keeps rejecting it": one side's
+	// move toward a deal is progress only while nobody is heard refusing.
+	// Against a refusal it is the other half of the stalemate.
+	for _, i := range offers {
+		if s >= softContradiction {
+			cs[i].weight = 0
+		} else {
+			t.addOutlook(&cs[i], toks)
+		}
+	}
 	stuck := s >= softContradiction && s >= t.Own[sideProgress]+t.Reported[sideProgress]
 	for _, i := range soft {
 		if stuck {

@@ -284,8 +284,33 @@ func TestSoftClaimYieldsToStalemate(t *testing.T) {
 			t.Errorf("%q: outlook %s, want %s (scores %v)", c.body, r.Outlook, c.outlook, r.Scores)
 		}
 	}
-	if _, err := loadPair(voiceSettings, strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: soft\n", 1)); err == nil || !strings.Contains(err.Error(), "claim: soft is for progress rules") {
+	if _, err := loadPair(voiceSettings, strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: soft\n", 1)); err == nil || !strings.Contains(err.Error(), "claim: soft and offer are for progress rules") {
 		t.Errorf("soft stalemate rule: err %v", err)
+	}
+}
+
+// An offer (claim: offer), one side's move toward a deal, counts only
+// while nobody is heard refusing: against a refusal it is the other half
+// of a stalemate, not progress.
+func TestOfferYieldsToRefusal(t *testing.T) {
+	e := voiceEngineWith(t, voiceRules+`
+  - id: offer
+    label: outlook:progress
+    claim: offer
+    match: [accepted the truce, said yes]
+    tests: [{ruleid: "accepted the truce"}, {ok: "the truce"}]
+`)
+	for _, c := range []struct{ body, outlook string }{
+		{"The capital accepted the truce on Friday.", "progress"},
+		{"The capital accepted the truce on Friday. The other side rejected it within hours.", "stalemate"},
+		{"The capital accepted the truce. A breakthrough came on prisoners.", "progress"},
+	} {
+		if r := e.Tag(Document{Title: "Talks", Body: c.body}); r.Outlook != c.outlook {
+			t.Errorf("%q: outlook %s, want %s (scores %v)", c.body, r.Outlook, c.outlook, r.Scores)
+		}
+	}
+	if _, err := loadPair(voiceSettings, strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: offer\n", 1)); err == nil || !strings.Contains(err.Error(), "claim: soft and offer are for progress rules") {
+		t.Errorf("offer stalemate rule: err %v", err)
 	}
 }
 
