@@ -111,6 +111,7 @@ type Engine struct {
 	relNamesGroup                                                    int32 // the war's parties, envoys, venues (settings.relevance.outlook_names)
 	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)
+	altGroup                                                         int32 // "or", "чи": alternatives in a headline's head (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 	inlineFurnitureGroup                                             int32 // "… читайте в статье": the paragraph is a link (match.go)
 

@@ -207,6 +207,9 @@ type voiceSpec struct {
 	contrastOpening []string
 	concededWeight  float64
 	headlineLabels  []string // "Analysis:", "Live:": no speaker before a headline's colon
+	// "or", "чи": a short headline head naming alternatives ("Breakthrough
+	// or betrayal: ...") asks, like a question; it asserts neither.
+	alternative []string
 }
 
 type fileSpec struct {

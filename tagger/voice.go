@@ -108,7 +108,7 @@ func (e *Engine) markVoice(st *docState) {
 	}
 	e.markEmbeddedRelatives(st)
 	e.markConceded(st)
-	st.markQuestions()
+	st.markQuestions(e.altGroup)
 	e.markHeadlineSpeaker(st)
 	e.markParagraphs(st)
 	e.markBackReference(st)
@@ -306,7 +306,7 @@ func (st *docState) markContrast(s span) {
 
 // markQuestions marks the sentences that end in a question mark ("Will
 // the talks bring a breakthrough?"): what they ask about is not asserted.
-func (st *docState) markQuestions() {
+func (st *docState) markQuestions(alt int32) {
 	toks := st.z.toks
 	n := len(toks)
 	if cap(st.question) < n {
@@ -332,6 +332,38 @@ func (st *docState) markQuestions() {
 			}
 		}
 		from = i + 1
+	}
+	if alt >= 0 {
+		st.markAlternatives(alt)
+	}
+}
+
+// maxAlternativeHead is the most words a headline's head may have and
+// still be a pair of alternatives ("Peace or capitulation:"), not a
+// statement that happens to hold an "or".
+const maxAlternativeHead = 5
+
+// markAlternatives marks a headline's head that names alternatives
+// before a colon or dash ("Breakthrough or betrayal: talks open in
+// Miami", "Прорив чи зрада: ..."): it asks which, like a question.
+func (st *docState) markAlternatives(alt int32) {
+	toks := st.z.toks
+	text := st.fieldText(fieldTitle)
+	head := 0
+	for head < len(toks) && toks[head].field == fieldTitle {
+		if head > 0 && breaksQuestion(text[toks[head-1].end:toks[head].start]) {
+			break
+		}
+		head++
+	}
+	if head == 0 || head > maxAlternativeHead || head >= len(toks) || toks[head].field != fieldTitle {
+		return // no head set off from the rest of the headline
+	}
+	for _, s := range st.hits(alt) {
+		if s.start > 0 && s.end < int32(head) {
+			markRange(st.question, 0, int32(head))
+			return
+		}
 	}
 }
 

@@ -26,6 +26,7 @@ settings:
     contrast_opening: [still, yet]
     conceded_weight: 0.5
     headline_labels: [analysis, live, talks]
+    alternative: [or, или]
   relevance: {threshold: 1}
   topics: {threshold: 1}
   outlook: {min: 1, margin: 0.5, ratio: 2, reported_weight: 1, contradicted_weight: 0.25}
@@ -286,6 +287,25 @@ func TestSoftClaimYieldsToStalemate(t *testing.T) {
 	}
 	if _, err := loadPair(voiceSettings, strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: soft\n", 1)); err == nil || !strings.Contains(err.Error(), "claim: soft and offer are for progress rules") {
 		t.Errorf("soft stalemate rule: err %v", err)
+	}
+}
+
+// A headline's head that names alternatives before a colon asks which
+// it is: neither alternative is asserted. An "or" later in the headline,
+// or in a long head, asks nothing.
+func TestHeadlineAlternatives(t *testing.T) {
+	e := voiceEngine(t)
+	const body = "The talks went on in the capital."
+	for _, c := range []struct{ title, outlook string }{
+		{"Breakthrough or deadlock: envoys meet again", "none"},
+		{"Прорыв или тупик: делегации снова встретились", "none"},
+		{"Envoys report a breakthrough: prisoners or land next", "progress"},
+		{"A breakthrough on prisoners came after two rounds or more: envoys", "progress"},
+		{"Breakthrough for envoys in the capital", "progress"},
+	} {
+		if r := e.Tag(Document{Title: c.title, Body: body}); r.Outlook != c.outlook {
+			t.Errorf("%q: outlook %s, want %s (scores %v)", c.title, r.Outlook, c.outlook, r.Scores)
+		}
 	}
 }
 
