@@ -320,15 +320,11 @@ func TestOfferYieldsToRefusal(t *testing.T) {
     match: [accepted the truce, said yes]
     tests: [{ruleid: "accepted the truce"}, {ok: "the truce"}]
 `)
-	for _, c := range []struct{ body, outlook string }{
-		{"The capital accepted the truce on Friday.", "progress"},
-		{"The capital accepted the truce on Friday. The other side rejected it within hours.", "stalemate"},
-		{"The capital accepted the truce. A breakthrough came on prisoners.", "progress"},
-	} {
-		if r := e.Tag(Document{Title: "Talks", Body: c.body}); r.Outlook != c.outlook {
-			t.Errorf("%q: outlook %s, want %s (scores %v)", c.body, r.Outlook, c.outlook, r.Scores)
-		}
-	}
+	wantOutlooks(t, e, []outlookCase{
+		{"After the talks the capital accepted the truce.", "progress"},
+		{"After the talks the capital accepted the truce. The other side rejected it within hours.", "stalemate"},
+		{"After the talks the capital accepted the truce. A breakthrough came on prisoners.", "progress"},
+	})
 	if _, err := loadPair(voiceSettings, strings.Replace(voiceRules, "label: outlook:stalemate\n", "label: outlook:stalemate\n    claim: offer\n", 1)); err == nil || !strings.Contains(err.Error(), "claim: soft and offer are for progress rules") {
 		t.Errorf("offer stalemate rule: err %v", err)
 	}
