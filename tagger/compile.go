@@ -104,7 +104,7 @@ type rule struct {
 	// only when nothing in the article says the talks are stuck
 	soft bool
 	// offer: one side's move toward a deal (accepting, backing, ready to
-	// sign) that counts only while no other side is heard refusing
+	// sign) that counts only while nobody in the article is heard refusing
 	offer     bool
 	negation  uint8
 	maxHits   int     // 0: no limit

@@ -347,10 +347,14 @@ const maxAlternativeHead = 5
 // before a colon or dash ("Breakthrough or betrayal: talks open in
 // Miami", "Прорив чи зрада: ..."): it asks which, like a question.
 func (st *docState) markAlternatives(alt int32) {
+	hits := st.hits(alt)
+	if len(hits) == 0 || hits[0].start >= maxAlternativeHead {
+		return // no "or" where a head could hold it
+	}
 	toks := st.z.toks
 	text := st.fieldText(fieldTitle)
 	head := 0
-	for head < len(toks) && toks[head].field == fieldTitle {
+	for head <= maxAlternativeHead && head < len(toks) && toks[head].field == fieldTitle {
 		if head > 0 && breaksQuestion(text[toks[head-1].end:toks[head].start]) {
 			break
 		}
@@ -359,7 +363,7 @@ func (st *docState) markAlternatives(alt int32) {
 	if head == 0 || head > maxAlternativeHead || head >= len(toks) || toks[head].field != fieldTitle {
 		return // no head set off from the rest of the headline
 	}
-	for _, s := range st.hits(alt) {
+	for _, s := range hits {
 		if s.start > 0 && s.end < int32(head) {
 			markRange(st.question, 0, int32(head))
 			return
