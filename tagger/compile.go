@@ -217,6 +217,10 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.peaceGroup = c.optionalTermsGroup(e.settings.peaceWords, e.settings.line)
 	e.historyGroup = c.optionalTermsGroup(e.settings.history, e.settings.line)
 	e.sideTrackGroup = c.optionalTermsGroup(e.settings.sideTracks, e.settings.line)
+	e.exchangeGroup = c.optionalTermsGroup(e.settings.exchangeTrack, e.settings.line)
+	if e.settings.exchangeMixed > 0 && e.exchangeGroup < 0 {
+		c.bad(e.settings.line, "settings.outlook.exchange_mixed needs exchange_track")
+	}
 	e.pollsGroup = c.optionalTermsGroup(e.settings.polls, e.settings.line)
 	if (e.otherTalksGroup < 0) != (e.peaceGroup < 0) {
 		c.bad(e.settings.line, "settings.outlook: other_talks and peace_words go together")

@@ -142,11 +142,39 @@ func (e *Engine) tally(st *docState) Tally {
 		}
 	}
 	st.order = order
+	if e.settings.exchangeMixed > 0 {
+		t.Exchange = e.exchangeProgress(st)
+	}
 	if e.settings.loneAside == "drop" && e.loneReportedAside(st) {
 		t.Own, t.Reported, t.Head = [3]float64{}, [3]float64{}, [3]float64{}
 	}
 	t.Relevance += e.outlookRelevance(st)
 	return t
+}
+
+// exchangeProgress sums the counted progress cues in sentences that name
+// a swap of prisoners or bodies (settings.outlook.exchange_track).
+func (e *Engine) exchangeProgress(st *docState) float64 {
+	hs := st.hits(e.exchangeGroup)
+	if len(hs) == 0 {
+		return 0
+	}
+	toks := st.z.toks
+	sum := 0.0
+	for _, i := range st.order {
+		c := &st.contribs[i]
+		if c.label != lblProgress || c.weight == 0 {
+			continue
+		}
+		sent := toks[c.h.start].sent
+		for _, h := range hs {
+			if toks[h.start].sent == sent {
+				sum += c.weight
+				break
+			}
+		}
+	}
+	return sum
 }
 
 // titleRepeats appends the stretches of the body that repeat the title

@@ -25,7 +25,11 @@ type Tally struct {
 	Head [3]float64
 	// Soft is the part of the progress cues that are soft claims (a
 	// readout's "constructive"), counted because nothing contradicts them.
-	Soft       float64
+	Soft float64
+	// Exchange is the part of the progress cues (own and reported, as
+	// found) in sentences on the exchange track (a swap of prisoners or
+	// bodies).
+	Exchange   float64
 	ProUkraine float64
 	ProRussia  float64
 }
@@ -53,6 +57,9 @@ type Thresholds struct {
 	// OutlookMin, when no stalemate or mixed cue stands at all (the
 	// taxonomy's "talks called productive and nothing contradicts it").
 	SoftAlone bool
+	// ExchangeMixed: progress found only on the exchange track, against
+	// a stalemate of at least this much, is mixed (0: off).
+	ExchangeMixed float64
 
 	FramingMin, FramingMargin, FramingRatio float64
 }
@@ -75,7 +82,7 @@ func (e *Engine) Thresholds() Thresholds {
 	return Thresholds{Relevance: s.relevance, Topics: append([]float64(nil), e.topicMin...),
 		OutlookMin: s.outlookMin, OutlookMargin: s.outlookMarg, OutlookRatio: s.outlookRatio,
 		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight, HeadWeight: s.headWeight,
-		MixedMin: s.mixedMin, LeanRatio: s.leanRatio, SoftAlone: s.softAlone == "progress",
+		MixedMin: s.mixedMin, LeanRatio: s.leanRatio, SoftAlone: s.softAlone == "progress", ExchangeMixed: s.exchangeMixed,
 		FramingMin: s.framingMin, FramingMargin: s.framingMarg, FramingRatio: s.framingRatio}
 }
 
@@ -166,6 +173,11 @@ func (th *Thresholds) Outlook(t *Tally) string {
 		winS = 0
 	}
 	o := decideSide(winP, s+m, winS, p+m, th.OutlookMin, th.OutlookMargin, th.OutlookRatio, "progress", "stalemate", "mixed")
+	// "Swaps agreed; Russia refused the truce": a step on the exchange
+	// track beside a stuck core is mixed, however the weights fall.
+	if o == "progress" && th.ExchangeMixed > 0 && s >= th.ExchangeMixed && t.Exchange > 0 && t.Exchange >= t.Own[sideProgress]+t.Reported[sideProgress]-1e-9 {
+		return "mixed"
+	}
 	if o != "mixed" || th.MixedMin <= 0 || m >= th.MixedMin || p >= th.MixedMin && s >= th.MixedMin {
 		return o
 	}

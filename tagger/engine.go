@@ -107,6 +107,7 @@ type Engine struct {
 	otherTalksGroup, peaceGroup                                      int32 // other negotiations, words of the peace (settings.outlook)
 	historyGroup                                                     int32 // past dates: "in 2022" (settings.outlook.history)
 	sideTrackGroup                                                   int32 // the allies' force planning (settings.outlook.side_tracks)
+	exchangeGroup                                                    int32 // swaps of prisoners and bodies (settings.outlook.exchange_track)
 	pollsGroup                                                       int32 // opinion polls (settings.outlook.polls)
 	relNamesGroup                                                    int32 // the war's parties, envoys, venues (settings.relevance.outlook_names)
 	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)

@@ -352,7 +352,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.choiceField("headline_quotes", &s.headQuotes, "quoted", "own"),
 				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar),
 				r.listField("other_talks", &s.otherTalks), r.listField("peace_words", &s.peaceWords),
-				r.listField("history", &s.history), r.listField("polls", &s.polls), r.listField("side_tracks", &s.sideTracks))
+				r.listField("history", &s.history), r.listField("polls", &s.polls), r.listField("side_tracks", &s.sideTracks),
+				r.listField("exchange_track", &s.exchangeTrack), r.amountField("exchange_mixed", &s.exchangeMixed))
 		}},
 		field{"framing", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("margin", &s.framingMarg), r.amountField("min", &s.framingMin), r.amountField("ratio", &s.framingRatio))

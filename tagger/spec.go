@@ -148,16 +148,22 @@ type settingsSpec struct {
 	// (outlook.side_tracks: the allies' planning of a post-war force) says
 	// nothing of where the talks stand (clarification 3); Moscow rejecting
 	// that force still says they are stuck.
-	sideTracks   []string
-	topicMin     float64
-	topicMins    map[string]float64
-	outlookMin   float64
-	outlookMarg  float64
-	outlookRatio float64
-	framingMin   float64
-	framingMarg  float64
-	framingRatio float64
-	voice        voiceSpec
+	sideTracks []string
+	// Progress found only in sentences on the exchange track
+	// (outlook.exchange_track: swaps of prisoners and bodies) against a
+	// stalemate of at least outlook.exchange_mixed is the taxonomy's
+	// swap agreed beside a stuck core: mixed (clarification 4). 0: off.
+	exchangeTrack []string
+	exchangeMixed float64
+	topicMin      float64
+	topicMins     map[string]float64
+	outlookMin    float64
+	outlookMarg   float64
+	outlookRatio  float64
+	framingMin    float64
+	framingMarg   float64
+	framingRatio  float64
+	voice         voiceSpec
 	// How the outlook weighs reported cues (see voice.go), reported cues
 	// that the article's own voice contradicts, and own-voice cues in the
 	// headline or lead.

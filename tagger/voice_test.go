@@ -468,3 +468,26 @@ func TestTitleRepeatCountsOnce(t *testing.T) {
 		t.Errorf("no stalemate cue read in %q", title)
 	}
 }
+
+// outlook.exchange_mixed: progress found only in sentences on the
+// exchange track, beside a stalemate cue, is mixed however the weights
+// fall; progress elsewhere, or no stalemate at all, leaves it progress.
+func TestExchangeTrackBesideStuckCore(t *testing.T) {
+	settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, exchange_track: [swap*, prisoners], exchange_mixed: 0.25}", 1)
+	rules := voiceRules + `
+  - id: agreed
+    label: outlook:progress
+    weight: 3
+    match: [agreed]
+    tests: [{ruleid: "agreed"}, {ok: "agree"}]
+`
+	e := engineWith(t, settings, rules)
+	wantOutlooks(t, e, []outlookCase{
+		{"At the talks the delegations agreed a swap of prisoners.", "progress"},
+		{"At the talks the delegations agreed a swap of prisoners. On the truce the talks stalled.", "mixed"},
+		{"At the talks the delegations agreed a new text. On the truce the talks stalled.", "progress"},
+	})
+	if _, err := loadPair(strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, exchange_mixed: 0.25}", 1), voiceRules); err == nil || !strings.Contains(err.Error(), "exchange_mixed needs exchange_track") {
+		t.Errorf("exchange_mixed without exchange_track: err %v", err)
+	}
+}
