@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -697,7 +698,17 @@ func (ev *evaluator) negated(s span) (span, bool) {
 		}
 	}
 	for j := s.end; j < int32(len(toks)) && j < s.end+int32(set.afterWindow); j++ {
-		if toks[j].clause || st.barrier[j] {
+		if toks[j].clause {
+			// A short aside between commas leaves the clause open:
+			// "Прогресса, к сожалению, пока нет", "Progress, the envoy
+			// said, remains elusive".
+			k, ok := st.asideEnd(j)
+			if !ok {
+				break
+			}
+			j = k
+		}
+		if st.barrier[j] {
 			break
 		}
 		if st.negFrom[j] >= 0 {
@@ -705,6 +716,41 @@ func (ev *evaluator) negated(s span) (span, bool) {
 		}
 	}
 	return span{}, false
+}
+
+// maxAside is the length in words of an aside that a clause can hold
+// between commas ("к сожалению", "по словам Пескова", "the envoy said").
+const maxAside = 3
+
+// asideEnd reports whether the clause opening at token j is a short
+// aside between commas that the sentence's clause goes on after, and
+// where it goes on. A dash ends no aside: "Kyiv accepted, Donbas — no"
+// sets a second subject against the first.
+func (st *docState) asideEnd(j int32) (int32, bool) {
+	toks := st.z.toks
+	if toks[j].sentStart || !st.commaBefore(j) {
+		return 0, false
+	}
+	for k := j + 1; k < int32(len(toks)) && k <= j+maxAside; k++ {
+		if toks[k].sentStart {
+			return 0, false
+		}
+		if toks[k].clause {
+			return k, st.commaBefore(k)
+		}
+	}
+	return 0, false
+}
+
+// commaBefore reports whether what separates token t from the one before
+// it in its field is a comma alone.
+func (st *docState) commaBefore(t int32) bool {
+	toks := st.z.toks
+	if t == 0 || toks[t-1].field != toks[t].field {
+		return false
+	}
+	gap := strings.TrimSpace(st.fieldText(toks[t].field)[toks[t-1].end:toks[t].start])
+	return gap == ","
 }
 
 // within reports whether spans a and b are close enough for w.
