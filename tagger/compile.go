@@ -218,6 +218,11 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.historyGroup = c.optionalTermsGroup(e.settings.history, e.settings.line)
 	e.sideTrackGroup = c.optionalTermsGroup(e.settings.sideTracks, e.settings.line)
 	e.exchangeGroup = c.optionalTermsGroup(e.settings.exchangeTrack, e.settings.line)
+	e.ukraineGroup = c.optionalTermsGroup(e.settings.ukraineSide, e.settings.line)
+	e.russiaGroup = c.optionalTermsGroup(e.settings.russiaSide, e.settings.line)
+	if (e.ukraineGroup < 0) != (e.russiaGroup < 0) {
+		c.bad(e.settings.line, "settings.outlook: ukraine_side and russia_side go together")
+	}
 	if e.settings.exchangeMixed > 0 && e.exchangeGroup < 0 {
 		c.bad(e.settings.line, "settings.outlook.exchange_mixed needs exchange_track")
 	}

@@ -126,7 +126,7 @@ func (e *Engine) tally(st *docState) Tally {
 	// move toward a deal is progress only while nobody is heard refusing.
 	// Against a refusal it is the other half of the stalemate.
 	for _, i := range offers {
-		if s >= softContradiction {
+		if s >= softContradiction && e.offerRefused(st, &cs[i]) {
 			cs[i].weight = 0
 		} else {
 			t.addOutlook(&cs[i], toks)
@@ -150,6 +150,69 @@ func (e *Engine) tally(st *docState) Tally {
 	}
 	t.Relevance += e.outlookRelevance(st)
 	return t
+}
+
+// offerRefused reports whether a counted stalemate cue stands against one
+// side's move toward a deal: one of the other side's, or one whose side
+// the article does not name. When the side that moved is the only one
+// heard refusing ("Moscow accepted the energy truce but refused a full
+// ceasefire"), it has said yes to part and no to the rest: the move
+// stands beside the refusal, a mixed picture.
+func (e *Engine) offerRefused(st *docState, c *contrib) bool {
+	side := e.partyBefore(st, c.h.start)
+	switch side {
+	case bothSides:
+		return false // "Kyiv and Moscow accepted the swap": no one side's move
+	case 0:
+		return true
+	}
+	for i := range st.contribs {
+		d := &st.contribs[i]
+		if d.label == lblStalemate && d.weight > 0 && e.partyBefore(st, d.h.start) != side {
+			return true
+		}
+	}
+	return false
+}
+
+// partyWindow is how many words before a cue its party is looked for.
+const partyWindow = 8
+
+// bothSides is partyBefore's answer when both sides stand before a cue
+// in its clause: "Kyiv and Moscow agreed".
+const bothSides = 3
+
+// partyBefore is the side named nearest before token t in its sentence,
+// within partyWindow words: 1 for Ukraine, 2 for Russia, 0 for none, and
+// bothSides when the clause of t names both before it.
+func (e *Engine) partyBefore(st *docState, t int32) int {
+	if e.ukraineGroup < 0 {
+		return 0
+	}
+	toks := st.z.toks
+	from, _ := sentenceOf(toks, t)
+	for j := t; j > from; j-- {
+		if toks[j].clause {
+			from = j
+			break
+		}
+	}
+	best, side, seen := int32(-1), 0, 0
+	for g, sd := range [2]int32{e.ukraineGroup, e.russiaGroup} {
+		for _, h := range st.hits(sd) {
+			if h.end > t || h.start < t-partyWindow || h.start < from {
+				continue
+			}
+			seen |= g + 1
+			if h.start > best {
+				best, side = h.start, g+1
+			}
+		}
+	}
+	if seen == bothSides {
+		return bothSides
+	}
+	return side
 }
 
 // exchangeProgress sums the counted progress cues in sentences that name

@@ -155,15 +155,20 @@ type settingsSpec struct {
 	// swap agreed beside a stuck core: mixed (clarification 4). 0: off.
 	exchangeTrack []string
 	exchangeMixed float64
-	topicMin      float64
-	topicMins     map[string]float64
-	outlookMin    float64
-	outlookMarg   float64
-	outlookRatio  float64
-	framingMin    float64
-	framingMarg   float64
-	framingRatio  float64
-	voice         voiceSpec
+	// The two warring sides by name (outlook.ukraine_side, russia_side):
+	// whose move a `claim: offer` cue is, and whose refusal stands
+	// against it.
+	ukraineSide  []string
+	russiaSide   []string
+	topicMin     float64
+	topicMins    map[string]float64
+	outlookMin   float64
+	outlookMarg  float64
+	outlookRatio float64
+	framingMin   float64
+	framingMarg  float64
+	framingRatio float64
+	voice        voiceSpec
 	// How the outlook weighs reported cues (see voice.go), reported cues
 	// that the article's own voice contradicts, and own-voice cues in the
 	// headline or lead.

@@ -491,3 +491,24 @@ func TestExchangeTrackBesideStuckCore(t *testing.T) {
 		t.Errorf("exchange_mixed without exchange_track: err %v", err)
 	}
 }
+
+// outlook.ukraine_side and russia_side tell whose refusal stands against
+// a side's move: the other side's voids it (a stalemate), its own leaves
+// a yes to part and a no to the rest (mixed), and a move both sides make
+// together is no one side's offer.
+func TestOfferAgainstWhoseRefusal(t *testing.T) {
+	settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, ukraine_side: [Kyiv], russia_side: [Moscow]}", 1)
+	e := engineWith(t, settings, voiceRules+`
+  - id: offer
+    label: outlook:progress
+    claim: offer
+    match: [accepted the truce]
+    tests: [{ruleid: "accepted the truce"}, {ok: "the truce"}]
+`)
+	wantOutlooks(t, e, []outlookCase{
+		{"At the talks Kyiv accepted the truce. Moscow rejected it within hours.", "stalemate"},
+		{"At the talks Kyiv accepted the truce and rejected the map.", "mixed"},
+		{"At the talks Kyiv and Moscow accepted the truce. The deadlock on the map stays.", "mixed"},
+		{"At the talks the capital accepted the truce. Moscow rejected it within hours.", "stalemate"},
+	})
+}
