@@ -182,9 +182,9 @@ const partyWindow = 8
 // in its clause: "Kyiv and Moscow agreed".
 const bothSides = 3
 
-// partyBefore is the side named nearest before token t in its sentence,
+// partyBefore is the side named nearest before token t in its clause,
 // within partyWindow words: 1 for Ukraine, 2 for Russia, 0 for none, and
-// bothSides when the clause of t names both before it.
+// bothSides when both are named there.
 func (e *Engine) partyBefore(st *docState, t int32) int {
 	if e.ukraineGroup < 0 {
 		return 0
