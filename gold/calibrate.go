@@ -74,6 +74,9 @@ type Figures struct {
 func Calibrate(e *tagger.Engine, sets []Set, g Grid) Calibration {
 	for i := range sets {
 		s := &sets[i]
+		if s.tallies != nil {
+			continue // a KeptSet
+		}
 		s.tallies = make([]tagger.Tally, len(s.Articles))
 		for j, a := range s.Articles {
 			s.tallies[j] = e.Tally(tagger.Document{Title: a.Title, Body: a.Body, Lang: a.Lang})

@@ -8,9 +8,15 @@ import (
 
 // decide turns what the rules found into the taxonomy's answers and keeps
 // the evidence of the labels given.
-func (e *Engine) decide(st *docState, doc Document) Result {
-	th := e.thresholds
+func (e *Engine) decide(st *docState) Result {
 	t := e.tally(st)
+	return e.decideTally(st, &t)
+}
+
+// decideTally is decide from a tally already taken.
+func (e *Engine) decideTally(st *docState, tp *Tally) Result {
+	th := e.thresholds
+	t := *tp
 	l := th.Decide(&t)
 	res := Result{Relevant: l.Relevant, Outlook: l.Outlook, Framing: l.Framing, Scores: e.scores(&th, &t)}
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -233,18 +234,30 @@ func (e *Engine) Tag(doc Document) Result {
 	defer e.pool.Put(st)
 	e.match(st, doc)
 	e.evaluate(st, doc, -1)
-	return e.decide(st, doc)
+	return e.decide(st)
 }
 
-// Explain tags doc like Tag and also returns every match of every rule,
-// under the label it scored for, whether or not that label was given:
-// the answer to "why not?" when a label is missing.
-func (e *Engine) Explain(doc Document) (Result, []Evidence) {
+// Explanation is what Explain adds to a Result.
+type Explanation struct {
+	// Matches are every match of every rule, under the label it scored
+	// for, whether or not that label was given: the answer to "why not?"
+	// when a label is missing.
+	Matches []Evidence
+	// Tally is what the decision was taken from. Kept with an answer, it
+	// lets the thresholds be calibrated on a set whose texts are gone.
+	Tally Tally
+}
+
+// Explain tags doc like Tag and also says how the answer came about.
+func (e *Engine) Explain(doc Document) (Result, Explanation) {
 	st := e.pool.Get().(*docState)
 	defer e.pool.Put(st)
 	e.match(st, doc)
 	e.evaluate(st, doc, -1)
-	res := e.decide(st, doc)
+	t := e.tally(st)
+	kept := t
+	kept.Topics = slices.Clone(t.Topics) // decide may weigh t in place
+	res := e.decideTally(st, &t)
 	var all []Evidence
 	for _, cs := range [2][]contrib{st.contribs, st.muted} {
 		for _, c := range cs {
@@ -266,7 +279,7 @@ func (e *Engine) Explain(doc Document) (Result, []Evidence) {
 		}
 	}
 	sortEvidence(all)
-	return res, all
+	return res, Explanation{Matches: all, Tally: kept}
 }
 
 // RuleTestFailure is a rule test or example that did not come out as its

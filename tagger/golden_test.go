@@ -105,7 +105,7 @@ func TestGoldenResults(t *testing.T) {
 			ID      string
 			Result  Result
 			Explain []Evidence
-		}{g.id, res, all})
+		}{g.id, res, all.Matches})
 		if err != nil {
 			t.Fatal(err)
 		}

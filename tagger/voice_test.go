@@ -105,7 +105,7 @@ func TestVoiceRoles(t *testing.T) {
 	}
 	for _, c := range cases {
 		res, all := e.Explain(Document{Title: "Talks", Body: c.body})
-		v, ok := voiceOf(all, c.cue)
+		v, ok := voiceOf(all.Matches, c.cue)
 		if !ok {
 			t.Errorf("%s: no match %q in %q", c.name, c.cue, c.body)
 			continue

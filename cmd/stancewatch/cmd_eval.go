@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"os"
 	"strings"
 
 	"github.com/stancewatch/stancewatch/gold"
@@ -14,10 +16,11 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 	first := fl.String("gold", "", "gold file (JSON lines with labels); more files may follow")
 	rules := rulesFlag(fl)
 	misses := fl.Bool("misses", true, "list the articles tagged wrong, with every rule match")
+	answersDir := fl.String("answers", "", "directory of kept answers (NAME.jsonl): a labels file whose texts are not here is scored from the answers kept when it was piped through these rules")
 	corrections := fl.Bool("corrections", false, "measure against the analysts' corrections in the database instead of gold files")
 	against := fl.String("against", "", "rules directory to compare with: list every answer the two rule sets give differently, better or worse against the gold")
 	fl.Usage = func() {
-		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--against DIR] [--misses=false] --gold FILE [FILE ...] | --corrections\n\n")
+		fmt.Fprint(fl.Output(), "Usage: stancewatch eval [--rules DIR] [--against DIR] [--answers DIR] [--misses=false] --gold FILE [FILE ...] | --corrections\n\n")
 		fl.PrintDefaults()
 	}
 	pos, err := parseArgs(fl, args)
@@ -41,9 +44,18 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	var arts []gold.Article
+	kept := map[string]gold.Answer{}
 	for _, f := range files {
-		a, err := readGold(c, f)
+		a, answers, ok, err := readKept(f, *answersDir, eng.Version(), false)
 		if err != nil {
+			return err
+		}
+		if ok {
+			if *against != "" {
+				return fmt.Errorf("%s: --against needs the texts, not kept answers", f)
+			}
+			maps.Copy(kept, answers)
+		} else if a, err = readGold(c, f); err != nil {
 			return err
 		}
 		arts = append(arts, a...)
@@ -57,7 +69,7 @@ func cmdEval(ctx context.Context, c *cli, args []string) error {
 		return gold.Compare(base, eng, arts).Write(c.stdout)
 	}
 	fmt.Fprintf(c.stdout, "rules version %s; gold %s\n", eng.Version(), strings.Join(files, ", "))
-	return gold.Evaluate(eng, arts).Write(c.stdout, *misses)
+	return gold.EvaluateWith(eng, arts, kept).Write(c.stdout, *misses)
 }
 
 // goldFiles is the file given with --gold followed by the ones after it.
@@ -66,6 +78,34 @@ func goldFiles(first string, rest []string) []string {
 		return rest
 	}
 	return append([]string{first}, rest...)
+}
+
+// readKept reads a labels file whose texts are not here (or not all
+// here) with the answers kept when it was piped through the tagger
+// (answers/NAME.jsonl in dir): they must come from the rules version
+// given, and carry tallies when tallies is set. ok is false when the
+// file's texts are all here or dir holds no answers for it.
+func readKept(path, dir, version string, tallies bool) (arts []gold.Article, answers map[string]gold.Answer, ok bool, err error) {
+	if dir == "" || !strings.HasSuffix(path, ".labels.jsonl") {
+		return nil, nil, false, nil
+	}
+	if _, terr := gold.ReadFile(path); terr == nil {
+		return nil, nil, false, nil
+	}
+	ap := gold.AnswersPath(dir, path)
+	if _, serr := os.Stat(ap); serr != nil {
+		return nil, nil, false, nil
+	}
+	if arts, err = gold.ReadLabels(path); err != nil {
+		return nil, nil, false, err
+	}
+	if answers, err = gold.ReadAnswers(ap); err != nil {
+		return nil, nil, false, err
+	}
+	if err := gold.CheckAnswers(ap, arts, answers, version, tallies); err != nil {
+		return nil, nil, false, err
+	}
+	return arts, answers, true, nil
 }
 
 // readGold reads a gold file. Articles of a labels file whose text is

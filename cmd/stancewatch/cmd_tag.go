@@ -14,6 +14,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/stancewatch/stancewatch/feeds"
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/tagger"
 )
 
@@ -66,6 +67,10 @@ type tagOutput struct {
 	RulesVersion string             `json:"rules_version"`
 	// Matches lists every rule match, given or not (--explain only).
 	Matches []tagEvidence `json:"matches,omitempty"`
+	// Tally is what the decision was taken from (--explain only): kept
+	// with the labels, it lets `rules calibrate --answers` use a set
+	// whose texts are not stored.
+	Tally *gold.KeptTally `json:"tally,omitempty"`
 }
 
 // maxLine bounds one input line; a longer one is reported and skipped.
@@ -145,13 +150,15 @@ func cmdTag(ctx context.Context, c *cli, args []string) error {
 			}
 			doc := tagger.Document{Title: title, Body: body, Lang: a.Lang}
 			var res tagger.Result
-			var matches []tagger.Evidence
+			var x *tagger.Explanation
 			if *explain {
-				res, matches = eng.Explain(doc)
+				var ex tagger.Explanation
+				res, ex = eng.Explain(doc)
+				x = &ex
 			} else {
 				res = eng.Tag(doc)
 			}
-			buf = enc.appendTagLine(buf[:0], compactID(a.ID), &res, eng.Version(), matches, *explain)
+			buf = enc.appendTagLine(buf[:0], compactID(a.ID), &res, eng.Version(), x)
 			if _, err := out.Write(buf); err != nil {
 				return fmt.Errorf("write standard output: %w", err)
 			}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/stancewatch/stancewatch/gold"
 	"github.com/stancewatch/stancewatch/tagger"
 )
 
@@ -23,7 +25,7 @@ type tagEncoder struct {
 }
 
 // appendTagLine appends the JSON line of one tagged article.
-func (enc *tagEncoder) appendTagLine(b []byte, id []byte, r *tagger.Result, version string, matches []tagger.Evidence, explain bool) []byte {
+func (enc *tagEncoder) appendTagLine(b []byte, id []byte, r *tagger.Result, version string, x *tagger.Explanation) []byte {
 	b = append(b, `{"id":`...)
 	b = append(b, id...)
 	b = append(b, `,"labels":{"relevant":`...)
@@ -56,9 +58,17 @@ func (enc *tagEncoder) appendTagLine(b []byte, id []byte, r *tagger.Result, vers
 	b = enc.appendScores(b, r.Scores)
 	b = append(b, `,"rules_version":`...)
 	b = appendJSONString(b, version)
-	if explain && len(matches) > 0 {
-		b = append(b, `,"matches":`...)
-		b = appendEvidence(b, matches)
+	if x != nil {
+		if len(x.Matches) > 0 {
+			b = append(b, `,"matches":`...)
+			b = appendEvidence(b, x.Matches)
+		}
+		// --explain is for reading, not for speed: encoding/json will do.
+		tally, err := json.Marshal(gold.KeepTally(x.Tally))
+		if err == nil {
+			b = append(b, `,"tally":`...)
+			b = append(b, tally...)
+		}
 	}
 	return append(b, "}\n"...)
 }

@@ -49,11 +49,15 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 		for _, a := range arts {
 			id, _ := json.Marshal(a.ID)
 			doc := tagger.Document{Title: a.Title + "\u2028\x01\"<&>", Body: a.Body + "\xff\t", Lang: a.Lang}
-			res, matches := eng.Explain(doc)
+			res, x := eng.Explain(doc)
 			for _, explain := range []bool{false, true} {
 				o := toOutput(id, res, eng.Version())
+				var xp *tagger.Explanation
 				if explain {
-					o.Matches = toEvidence(matches)
+					o.Matches = toEvidence(x.Matches)
+					kept := gold.KeepTally(x.Tally)
+					o.Tally = &kept
+					xp = &x
 				}
 				var want bytes.Buffer
 				enc := json.NewEncoder(&want)
@@ -61,7 +65,7 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 				if err := enc.Encode(o); err != nil {
 					t.Fatal(err)
 				}
-				got := lines.appendTagLine(nil, id, &res, eng.Version(), matches, explain)
+				got := lines.appendTagLine(nil, id, &res, eng.Version(), xp)
 				if !bytes.Equal(got, want.Bytes()) {
 					t.Fatalf("%s (explain %v):\n got %s\nwant %s", a.ID, explain, got, want.Bytes())
 				}
@@ -80,7 +84,7 @@ func TestTagLineMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := lines.appendTagLine(nil, []byte(`"x"`), &res, "v", nil, false); !bytes.Equal(got, append(want, '\n')) {
+		if got := lines.appendTagLine(nil, []byte(`"x"`), &res, "v", nil); !bytes.Equal(got, append(want, '\n')) {
 			t.Errorf("scores %v:\n got %s\nwant %s", scores, got, want)
 		}
 	}
