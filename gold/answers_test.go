@@ -2,6 +2,7 @@ package gold
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -83,5 +84,58 @@ not json
 	}
 	if err := CheckAnswers(p, []Article{{ID: "z"}}, got, "v", false); err == nil || !strings.Contains(err.Error(), "no answer for z") {
 		t.Errorf("article without an answer: %v", err)
+	}
+}
+
+// Each topic gets its own threshold when one shared value would cost one
+// of them: here ceasefire words pass through stories about territory at
+// 1.5, while territory itself scores 1.
+func TestCalibrateChoosesThresholdsPerTopic(t *testing.T) {
+	t.Parallel()
+	e, err := tagger.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := tagger.Topics()
+	idx := map[string]int{}
+	for i, n := range names {
+		idx[n] = i
+	}
+	mk := func(id string, topics map[string]float64, gold []string) (Article, tagger.Tally) {
+		tl := tagger.Tally{Relevance: 5, Topics: make([]float64, len(names))}
+		for n, v := range topics {
+			tl.Topics[idx[n]] = v
+		}
+		return Article{ID: id, Labels: Labels{Relevant: true, Topics: gold, Outlook: "none", Framing: "neutral"}}, tl
+	}
+	var sets []Set
+	for _, name := range []string{"a", "b"} {
+		s := Set{Name: name}
+		for i, c := range []struct {
+			topics map[string]float64
+			gold   []string
+		}{
+			{map[string]float64{"territory": 1, "ceasefire": 1.5}, []string{"territory"}},
+			{map[string]float64{"territory": 1, "ceasefire": 1.5}, []string{"territory"}},
+			{map[string]float64{"ceasefire": 2.5}, []string{"ceasefire"}},
+		} {
+			a, tl := mk(fmt.Sprintf("%s-%d", name, i), c.topics, c.gold)
+			s.Articles, s.tallies = append(s.Articles, a), append(s.tallies, tl)
+		}
+		sets = append(sets, s)
+	}
+	c := Calibrate(e, sets, DefaultGrid())
+	if got := c.Chosen.Topics[idx["ceasefire"]]; got <= 1.5 || got > 2.5 {
+		t.Errorf("ceasefire threshold %g, want above 1.5 and at most 2.5", got)
+	}
+	if got := c.Chosen.Topics[idx["territory"]]; got != 1 {
+		t.Errorf("territory threshold %g, want 1", got)
+	}
+	var out strings.Builder
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "topics: {threshold: 1, thresholds: {ceasefire: ") {
+		t.Errorf("chosen topic settings not written per topic:\n%s", out.String())
 	}
 }

@@ -124,6 +124,12 @@ func choose(sets []Set, cur tagger.Thresholds, g Grid) tagger.Thresholds {
 				t.Topics[i] = v[0]
 			}
 		}, g.Topic)
+	// Then each topic on its own, the others fixed: topics differ in how
+	// often their words pass through a story that is not about them.
+	for i := range th.Topics {
+		pick(func(f Figures) float64 { return f.Topics },
+			func(t *tagger.Thresholds, v []float64) { t.Topics[i] = v[0] }, g.Topic)
+	}
 	pick(func(f Figures) float64 { return (f.OutlookAcc + f.OutlookF1) / 2 },
 		func(t *tagger.Thresholds, v []float64) {
 			t.OutlookMin, t.OutlookMargin, t.OutlookRatio, t.ReportedWeight, t.ContradictedWeight, t.HeadWeight = v[0], v[1], v[2], v[3], v[4], v[5]
@@ -201,7 +207,7 @@ func (c Calibration) Write(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "chosen on all sets (settings.yaml):\n")
 	fmt.Fprintf(&b, "  relevance: {threshold: %g}\n", t.Relevance)
-	fmt.Fprintf(&b, "  topics: {threshold: %g}\n", t.Topics[0])
+	fmt.Fprintf(&b, "  topics: %s\n", topicSettings(t.Topics))
 	fmt.Fprintf(&b, "  outlook: {min: %g, margin: %g, ratio: %g, reported_weight: %g, contradicted_weight: %g, head_weight: %g, mixed_min: %g, lean_ratio: %g}\n",
 		t.OutlookMin, t.OutlookMargin, t.OutlookRatio, t.ReportedWeight, t.ContradictedWeight, t.HeadWeight, t.MixedMin, t.LeanRatio)
 	fmt.Fprintf(&b, "  framing: {min: %g, margin: %g, ratio: %g}\n\n", t.FramingMin, t.FramingMargin, t.FramingRatio)
@@ -219,6 +225,29 @@ func (c Calibration) Write(w io.Writer) error {
 	b.WriteString("\nheld-out: each set scored with the thresholds chosen on the other sets (leave-one-set-out).\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// topicSettings writes per-topic thresholds as settings.yaml does: the
+// most common value as the default, the others by name.
+func topicSettings(ths []float64) string {
+	count := map[float64]int{}
+	def := ths[0]
+	for _, v := range ths {
+		count[v]++
+		if count[v] > count[def] || count[v] == count[def] && v < def {
+			def = v
+		}
+	}
+	var own []string
+	for i, name := range tagger.Topics() {
+		if ths[i] != def {
+			own = append(own, fmt.Sprintf("%s: %g", name, ths[i]))
+		}
+	}
+	if len(own) == 0 {
+		return fmt.Sprintf("{threshold: %g}", def)
+	}
+	return fmt.Sprintf("{threshold: %g, thresholds: {%s}}", def, strings.Join(own, ", "))
 }
 
 func (f Figures) String() string {
