@@ -530,8 +530,7 @@ func readLabels(path string) ([]Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := strings.TrimSuffix(filepath.Base(path), labelsSuffix)
-	textsPath := filepath.Join(filepath.Dir(path), "texts", base+".jsonl")
+	textsPath := TextsPath(path)
 	byID, err := readTexts(textsPath)
 	if err != nil {
 		return nil, fmt.Errorf("gold: %s has labels only; its texts are read from %s (rebuild them with the queries beside it): %w", path, textsPath, err)
@@ -551,6 +550,13 @@ func readLabels(path string) ([]Article, error) {
 		return kept, &MissingTextError{Labels: path, Texts: textsPath, IDs: missing}
 	}
 	return kept, nil
+}
+
+// TextsPath is where the texts of a labels file are kept:
+// texts/NAME.jsonl beside NAME.labels.jsonl.
+func TextsPath(labelsPath string) string {
+	base := strings.TrimSuffix(filepath.Base(labelsPath), labelsSuffix)
+	return filepath.Join(filepath.Dir(labelsPath), "texts", base+".jsonl")
 }
 
 // MissingTextError says that some articles of a labels file have no text

@@ -9,14 +9,13 @@ import (
 // decide turns what the rules found into the taxonomy's answers and keeps
 // the evidence of the labels given.
 func (e *Engine) decide(st *docState) Result {
-	t := e.tally(st)
-	return e.decideTally(st, &t)
+	return e.decideTally(st, e.tally(st))
 }
 
-// decideTally is decide from a tally already taken.
-func (e *Engine) decideTally(st *docState, tp *Tally) Result {
+// decideTally is decide from a tally already taken (which it leaves as
+// it is).
+func (e *Engine) decideTally(st *docState, t Tally) Result {
 	th := e.thresholds
-	t := *tp
 	l := th.Decide(&t)
 	res := Result{Relevant: l.Relevant, Outlook: l.Outlook, Framing: l.Framing, Scores: e.scores(&th, &t)}
 

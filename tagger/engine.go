@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -255,9 +254,7 @@ func (e *Engine) Explain(doc Document) (Result, Explanation) {
 	e.match(st, doc)
 	e.evaluate(st, doc, -1)
 	t := e.tally(st)
-	kept := t
-	kept.Topics = slices.Clone(t.Topics) // decide may weigh t in place
-	res := e.decideTally(st, &t)
+	res := e.decideTally(st, t)
 	var all []Evidence
 	for _, cs := range [2][]contrib{st.contribs, st.muted} {
 		for _, c := range cs {
@@ -279,7 +276,7 @@ func (e *Engine) Explain(doc Document) (Result, Explanation) {
 		}
 	}
 	sortEvidence(all)
-	return res, Explanation{Matches: all, Tally: kept}
+	return res, Explanation{Matches: all, Tally: t}
 }
 
 // RuleTestFailure is a rule test or example that did not come out as its

@@ -80,16 +80,16 @@ func goldFiles(first string, rest []string) []string {
 	return append([]string{first}, rest...)
 }
 
-// readKept reads a labels file whose texts are not here (or not all
-// here) with the answers kept when it was piped through the tagger
-// (answers/NAME.jsonl in dir): they must come from the rules version
-// given, and carry tallies when tallies is set. ok is false when the
-// file's texts are all here or dir holds no answers for it.
+// readKept reads a labels file whose texts file is not here with the
+// answers kept when it was piped through the tagger (DIR/NAME.jsonl):
+// they must come from the rules version given, and carry tallies when
+// tallies is set. ok is false when the texts are here (they are tagged
+// instead) or dir holds no answers for the file.
 func readKept(path, dir, version string, tallies bool) (arts []gold.Article, answers map[string]gold.Answer, ok bool, err error) {
 	if dir == "" || !strings.HasSuffix(path, ".labels.jsonl") {
 		return nil, nil, false, nil
 	}
-	if _, terr := gold.ReadFile(path); terr == nil {
+	if _, serr := os.Stat(gold.TextsPath(path)); serr == nil {
 		return nil, nil, false, nil
 	}
 	ap := gold.AnswersPath(dir, path)
