@@ -1,11 +1,9 @@
 package gold
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,30 +83,24 @@ func ReadAnswers(path string) (map[string]Answer, error) {
 	}
 	defer f.Close()
 	out := map[string]Answer{}
-	var errs []error
-	br := bufio.NewReader(f)
-	for line := 1; ; line++ {
-		b, rerr := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			var a Answer
-			if err := json.Unmarshal(b, &a); err != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: %w", path, line, err))
-			} else if a.ID == "" {
-				errs = append(errs, fmt.Errorf("%s:%d: no id", path, line))
-			} else if err := validateAnswer(a); err != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: %s: %w", path, line, a.ID, err))
-			} else {
-				out[a.ID] = a
-			}
+	bad, err := eachLine(f, path, func(_ int, b []byte) error {
+		var a Answer
+		if err := json.Unmarshal(b, &a); err != nil {
+			return err
 		}
-		if errors.Is(rerr, io.EOF) {
-			break
+		if a.ID == "" {
+			return errors.New("no id")
 		}
-		if rerr != nil {
-			return nil, fmt.Errorf("answers: read %s: %w", path, rerr)
+		if err := validateAnswer(a); err != nil {
+			return fmt.Errorf("%s: %w", a.ID, err)
 		}
+		out[a.ID] = a
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, errors.Join(errs...)
+	return out, bad
 }
 
 func validateAnswer(a Answer) error {

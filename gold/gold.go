@@ -77,37 +77,47 @@ func readPlain(path string) ([]Article, error) {
 // Read reads gold articles, one JSON object a line; name is used in
 // errors. Every bad line is reported, by line number.
 func Read(r io.Reader, name string) ([]Article, error) {
-	var (
-		out  []Article
-		errs []error
-	)
+	var out []Article
+	bad, err := eachLine(r, name, func(line int, b []byte) error {
+		var a Article
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			return err
+		}
+		if err := validate(a); err != nil {
+			return err
+		}
+		a.File, a.Line = name, line
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, bad
+}
+
+// eachLine calls f with each line of r that is not blank, and its
+// number. What f returns for a line is reported as name:line: ..., all
+// such errors joined in bad; err is a failure to read, which stops it.
+func eachLine(r io.Reader, name string, f func(line int, b []byte) error) (bad, err error) {
+	var errs []error
 	br := bufio.NewReader(r)
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			var a Article
-			dec := json.NewDecoder(strings.NewReader(string(b)))
-			dec.DisallowUnknownFields()
-			if jerr := dec.Decode(&a); jerr != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, jerr))
-			} else if verr := validate(a); verr != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, verr))
-			} else {
-				a.File, a.Line = name, line
-				out = append(out, a)
+		b, rerr := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(b)) > 0 {
+			if ferr := f(line, b); ferr != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: %w", name, line, ferr))
 			}
 		}
-		if errors.Is(err, io.EOF) {
-			break
+		if errors.Is(rerr, io.EOF) {
+			return errors.Join(errs...), nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("gold: read %s: %w", name, err)
+		if rerr != nil {
+			return nil, fmt.Errorf("gold: read %s: %w", name, rerr)
 		}
 	}
-	if len(errs) > 0 {
-		return out, errors.Join(errs...)
-	}
-	return out, nil
 }
 
 var (
