@@ -78,25 +78,24 @@ func TestKeptAnswersScoreAndCalibrateLikeTexts(t *testing.T) {
 	ka, kb := keepAnswers(t, dir, a), keepAnswers(t, dir, b)
 	answers := filepath.Join(dir, "answers")
 
-	fromTexts := runWith(t, nil, "", "eval", "--misses=false", "--gold", a, b)
-	fromKept := runWith(t, nil, "", "eval", "--misses=false", "--answers", answers, "--gold", ka, kb)
-	if fromTexts.code != 0 || fromKept.code != 0 {
-		t.Fatalf("eval: exit %d / %d: %s %s", fromTexts.code, fromKept.code, fromTexts.stderr, fromKept.stderr)
-	}
-	if !strings.Contains(fromKept.stdout, "outlook: accuracy") || withoutFirstLine(fromTexts.stdout) != withoutFirstLine(fromKept.stdout) {
-		t.Errorf("eval from kept answers differs from eval from texts:\n%s\n---\n%s", fromKept.stdout, fromTexts.stdout)
+	for _, c := range []struct {
+		cmd  []string
+		want string // a line of the report, so that empty output fails
+	}{
+		{[]string{"eval", "--misses=false"}, "outlook: accuracy"},
+		{[]string{"rules", "calibrate"}, "held-out"},
+	} {
+		fromTexts := runWith(t, nil, "", append(c.cmd, "--gold", a, b)...)
+		fromKept := runWith(t, nil, "", append(c.cmd, "--answers", answers, "--gold", ka, kb)...)
+		if fromTexts.code != 0 || fromKept.code != 0 {
+			t.Fatalf("%v: exit %d / %d: %s %s", c.cmd, fromTexts.code, fromKept.code, fromTexts.stderr, fromKept.stderr)
+		}
+		if !strings.Contains(fromKept.stdout, c.want) || withoutFirstLine(fromTexts.stdout) != withoutFirstLine(fromKept.stdout) {
+			t.Errorf("%v from kept answers differs from the same from texts:\n%s\n---\n%s", c.cmd, fromKept.stdout, fromTexts.stdout)
+		}
 	}
 	if r := runWith(t, nil, "", "eval", "--misses=false", "--gold", ka); r.code == 0 {
 		t.Errorf("eval of a labels file without texts or answers passed: %s", r.stdout)
-	}
-
-	calTexts := runWith(t, nil, "", "rules", "calibrate", "--gold", a, b)
-	calKept := runWith(t, nil, "", "rules", "calibrate", "--answers", answers, "--gold", ka, kb)
-	if calTexts.code != 0 || calKept.code != 0 {
-		t.Fatalf("calibrate: exit %d / %d: %s %s", calTexts.code, calKept.code, calTexts.stderr, calKept.stderr)
-	}
-	if !strings.Contains(calKept.stdout, "held-out") || withoutFirstLine(calTexts.stdout) != withoutFirstLine(calKept.stdout) {
-		t.Errorf("calibration from kept tallies differs from calibration from texts:\n%s\n---\n%s", calKept.stdout, calTexts.stdout)
 	}
 
 	// Answers of another rules version say nothing of these rules.
