@@ -847,3 +847,72 @@ func TestSoftClaimDecidesAlone(t *testing.T) {
 		t.Errorf("a bad soft_alone value: got %v, want an error naming it", err)
 	}
 }
+
+// TestTopicListItems: topics named as items of one enumeration count
+// topics.list_weight of their weight; the same words in sentences of
+// their own, a list of fewer topics, or items too far apart count in full.
+func TestTopicListItems(t *testing.T) {
+	settings := strings.Replace(testSettings, "  topics: {threshold: 1, thresholds: {ceasefire: 2}}",
+		"  topics: {threshold: 1, list_weight: 0.5, list_min: 3, list_gap: 3, list_joins: [and, or]}", 1)
+	e := engineWith(t, settings, rulesYAML(`
+rules:
+  - id: land
+    label: topic:territory
+    match: [territory, donbas]
+    TESTS
+  - id: guarantees
+    label: topic:security_guarantees
+    match: guarantees
+    TESTS
+  - id: sanctions
+    label: topic:sanctions
+    match: sanctions
+    TESTS
+`))
+	cases := []struct {
+		body string
+		want map[string]float64
+	}{
+		// in the lead (weight 1.5) a listed topic scores 0.75, under the threshold
+		{"The talks covered territory, guarantees and sanctions.",
+			map[string]float64{"territory": 0.75, "security_guarantees": 0.75, "sanctions": 0.75}},
+		{"The talks covered territory or Donbas, guarantees, and also sanctions.",
+			map[string]float64{"territory": 0.75, "security_guarantees": 0.75, "sanctions": 0.75}},
+		// two topics make no list
+		{"The talks covered territory and guarantees.",
+			map[string]float64{"territory": 1.5, "security_guarantees": 1.5, "sanctions": 0}},
+		// more than list_gap words between items: sentences about each
+		{"Kyiv will not cede territory whatever happens, and it wants guarantees that will hold in law, while Europe keeps sanctions.",
+			map[string]float64{"territory": 1.5, "security_guarantees": 1.5, "sanctions": 1.5}},
+		// the list passes; a sentence of its own still counts in full
+		{"They covered territory, guarantees and sanctions. Sanctions stay until Moscow pays.",
+			map[string]float64{"territory": 0.75, "security_guarantees": 0.75, "sanctions": 2.25}},
+	}
+	for _, tc := range cases {
+		r := e.Tag(Document{Body: tc.body})
+		for topic, want := range tc.want {
+			if got := r.Scores["topic:"+topic]; got != want {
+				t.Errorf("%q: topic %s scored %v, want %v", tc.body, topic, got, want)
+			}
+		}
+	}
+	// list_weight 1 (the default) reads no list.
+	e = engine(t, rulesYAML(`
+rules:
+  - id: land
+    label: topic:territory
+    match: territory
+    TESTS
+  - id: guarantees
+    label: topic:security_guarantees
+    match: guarantees
+    TESTS
+  - id: sanctions
+    label: topic:sanctions
+    match: sanctions
+    TESTS
+`))
+	if got := e.Tag(Document{Body: "The talks covered territory, guarantees and sanctions."}).Scores["topic:sanctions"]; got != 1.5 {
+		t.Errorf("without list settings a listed topic scored %v, want 1.5", got)
+	}
+}
