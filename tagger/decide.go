@@ -168,8 +168,9 @@ func (e *Engine) tally(st *docState) Tally {
 // that says something of it, not for a word in a list. A run of topic
 // matches in one sentence, each at most list_gap words after the one
 // before with a comma, semicolon or joining word between (matches of one
-// topic side by side are one item), is a list when it names list_min
-// topics or more. It returns nil when nothing is listed.
+// topic side by side are one item), is a list when its items, with one
+// more joined just before it and one just after, number list_min or
+// more. It returns nil when nothing is listed.
 func (e *Engine) topicLists(st *docState, order []int32) []bool {
 	set := &e.settings
 	if set.topicListWeight >= 1 {
@@ -183,7 +184,7 @@ func (e *Engine) topicLists(st *docState, order []int32) []bool {
 		}
 	}
 	st.listItems = items
-	if len(items) < set.topicListMin {
+	if len(items) == 0 {
 		return nil
 	}
 	slices.SortFunc(items, func(a, b int32) int {
@@ -210,7 +211,14 @@ func (e *Engine) topicLists(st *docState, order []int32) []bool {
 				last = h
 			}
 		}
-		if bits.OnesCount64(topics) >= set.topicListMin {
+		n := bits.OnesCount64(topics)
+		if st.itemBefore(e, cs[items[from]].h.start, set.topicListGap) {
+			n++
+		}
+		if st.itemAfter(e, last.end, set.topicListGap) {
+			n++
+		}
+		if n >= set.topicListMin {
 			if listed == nil {
 				listed = st.listedScratch(len(cs))
 			}
@@ -242,6 +250,37 @@ func (st *docState) listJoined(e *Engine, a, b int32, gap int) bool {
 	}
 	for _, h := range st.hits(e.listJoinGroup) {
 		if h.start >= a && h.end <= b {
+			return true
+		}
+	}
+	return false
+}
+
+// itemBefore reports whether another item of a list ends just before
+// token t: a comma, semicolon or joining word at most gap words before
+// it, with a word of its sentence before that ("territory, security
+// guarantees": "territory" is the item before).
+func (st *docState) itemBefore(e *Engine, t int32, gap int) bool {
+	toks := st.z.toks
+	a := max(t-int32(gap), 1)
+	for a <= t && toks[a-1].sent != toks[t].sent {
+		a++
+	}
+	return a <= t && st.listJoined(e, a, t, gap)
+}
+
+// itemAfter reports whether another item of a list follows token end: a
+// joining word at most gap words after it ("... sanctions and the
+// plant"), with a word of the sentence after it. A comma alone is not
+// enough: "sanctions, officials said" goes on with a clause.
+func (st *docState) itemAfter(e *Engine, end int32, gap int) bool {
+	if e.listJoinGroup < 0 || int(end) >= len(st.z.toks) {
+		return false
+	}
+	toks := st.z.toks
+	sent := toks[end-1].sent
+	for _, h := range st.hits(e.listJoinGroup) {
+		if h.start >= end && int(h.start-end) < gap && int(h.end) < len(toks) && toks[h.start].sent == sent && toks[h.end].sent == sent {
 			return true
 		}
 	}

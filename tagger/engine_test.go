@@ -884,6 +884,14 @@ rules:
 		// more than list_gap words between items: sentences about each
 		{"Kyiv will not cede territory whatever happens, and it wants guarantees that will hold in law, while Europe keeps sanctions.",
 			map[string]float64{"territory": 1.5, "security_guarantees": 1.5, "sanctions": 1.5}},
+		// items that are no topic count as items of the list
+		{"The talks covered energy, territory and guarantees.",
+			map[string]float64{"territory": 0.75, "security_guarantees": 0.75}},
+		{"The talks covered energy, sanctions and the economy.",
+			map[string]float64{"sanctions": 0.75}},
+		// a comma that goes on with a clause adds no item
+		{"The talks covered territory and guarantees, officials said.",
+			map[string]float64{"territory": 1.5, "security_guarantees": 1.5}},
 		// the list passes; a sentence of its own still counts in full
 		{"They covered territory, guarantees and sanctions. Sanctions stay until Moscow pays.",
 			map[string]float64{"territory": 0.75, "security_guarantees": 0.75, "sanctions": 2.25}},
