@@ -854,7 +854,7 @@ func TestSoftClaimDecidesAlone(t *testing.T) {
 func TestTopicListItems(t *testing.T) {
 	settings := strings.Replace(testSettings, "  topics: {threshold: 1, thresholds: {ceasefire: 2}}",
 		"  topics: {threshold: 1, list_weight: 0.5, list_min: 3, list_gap: 3, list_joins: [and, or]}", 1)
-	e := engineWith(t, settings, rulesYAML(`
+	listRules := rulesYAML(`
 rules:
   - id: land
     label: topic:territory
@@ -868,7 +868,8 @@ rules:
     label: topic:sanctions
     match: sanctions
     TESTS
-`))
+`)
+	e := engineWith(t, settings, listRules)
 	cases := []struct {
 		body string
 		want map[string]float64
@@ -905,21 +906,7 @@ rules:
 		}
 	}
 	// list_weight 1 (the default) reads no list.
-	e = engine(t, rulesYAML(`
-rules:
-  - id: land
-    label: topic:territory
-    match: territory
-    TESTS
-  - id: guarantees
-    label: topic:security_guarantees
-    match: guarantees
-    TESTS
-  - id: sanctions
-    label: topic:sanctions
-    match: sanctions
-    TESTS
-`))
+	e = engine(t, listRules)
 	if got := e.Tag(Document{Body: "The talks covered territory, guarantees and sanctions."}).Scores["topic:sanctions"]; got != 1.5 {
 		t.Errorf("without list settings a listed topic scored %v, want 1.5", got)
 	}
