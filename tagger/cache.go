@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x0d"
+const cacheMagic = "stancewatch compiled rules\n\x0c"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -414,7 +414,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup, &e.listJoinGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -430,10 +430,10 @@ func (w *encoder) settings(s *settingsSpec) {
 	w.str(s.file)
 	w.int(s.line)
 	w.fieldWeights(s.fieldWeights)
-	for _, v := range [...]int{s.maxHits, s.actorEvid, s.negWindow, s.afterWindow, s.relOutlookMax, s.topicListMin, s.topicListGap} {
+	for _, v := range [...]int{s.maxHits, s.actorEvid, s.negWindow, s.afterWindow, s.relOutlookMax} {
 		w.int(v)
 	}
-	for _, v := range [...][]string{s.negWords, s.afterWords, s.notNeg, s.barriers, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot, s.relOutlookNames, s.otherTalks, s.peaceWords, s.history, s.polls, s.sideTracks, s.exchangeTrack, s.ukraineSide, s.russiaSide, s.topicListJoins} {
+	for _, v := range [...][]string{s.negWords, s.afterWords, s.notNeg, s.barriers, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot, s.relOutlookNames, s.otherTalks, s.peaceWords, s.history, s.polls, s.sideTracks, s.exchangeTrack, s.ukraineSide, s.russiaSide} {
 		w.strs(v)
 	}
 	w.length(s.topicMins == nil, len(s.topicMins))
@@ -459,10 +459,10 @@ func (r *decoder) settings(s *settingsSpec) {
 	s.file = r.str()
 	s.line = r.int()
 	s.fieldWeights = r.fieldWeights()
-	for _, v := range [...]*int{&s.maxHits, &s.actorEvid, &s.negWindow, &s.afterWindow, &s.relOutlookMax, &s.topicListMin, &s.topicListGap} {
+	for _, v := range [...]*int{&s.maxHits, &s.actorEvid, &s.negWindow, &s.afterWindow, &s.relOutlookMax} {
 		*v = r.int()
 	}
-	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.notNeg, &s.barriers, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot, &s.relOutlookNames, &s.otherTalks, &s.peaceWords, &s.history, &s.polls, &s.sideTracks, &s.exchangeTrack, &s.ukraineSide, &s.russiaSide, &s.topicListJoins} {
+	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.notNeg, &s.barriers, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot, &s.relOutlookNames, &s.otherTalks, &s.peaceWords, &s.history, &s.polls, &s.sideTracks, &s.exchangeTrack, &s.ukraineSide, &s.russiaSide} {
 		*v = r.strs()
 	}
 	if n := r.length(); n >= 0 {
@@ -489,7 +489,7 @@ func (r *decoder) settings(s *settingsSpec) {
 // floatFields are the settings' numbers that are floats, in a fixed order.
 func (s *settingsSpec) floatFields() []*float64 {
 	return []*float64{&s.relevance, &s.topicMin, &s.outlookMin, &s.outlookMarg, &s.outlookRatio, &s.framingMin, &s.framingMarg,
-		&s.framingRatio, &s.reportedWeight, &s.contradictedWeight, &s.headWeight, &s.mixedMin, &s.leanRatio, &s.relOutlookWeight, &s.relOutlookTitle, &s.exchangeMixed, &s.topicListWeight}
+		&s.framingRatio, &s.reportedWeight, &s.contradictedWeight, &s.headWeight, &s.mixedMin, &s.leanRatio, &s.relOutlookWeight, &s.relOutlookTitle, &s.exchangeMixed}
 }
 
 // lists are the voice vocabulary's word lists, in a fixed order.

@@ -220,10 +220,6 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.exchangeGroup = c.optionalTermsGroup(e.settings.exchangeTrack, e.settings.line)
 	e.ukraineGroup = c.optionalTermsGroup(e.settings.ukraineSide, e.settings.line)
 	e.russiaGroup = c.optionalTermsGroup(e.settings.russiaSide, e.settings.line)
-	e.listJoinGroup = c.optionalGroup(e.settings.topicListJoins, e.settings.line)
-	if e.settings.topicListWeight > 1 {
-		c.bad(e.settings.line, "settings.topics.list_weight is %g: a listed topic counts at most in full (1)", e.settings.topicListWeight)
-	}
 	if (e.ukraineGroup < 0) != (e.russiaGroup < 0) {
 		c.bad(e.settings.line, "settings.outlook: ukraine_side and russia_side go together")
 	}

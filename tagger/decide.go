@@ -2,7 +2,6 @@ package tagger
 
 import (
 	"math"
-	"math/bits"
 	"slices"
 	"strings"
 )
@@ -70,7 +69,6 @@ func (e *Engine) tally(st *docState) Tally {
 	var soft []int32   // counted soft claims, added once the stalemate side is known
 	var offers []int32 // counted one-sided offers, likewise
 	overruled := st.backgroundOverruled(cs)
-	listed := e.topicLists(st, order)
 	prev := int32(-1)    // the contribution before, unless overruled
 	repeatsRead := false // titleRepeats runs once, at the first outlook or framing cue
 	for _, i := range order {
@@ -105,9 +103,6 @@ func (e *Engine) tally(st *docState) Tally {
 		case c.label == lblRelevant:
 			t.Relevance += c.weight
 		case c.label < lblProgress:
-			if listed != nil && listed[i] {
-				c.weight *= e.settings.topicListWeight
-			}
 			t.Topics[c.label-lblTopic0] += c.weight
 		case c.label <= lblMixed:
 			if e.rules[c.rule].soft && c.label == lblProgress {
@@ -160,141 +155,6 @@ func (e *Engine) tally(st *docState) Tally {
 	}
 	t.Relevance += e.outlookRelevance(st)
 	return t
-}
-
-// topicLists marks the topic matches that are items of an enumeration:
-// "the talks covered territory, security guarantees and sanctions" names
-// three topics in passing, and the taxonomy gives a topic for a sentence
-// that says something of it, not for a word in a list. A run of topic
-// matches in one sentence, each at most list_gap words after the one
-// before with a comma, semicolon or joining word between (matches of one
-// topic side by side are one item), is a list when its items, with one
-// more joined just before it and one just after, number list_min or
-// more. It returns nil when nothing is listed.
-func (e *Engine) topicLists(st *docState, order []int32) []bool {
-	set := &e.settings
-	if set.topicListWeight >= 1 {
-		return nil
-	}
-	cs, toks := st.contribs, st.z.toks
-	items := st.listItems[:0]
-	for _, i := range order {
-		if c := &cs[i]; c.label >= lblTopic0 && c.label < lblProgress && c.weight > 0 {
-			items = append(items, i)
-		}
-	}
-	st.listItems = items
-	if len(items) == 0 {
-		return nil
-	}
-	slices.SortFunc(items, func(a, b int32) int {
-		if d := cs[a].h.start - cs[b].h.start; d != 0 {
-			return int(d)
-		}
-		return int(a - b)
-	})
-	var listed []bool
-	for from := 0; from < len(items); {
-		topics := uint64(1) << cs[items[from]].label
-		last := cs[items[from]].h.span
-		to := from + 1
-		for ; to < len(items); to++ {
-			h := cs[items[to]].h.span
-			if toks[h.start].sent != toks[last.start].sent {
-				break
-			}
-			if h.start >= last.end && !st.listJoined(e, last.end, h.start, set.topicListGap) {
-				break
-			}
-			topics |= 1 << cs[items[to]].label
-			if h.end > last.end {
-				last = h
-			}
-		}
-		n := bits.OnesCount64(topics)
-		if st.itemBefore(e, cs[items[from]].h.start, set.topicListGap) {
-			n++
-		}
-		if st.itemAfter(e, last.end, set.topicListGap) {
-			n++
-		}
-		if n >= set.topicListMin {
-			if listed == nil {
-				listed = st.listedScratch(len(cs))
-			}
-			for _, i := range items[from:to] {
-				listed[i] = true
-			}
-		}
-		from = to
-	}
-	return listed
-}
-
-// listJoined reports whether tokens from a to b (b excluded) join two
-// items of a list: at most gap words, with a comma or semicolon among
-// them or a joining word (settings.topics.list_joins: "and", "або").
-func (st *docState) listJoined(e *Engine, a, b int32, gap int) bool {
-	if int(b-a) > gap {
-		return false
-	}
-	toks := st.z.toks
-	if toks[a-1].field != toks[b].field {
-		return false
-	}
-	if strings.ContainsAny(st.fieldText(toks[b].field)[toks[a-1].end:toks[b].start], ",;") {
-		return true
-	}
-	if e.listJoinGroup < 0 {
-		return false
-	}
-	for _, h := range st.hits(e.listJoinGroup) {
-		if h.start >= a && h.end <= b {
-			return true
-		}
-	}
-	return false
-}
-
-// itemBefore reports whether another item of a list ends just before
-// token t: a comma, semicolon or joining word at most gap words before
-// it, with a word of its sentence before that ("territory, security
-// guarantees": "territory" is the item before).
-func (st *docState) itemBefore(e *Engine, t int32, gap int) bool {
-	toks := st.z.toks
-	a := max(t-int32(gap), 1)
-	for a <= t && toks[a-1].sent != toks[t].sent {
-		a++
-	}
-	return a <= t && st.listJoined(e, a, t, gap)
-}
-
-// itemAfter reports whether another item of a list follows token end: a
-// joining word at most gap words after it ("... sanctions and the
-// plant"), with a word of the sentence after it. A comma alone is not
-// enough: "sanctions, officials said" goes on with a clause.
-func (st *docState) itemAfter(e *Engine, end int32, gap int) bool {
-	if e.listJoinGroup < 0 || int(end) >= len(st.z.toks) {
-		return false
-	}
-	toks := st.z.toks
-	sent := toks[end-1].sent
-	for _, h := range st.hits(e.listJoinGroup) {
-		if h.start >= end && int(h.start-end) < gap && int(h.end) < len(toks) && toks[h.start].sent == sent && toks[h.end].sent == sent {
-			return true
-		}
-	}
-	return false
-}
-
-// listedScratch returns n cleared flags, reusing the document's space.
-func (st *docState) listedScratch(n int) []bool {
-	if cap(st.listed) < n {
-		st.listed = make([]bool, n)
-	}
-	st.listed = st.listed[:n]
-	clear(st.listed)
-	return st.listed
 }
 
 // offerRefused reports whether a counted stalemate cue stands against one

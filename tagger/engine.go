@@ -109,7 +109,6 @@ type Engine struct {
 	sideTrackGroup                                                   int32 // the allies' force planning (settings.outlook.side_tracks)
 	exchangeGroup                                                    int32 // swaps of prisoners and bodies (settings.outlook.exchange_track)
 	ukraineGroup, russiaGroup                                        int32 // the two sides by name (settings.outlook.ukraine_side, russia_side)
-	listJoinGroup                                                    int32 // words that join the items of a list (settings.topics.list_joins)
 	pollsGroup                                                       int32 // opinion polls (settings.outlook.polls)
 	relNamesGroup                                                    int32 // the war's parties, envoys, venues (settings.relevance.outlook_names)
 	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)

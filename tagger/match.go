@@ -69,8 +69,6 @@ type docState struct {
 	order         []int32   // contributions by label and sentence (decide.go)
 	repeats       []span    // body stretches repeating a title sentence (titleRepeats)
 	tallyKeys     []uint64  // scratch space for sorting order
-	listed        []bool    // contribution is an item of an enumeration (topicLists)
-	listItems     []int32   // scratch space for topicLists
 
 	sortedRefs []evRef
 	bigRefs    bool

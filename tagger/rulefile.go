@@ -295,7 +295,7 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
 		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{},
-		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, leanRatio: 1, topicListWeight: 1, topicListMin: 3, topicListGap: 3, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
+		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, leanRatio: 1, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
 	present := r.fields(r.mapping(n, "settings"), "settings.", "unknown key %q in settings",
 		field{"field_weights", func(v *yaml.Node, _ string) { s.fieldWeights = r.fieldWeights(v, fieldWeights{1, 1, 1}) }},
 		r.countField("max_hits", &s.maxHits, 1),
@@ -341,10 +341,6 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		field{"topics", func(v *yaml.Node, name string) {
 			r.section(v, name,
 				r.amountField("threshold", &s.topicMin),
-				r.amountField("list_weight", &s.topicListWeight),
-				r.countField("list_min", &s.topicListMin, 2),
-				r.countField("list_gap", &s.topicListGap, 0),
-				r.listField("list_joins", &s.topicListJoins),
 				field{"thresholds", func(v *yaml.Node, name string) { r.topicThresholds(v, name, s.topicMins) }})
 		}},
 		field{"outlook", func(v *yaml.Node, name string) {

@@ -158,26 +158,17 @@ type settingsSpec struct {
 	// The two warring sides by name (outlook.ukraine_side, russia_side):
 	// whose move a `claim: offer` cue is, and whose refusal stands
 	// against it.
-	ukraineSide []string
-	russiaSide  []string
-	topicMin    float64
-	topicMins   map[string]float64
-	// A topic match that is one item of an enumeration (topics.list_*:
-	// matches of list_min or more topics in a sentence, each at most
-	// list_gap words after the one before with a comma or a list_joins
-	// word between) is a passing word in a list: it counts list_weight of
-	// its weight. 1: off.
-	topicListWeight float64
-	topicListMin    int
-	topicListGap    int
-	topicListJoins  []string
-	outlookMin      float64
-	outlookMarg     float64
-	outlookRatio    float64
-	framingMin      float64
-	framingMarg     float64
-	framingRatio    float64
-	voice           voiceSpec
+	ukraineSide  []string
+	russiaSide   []string
+	topicMin     float64
+	topicMins    map[string]float64
+	outlookMin   float64
+	outlookMarg  float64
+	outlookRatio float64
+	framingMin   float64
+	framingMarg  float64
+	framingRatio float64
+	voice        voiceSpec
 	// How the outlook weighs reported cues (see voice.go), reported cues
 	// that the article's own voice contradicts, and own-voice cues in the
 	// headline or lead.
