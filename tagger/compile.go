@@ -207,6 +207,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.openContrastGroup = c.optionalGroup(v.contrastOpening, e.settings.line)
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 	e.altGroup = c.optionalGroup(v.alternative, e.settings.line)
+	e.topicGroup = c.optionalGroup(v.speakerTopic, e.settings.line)
 	e.furnitureGroup = c.optionalGroup(e.settings.furniture, e.settings.line)
 	e.inlineFurnitureGroup = c.optionalGroup(e.settings.furnitureInline, e.settings.line)
 	e.elsewhereGroup = c.optionalTermsGroup(e.settings.elsewhere, e.settings.line)

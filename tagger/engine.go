@@ -114,6 +114,7 @@ type Engine struct {
 	relNotGroup                                                      int32 // other negotiations (settings.relevance.outlook_not)
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)
 	altGroup                                                         int32 // "or", "чи": alternatives in a headline's head (voice.go)
+	topicGroup                                                       int32 // "о", "on": a label after it is a speaker's topic (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 	inlineFurnitureGroup                                             int32 // "… читайте в статье": the paragraph is a link (match.go)
 

@@ -328,7 +328,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("contrast_opening", &s.voice.contrastOpening),
 				r.amountField("conceded_weight", &s.voice.concededWeight),
 				r.listField("headline_labels", &s.voice.headlineLabels),
-				r.listField("alternative", &s.voice.alternative))
+				r.listField("alternative", &s.voice.alternative),
+				r.listField("speaker_topic", &s.voice.speakerTopic))
 		}},
 		field{"relevance", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("threshold", &s.relevance),

@@ -221,6 +221,9 @@ type voiceSpec struct {
 	// "or", "чи": a short headline head naming alternatives ("Breakthrough
 	// or betrayal: ...") asks, like a question; it asserts neither.
 	alternative []string
+	// "о", "про", "on": a headline label right after one is the topic a
+	// speaker spoke on ("Лавров о переговорах: …"), not a rubric.
+	speakerTopic []string
 }
 
 type fileSpec struct {

@@ -510,15 +510,33 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 	for n < len(toks) && toks[n].field == fieldTitle {
 		n++
 	}
-	for k := 0; k < n-1 && k < 3; k++ {
+	// The speaker is at most three words; with a topic after the name
+	// ("Зеленский о переговорах в Стамбуле: …") the head may run to six.
+	limit, topical := 3, false
+	if e.topicGroup >= 0 {
+		for _, p := range st.hits(e.topicGroup) {
+			if p.start == 1 || p.start == 2 {
+				limit, topical = 6, true
+			}
+		}
+	}
+	for k := 0; k < n-1 && k < limit; k++ {
 		if !strings.Contains(title[toks[k].end:toks[k+1].start], ":") {
 			continue
 		}
 		if e.sectionLabel(st, 0, int32(k)+1) {
 			return
 		}
+		// A head with a topic is the speaker's too: the name anchors no
+		// framing cue ("Зеленский о переговорах: Россия сорвала их"
+		// blames Moscow, not Kyiv). A plain head may be the outlet's own
+		// phrase ("Sabotaged peace: how…"), and stays its own.
 		_, to := sentenceOf(toks, int32(k))
-		markRange(st.reported, int32(k+1), to)
+		from := int32(k + 1)
+		if topical {
+			from = 0
+		}
+		markRange(st.reported, from, to)
 		return
 	}
 	// "Words — Speaker" ("Talks on pause — Peskov", "... - Politico"): a
@@ -569,13 +587,30 @@ func (e *Engine) markParagraphSpeaker(st *docState, p int) {
 
 // sectionLabel reports whether a section label (settings.voice.
 // headline_labels) starts among the tokens [from, to): such a headline
-// names no speaker.
+// names no speaker. A label right after a topic word that has words
+// before it (settings.voice.speaker_topic: "Лавров о переговорах:",
+// "Rubio on the talks:") is what the speaker spoke on, not a rubric.
 func (e *Engine) sectionLabel(st *docState, from, to int32) bool {
 	if e.labelGroup < 0 {
 		return false
 	}
 	for _, h := range st.hits(e.labelGroup) {
-		if h.start >= from && h.start < to {
+		if h.start >= from && h.start < to && !e.speakersTopic(st, from, h.start) {
+			return true
+		}
+	}
+	return false
+}
+
+// speakersTopic reports whether a topic word stands before token t, after
+// at least one word from from: then t is in what the speaker spoke on
+// ("Зеленский о переговорах в Стамбуле").
+func (e *Engine) speakersTopic(st *docState, from, t int32) bool {
+	if e.topicGroup < 0 {
+		return false
+	}
+	for _, p := range st.hits(e.topicGroup) {
+		if p.start > from && p.end <= t {
 			return true
 		}
 	}

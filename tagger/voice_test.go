@@ -27,6 +27,7 @@ settings:
     conceded_weight: 0.5
     headline_labels: [analysis, live, talks]
     alternative: [or, или]
+    speaker_topic: [on, о]
   relevance: {threshold: 1}
   topics: {threshold: 1}
   outlook: {min: 1, margin: 0.5, ratio: 2, reported_weight: 1, contradicted_weight: 0.25}
@@ -139,6 +140,17 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 	// A topic or venue before the colon is no speaker either.
 	if r := e.Tag(Document{Title: "Geneva talks: the Kyiv regime wrecked the round", Body: "Talks."}); r.Framing != "pro_russia" {
 		t.Errorf("framing %s from a topic headline in the own voice, want pro_russia", r.Framing)
+	}
+	// A label after a speaker and a topic word is the speaker's topic, not
+	// a rubric: the whole headline is the speaker's, the name too, and the
+	// head may run past three words.
+	for _, title := range []string{"Peskov on talks: the Kyiv regime wrecked the round", "Ushakov on the talks in Geneva: the Kyiv regime wrecked the round", "Kremlin aide on talks: the Kyiv regime wrecked the round"} {
+		if r := e.Tag(Document{Title: title, Body: "Talks."}); r.Framing != "neutral" {
+			t.Errorf("framing %s from %q, a speaker's headline on a topic, want neutral", r.Framing, title)
+		}
+	}
+	if r := e.Tag(Document{Title: "Talks on the Kyiv regime: the round stalled", Body: "Talks."}); r.Framing != "pro_russia" {
+		t.Errorf("framing %s from a rubric headline with a topic word after the label, want pro_russia", r.Framing)
 	}
 	// So is a body paragraph of that form (a headline or subhead repeated
 	// in the text), but not one opening with a section label or with
