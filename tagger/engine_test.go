@@ -599,6 +599,11 @@ func TestVersion(t *testing.T) {
 	if ea.Version() == ec.Version() {
 		t.Error("changed rules kept the version")
 	}
+	// Another reading of the same files is another version.
+	sums := []string{"a", "b"}
+	if version("1", sums) == version("2", sums) || version("1", sums) != version("1", []string{"b", "a"}) {
+		t.Error("the version must follow the reading and not the files' order")
+	}
 }
 
 func TestConcurrentTagging(t *testing.T) {
