@@ -515,7 +515,8 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 	limit, topical := 3, false
 	if e.topicGroup >= 0 {
 		for _, p := range st.hits(e.topicGroup) {
-			if p.start == 1 || p.start == 2 {
+			// the topic word must be the headline's, not the body's
+			if (p.start == 1 || p.start == 2) && int(p.start) < n {
 				limit, topical = 6, true
 			}
 		}
