@@ -414,7 +414,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup, &e.topicGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup, &e.topicGroup, &e.askGroup, &e.askNotGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -494,7 +494,7 @@ func (s *settingsSpec) floatFields() []*float64 {
 
 // lists are the voice vocabulary's word lists, in a fixed order.
 func (v *voiceSpec) lists() []*[]string {
-	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional, &v.backRefOpen, &v.relative, &v.background, &v.alternative, &v.speakerTopic}
+	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional, &v.backRefOpen, &v.relative, &v.background, &v.alternative, &v.speakerTopic, &v.indirectQuestion, &v.indirectQuestionNot}
 }
 
 func (w *encoder) fieldWeights(f fieldWeights) {

@@ -208,6 +208,8 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.labelGroup = c.optionalGroup(v.headlineLabels, e.settings.line)
 	e.altGroup = c.optionalGroup(v.alternative, e.settings.line)
 	e.topicGroup = c.optionalGroup(v.speakerTopic, e.settings.line)
+	e.askGroup = c.optionalGroup(v.indirectQuestion, e.settings.line)
+	e.askNotGroup = c.optionalGroup(v.indirectQuestionNot, e.settings.line)
 	e.furnitureGroup = c.optionalGroup(e.settings.furniture, e.settings.line)
 	e.inlineFurnitureGroup = c.optionalGroup(e.settings.furnitureInline, e.settings.line)
 	e.elsewhereGroup = c.optionalTermsGroup(e.settings.elsewhere, e.settings.line)

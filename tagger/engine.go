@@ -116,6 +116,7 @@ type Engine struct {
 	openContrastGroup                                                int32 // "still", "yet": contrast only opening a clause (voice.go)
 	altGroup                                                         int32 // "or", "чи": alternatives in a headline's head (voice.go)
 	topicGroup                                                       int32 // "о", "on": a label after it is a speaker's topic (voice.go)
+	askGroup, askNotGroup                                            int32 // "whether", "ли": an indirect question, and phrases where it asks nothing (voice.go)
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 	inlineFurnitureGroup                                             int32 // "… читайте в статье": the paragraph is a link (match.go)
 
@@ -208,7 +209,7 @@ func (e *Engine) Version() string { return e.version }
 // with rule files unchanged), so that stored articles are re-tagged after
 // an upgrade and answers kept under the old reading are not mixed with
 // new ones.
-const readingVersion = "2026-12-07.1"
+const readingVersion = "2026-12-07.2"
 
 // version hashes the reading and the rule files' contents. It depends on
 // the contents only, not on the files' names or order, so moving rules

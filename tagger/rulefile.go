@@ -329,7 +329,9 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.amountField("conceded_weight", &s.voice.concededWeight),
 				r.listField("headline_labels", &s.voice.headlineLabels),
 				r.listField("alternative", &s.voice.alternative),
-				r.listField("speaker_topic", &s.voice.speakerTopic))
+				r.listField("speaker_topic", &s.voice.speakerTopic),
+				r.listField("indirect_question", &s.voice.indirectQuestion),
+				r.listField("indirect_question_not", &s.voice.indirectQuestionNot))
 		}},
 		field{"relevance", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("threshold", &s.relevance),

@@ -224,6 +224,11 @@ type voiceSpec struct {
 	// "о", "про", "on": a headline label right after one is the topic a
 	// speaker spoke on ("Лавров о переговорах: …"), not a rubric.
 	speakerTopic []string
+	// "whether", "ли", "невідомо, чи": an indirect question; what it asks
+	// ("asked whether a deal was close") is not asserted. The _not phrases
+	// hold a question word that asks nothing ("вряд ли" is "unlikely").
+	indirectQuestion    []string
+	indirectQuestionNot []string
 }
 
 type fileSpec struct {

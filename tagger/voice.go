@@ -109,6 +109,7 @@ func (e *Engine) markVoice(st *docState) {
 	e.markEmbeddedRelatives(st)
 	e.markConceded(st)
 	st.markQuestions(e.altGroup)
+	e.markIndirectQuestions(st)
 	e.markHeadlineSpeaker(st)
 	e.markParagraphs(st)
 	e.markBackReference(st)
@@ -338,6 +339,33 @@ func (st *docState) markQuestions(alt int32) {
 	}
 }
 
+// markIndirectQuestions marks what an indirect question asks ("asked
+// whether a deal was close", "на вопрос, близок ли мир", "невідомо, чи
+// погодиться Москва") as a question, like a sentence ending in a question
+// mark: from the word before the question word (the predicate "ли"
+// follows) to the end of its clause. A question word inside a phrase of
+// settings.voice.indirect_question_not asks nothing ("вряд ли").
+func (e *Engine) markIndirectQuestions(st *docState) {
+	if e.askGroup < 0 {
+		return
+	}
+	toks := st.z.toks
+	var not []span
+	if e.askNotGroup >= 0 {
+		not = st.hits(e.askNotGroup)
+	}
+	for _, h := range st.hits(e.askGroup) {
+		if overlapsAny(h, not) {
+			continue
+		}
+		from := h.end - 1
+		if from > 0 && !toks[from].clause {
+			from--
+		}
+		markRange(st.question, from, clauseEnd(toks, h.end))
+	}
+}
+
 // maxAlternativeHead is the most words a headline's head may have and
 // still be a pair of alternatives ("Peace or capitulation:"), not a
 // statement that happens to hold an "or".
@@ -502,7 +530,7 @@ func listNumber(s string) bool {
 // speaker's words after the colon. At most three words may name the
 // speaker, and a section label ("Analysis:", "Live:", "Аналіз:", from
 // settings.voice.headline_labels) is no speaker. A headline "words —
-// Speaker" is read the same way.
+// Speaker" or "words: Source" is read the same way.
 func (e *Engine) markHeadlineSpeaker(st *docState) {
 	toks := st.z.toks
 	title := st.doc.Title
@@ -553,6 +581,25 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 		}
 		if r, _ := utf8.DecodeRuneInString(title[toks[k].start:]); !unicode.IsUpper(r) && !attributed {
 			return
+		}
+		if e.sectionLabel(st, int32(k), int32(n)) {
+			return
+		}
+		from, _ := sentenceOf(toks, int32(k-1))
+		markRange(st.reported, from, int32(k))
+		return
+	}
+	// "Words: Source" ("Russia backs a 30-day truce: Putin", "…: Kremlin"):
+	// wire headlines name their source after a final colon, in one to
+	// three capitalised words that are no section label.
+	for k := n - 1; k > 0 && k >= n-3; k-- {
+		if strings.TrimSpace(title[toks[k-1].end:toks[k].start]) != ":" {
+			continue
+		}
+		for j := k; j < n; j++ {
+			if r, _ := utf8.DecodeRuneInString(title[toks[j].start:]); !unicode.IsUpper(r) {
+				return
+			}
 		}
 		if e.sectionLabel(st, int32(k), int32(n)) {
 			return

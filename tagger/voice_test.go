@@ -28,6 +28,8 @@ settings:
     headline_labels: [analysis, live, talks]
     alternative: [or, или]
     speaker_topic: [on, о]
+    indirect_question: [whether, ли, невідомо чи]
+    indirect_question_not: [вряд ли]
   relevance: {threshold: 1}
   topics: {threshold: 1}
   outlook: {min: 1, margin: 0.5, ratio: 2, reported_weight: 1, contradicted_weight: 0.25}
@@ -103,6 +105,11 @@ func TestVoiceRoles(t *testing.T) {
 		{"handed back by the next sentence", "Переговоры зашли в тупик. Об этом заявил Ушаков.", "тупик", "reported", "stalemate"},
 		{"not by a later one", "Переговоры зашли в тупик. Делегации уехали. Об этом заявил Ушаков.", "тупик", "", "stalemate"},
 		{"not when the attribution does not open its sentence", "Переговоры зашли в тупик. Вчера об этом заявил Ушаков.", "тупик", "", "stalemate"},
+		{"asked in an indirect question", "Asked whether the talks made progress, the aide smiled.", "progress", "hypothetical", "none"},
+		{"an indirect question with its predicate first", "На вопрос, ждать ли прогресса в переговорах, министр промолчал.", "прогресса", "hypothetical", "none"},
+		{"the answer to an indirect question is stated", "Asked whether a deal was close, officials pointed to the deadlock.", "deadlock", "", "stalemate"},
+		{"the clause before an indirect question is stated", "The talks stalled and nobody knows whether they resume.", "stalled", "", "stalemate"},
+		{"a question word that asks nothing", "Переговоры вряд ли выйдут из тупика.", "тупика", "", "stalemate"},
 	}
 	for _, c := range cases {
 		res, all := e.Explain(Document{Title: "Talks", Body: c.body})
@@ -170,7 +177,14 @@ func TestReportedSpeechIsNotOwnVoiceForFraming(t *testing.T) {
 			t.Errorf("framing %s from %q, a headline with its speaker after a dash, want neutral", r.Framing, title)
 		}
 	}
-	for _, title := range []string{"The Kyiv regime wrecked the talks — and the truce", "The Kyiv regime wrecked the talks — Analysis", "Kyiv regime-Moscow talks stalled"} {
+	// And "words: Source", the wire headline's source after a final colon,
+	// but not a colon before lower-case words or a section label.
+	for _, title := range []string{"The Kyiv regime wrecked the talks: Kremlin", "The Kyiv regime wrecked the talks: Kremlin Aide Ushakov", "Киевский режим сорвал переговоры: Ушаков"} {
+		if r := e.Tag(Document{Title: title, Body: "Talks."}); r.Framing != "neutral" {
+			t.Errorf("framing %s from %q, a headline with its source after a colon, want neutral", r.Framing, title)
+		}
+	}
+	for _, title := range []string{"The Kyiv regime wrecked the talks — and the truce", "The Kyiv regime wrecked the talks — Analysis", "Kyiv regime-Moscow talks stalled", "The Kyiv regime wrecked the talks: what we know", "The Kyiv regime wrecked the talks: Analysis"} {
 		if r := e.Tag(Document{Title: title, Body: "Talks."}); r.Framing != "pro_russia" {
 			t.Errorf("framing %s from %q, a headline in the own voice, want pro_russia", r.Framing, title)
 		}
