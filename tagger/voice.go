@@ -573,41 +573,37 @@ func (e *Engine) markHeadlineSpeaker(st *docState) {
 	// what comes before it to that speaker or source. After a comma the
 	// dash is the Russian and Ukrainian mark of attribution ("..., —
 	// нардеп", "..., – эксперт"), and the speaker may be a common noun.
+	// Wire headlines also name their source after a final colon ("Russia
+	// backs a 30-day truce: Putin"), in words that are all capitalised.
 	for k := n - 1; k > 0 && k >= n-3; k-- {
 		gap := title[toks[k-1].end:toks[k].start]
 		rest, attributed := strings.CutPrefix(strings.TrimLeft(gap, " "), ",")
-		if !spacedDash(gap) && !(attributed && spacedDash(rest)) {
+		colon := strings.TrimSpace(gap) == ":"
+		if !colon && !spacedDash(gap) && !(attributed && spacedDash(rest)) {
 			continue
 		}
-		if r, _ := utf8.DecodeRuneInString(title[toks[k].start:]); !unicode.IsUpper(r) && !attributed {
-			return
+		capitals := k + 1 // a name after a dash starts with a capital
+		if colon {
+			capitals = n // a source after a colon is capitalised throughout
 		}
-		if e.sectionLabel(st, int32(k), int32(n)) {
+		if !attributed && !capitalised(title, toks[k:capitals]) || e.sectionLabel(st, int32(k), int32(n)) {
 			return
 		}
 		from, _ := sentenceOf(toks, int32(k-1))
 		markRange(st.reported, from, int32(k))
 		return
 	}
-	// "Words: Source" ("Russia backs a 30-day truce: Putin", "…: Kremlin"):
-	// wire headlines name their source after a final colon, in one to
-	// three capitalised words that are no section label.
-	for k := n - 1; k > 0 && k >= n-3; k-- {
-		if strings.TrimSpace(title[toks[k-1].end:toks[k].start]) != ":" {
-			continue
+}
+
+// capitalised reports whether each of the tokens of text starts with a
+// capital letter.
+func capitalised(text string, toks []token) bool {
+	for i := range toks {
+		if r, _ := utf8.DecodeRuneInString(text[toks[i].start:]); !unicode.IsUpper(r) {
+			return false
 		}
-		for j := k; j < n; j++ {
-			if r, _ := utf8.DecodeRuneInString(title[toks[j].start:]); !unicode.IsUpper(r) {
-				return
-			}
-		}
-		if e.sectionLabel(st, int32(k), int32(n)) {
-			return
-		}
-		from, _ := sentenceOf(toks, int32(k-1))
-		markRange(st.reported, from, int32(k))
-		return
 	}
+	return true
 }
 
 // markParagraphSpeaker reads a body paragraph that opens "Speaker:
