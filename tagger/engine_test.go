@@ -256,6 +256,11 @@ rules:
       - {within: 1, any: [could]}
       - {within: sentence, any: [Qatar]}
     TESTS
+  - id: before-only
+    label: topic:ceasefire
+    match: ceasefire
+    exclude: {before: 2, any: [after a]}
+    TESTS
 `))
 	r := e.Tag(Document{Body: "Security guarantees for savers were extended. Security guarantees for Ukraine were discussed."})
 	if got := evidenceOf(r, "topic:security_guarantees"); len(got) != 0 || r.Scores["topic:security_guarantees"] != 1.5 {
@@ -284,6 +289,19 @@ rules:
 	} {
 		if got := e.Tag(Document{Body: body}).Scores["topic:humanitarian"]; got != want {
 			t.Errorf("%q: scored %v, want %v", body, got, want)
+		}
+	}
+	// A before window looks back only: "after a ceasefire" is a point in
+	// time, "a ceasefire after a call" is not; and it stays in the sentence.
+	for body, want := range map[string]float64{
+		"The lead says nothing of note today.\n\nTroops deploy after a ceasefire.":               0,
+		"The lead says nothing of note today.\n\nTroops deploy after a full ceasefire.":          0,
+		"The lead says nothing of note today.\n\nTroops deploy after a long and full ceasefire.": 1,
+		"The lead says nothing of note today.\n\nKyiv backed a ceasefire after a call.":          1,
+		"The lead says nothing of note today.\n\nIt came after a call. A ceasefire followed.":    1,
+	} {
+		if got := e.Tag(Document{Body: body}).Scores["topic:ceasefire"]; got != want {
+			t.Errorf("%q: ceasefire scored %v, want %v", body, got, want)
 		}
 	}
 }
@@ -549,6 +567,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`test/b.yaml:2: rule "r1": id "r1" is already used in test/a.yaml:2`}},
 		"two operators": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: {any: [a], all: [b]}" + tests},
 			[]string{`one operator per condition`}},
+		"before not a number": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: x\n    exclude: {before: sentence, any: [y]}" + tests},
+			[]string{`before must be a number of words`}},
 		"near without within": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: {near: [a, b]}" + tests},
 			[]string{`near needs within`}},
 		"only none": {map[string]string{"a.yaml": "rules:\n  - id: r1\n    label: relevant\n    match: {none: [a]}" + tests},

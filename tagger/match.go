@@ -764,6 +764,8 @@ func (ev *evaluator) within(a, b span, w window) bool {
 		return ta.sent == tb.sent
 	case withinParagraph:
 		return ta.field == tb.field && ta.para == tb.para
+	case withinBefore:
+		return ta.sent == tb.sent && b.end <= a.start && a.start-b.end <= int32(w.n)
 	}
 	// A word window stays in its sentence: what rules out a word's sense,
 	// or completes a phrase, is not in the next one ("progress" is not the

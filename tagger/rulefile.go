@@ -634,7 +634,7 @@ func (r *reader) excludes(n *yaml.Node) []excludeSpec {
 	if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
 		all := true
 		for _, k := range n.Content {
-			all = all && k.Kind == yaml.MappingNode && hasKey(k, "within")
+			all = all && k.Kind == yaml.MappingNode && (hasKey(k, "within") || hasKey(k, "before"))
 		}
 		if all {
 			out := make([]excludeSpec, 0, len(n.Content))
@@ -660,7 +660,9 @@ func hasKey(n *yaml.Node, key string) bool {
 }
 
 // exclude parses one exclusion: a list of phrases, or a mapping with an
-// optional within (default sentence) and one condition operator.
+// optional within (default sentence) or before (a number of words: the
+// phrase ends that close before the match, "after a" before "ceasefire"
+// but not "a ceasefire after the talks") and one condition operator.
 func (r *reader) exclude(n *yaml.Node) (*condSpec, window) {
 	w := window{unit: withinSentence}
 	if n.Kind != yaml.MappingNode {
@@ -670,6 +672,13 @@ func (r *reader) exclude(n *yaml.Node) (*condSpec, window) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "within" {
 			w = r.window(n.Content[i+1])
+			continue
+		}
+		if n.Content[i].Value == "before" {
+			if w = r.window(n.Content[i+1]); w.unit != withinTokens {
+				r.bad(n.Content[i+1], "before must be a number of words, not %q", n.Content[i+1].Value)
+			}
+			w.unit = withinBefore
 			continue
 		}
 		rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])

@@ -12,6 +12,7 @@ const (
 	withinSentence
 	withinParagraph
 	withinArticle
+	withinBefore // exclusions only: ending at most n tokens before the match, in its sentence
 )
 
 type window struct {
@@ -27,6 +28,8 @@ func (w window) String() string {
 		return "paragraph"
 	case withinArticle:
 		return "article"
+	case withinBefore:
+		return "before " + strconv.Itoa(w.n)
 	}
 	return strconv.Itoa(w.n)
 }
