@@ -721,7 +721,7 @@ rules:
 	// Other negotiations: a cue in a sentence that names them and no word
 	// of the peace is theirs.
 	others := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
-		"outlook: {min: 1, margin: 1, other_talks: [loan, accession], peace_words: [peace, truce]}", 1)
+		"outlook: {min: 1, margin: 1, other_talks: [loan, accession, peace treaty with Japan], peace_words: [peace, truce]}", 1)
 	e2 := engineWith(t, others, rulesYAML(`
 rules:
 `+relevantOnTalks+`  - id: stuck
@@ -734,6 +734,9 @@ rules:
 		{"The talks went on.\n\nThe accession plan was rejected.", "none"},
 		{"The talks went on.\n\nThe peace plan and the loan were rejected.", "stalemate"},
 		{"The talks went on.\n\nThe plan was rejected.", "stalemate"},
+		// a peace word inside the other talks' name is theirs
+		{"The talks went on.\n\nTalks on a peace treaty with Japan collapsed.", "none"},
+		{"The talks went on.\n\nThe peace plan was rejected, as the peace treaty with Japan was.", "stalemate"},
 	})
 	// One without the other is a rule set mistake, reported at load.
 	half := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, elsewhere: [Gaza]}", 1)

@@ -1050,7 +1050,24 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 		return true
 	}
 	// "Hopes of approving the EU loan for Ukraine collapsed": other talks.
-	return e.otherTalksGroup >= 0 && st.inSentence(e.otherTalksGroup, sent) && !st.inSentence(e.peaceGroup, sent)
+	// A peace word inside the other talks' name ("the peace treaty with
+	// Japan") is theirs, not this war's.
+	if e.otherTalksGroup < 0 {
+		return false
+	}
+	other := st.hits(e.otherTalksGroup)
+	return st.inSentence(e.otherTalksGroup, sent) && !st.inSentenceBesides(e.peaceGroup, sent, other)
+}
+
+// inSentenceBesides reports whether group g has a match in sentence sent
+// that overlaps none of the spans of not.
+func (st *docState) inSentenceBesides(g, sent int32, not []span) bool {
+	for _, h := range st.hits(g) {
+		if st.z.toks[h.start].sent == sent && !overlapsAny(h, not) {
+			return true
+		}
+	}
+	return false
 }
 
 // aboutPoll reports whether the sentence of s reports an opinion poll
