@@ -280,28 +280,27 @@ rules:
 	if got := r.Scores["outlook:progress"]; got != 0 {
 		t.Errorf("progress scored %v, want 0 (the exclude word is in its sentence)", got)
 	}
-	// Several exclusions, each with its own window.
-	for body, want := range map[string]float64{
-		"The lead says nothing of note today.\n\nThe sides agreed on a swap.":                               1,
-		"The lead says nothing of note today.\n\nThe sides could have agreed on a swap.":                    0,
-		"The lead says nothing of note today.\n\nThe sides agreed on a swap, with Qatar's help at the end.": 0,
-		"The lead says nothing of note today.\n\nThe sides could well, perhaps, have agreed on a swap.":     1,
+	const lead = "The lead says nothing of note today.\n\n"
+	for _, c := range []struct {
+		label, body string
+		want        float64
+	}{
+		// Several exclusions, each with its own window.
+		{"topic:humanitarian", "The sides agreed on a swap.", 1},
+		{"topic:humanitarian", "The sides could have agreed on a swap.", 0},
+		{"topic:humanitarian", "The sides agreed on a swap, with Qatar's help at the end.", 0},
+		{"topic:humanitarian", "The sides could well, perhaps, have agreed on a swap.", 1},
+		// A before window looks back only: "after a ceasefire" is a point
+		// in time, "a ceasefire after a call" is not; and it stays in the
+		// sentence.
+		{"topic:ceasefire", "Troops deploy after a ceasefire.", 0},
+		{"topic:ceasefire", "Troops deploy after a full ceasefire.", 0},
+		{"topic:ceasefire", "Troops deploy after a long and full ceasefire.", 1},
+		{"topic:ceasefire", "Kyiv backed a ceasefire after a call.", 1},
+		{"topic:ceasefire", "It came after a call. A ceasefire followed.", 1},
 	} {
-		if got := e.Tag(Document{Body: body}).Scores["topic:humanitarian"]; got != want {
-			t.Errorf("%q: scored %v, want %v", body, got, want)
-		}
-	}
-	// A before window looks back only: "after a ceasefire" is a point in
-	// time, "a ceasefire after a call" is not; and it stays in the sentence.
-	for body, want := range map[string]float64{
-		"The lead says nothing of note today.\n\nTroops deploy after a ceasefire.":               0,
-		"The lead says nothing of note today.\n\nTroops deploy after a full ceasefire.":          0,
-		"The lead says nothing of note today.\n\nTroops deploy after a long and full ceasefire.": 1,
-		"The lead says nothing of note today.\n\nKyiv backed a ceasefire after a call.":          1,
-		"The lead says nothing of note today.\n\nIt came after a call. A ceasefire followed.":    1,
-	} {
-		if got := e.Tag(Document{Body: body}).Scores["topic:ceasefire"]; got != want {
-			t.Errorf("%q: ceasefire scored %v, want %v", body, got, want)
+		if got := e.Tag(Document{Body: lead + c.body}).Scores[c.label]; got != c.want {
+			t.Errorf("%q: %s scored %v, want %v", c.body, c.label, got, c.want)
 		}
 	}
 }
