@@ -191,6 +191,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.negWordGroup = c.optionalGroup(singleWords(e.settings.negWords), e.settings.line)
 	e.afterGroup = c.group(c.phrases(e.settings.afterWords, e.settings.line))
 	e.notNegGroup = c.optionalGroup(e.settings.notNeg, e.settings.line)
+	e.throughGroup = c.optionalGroup(e.settings.negThrough, e.settings.line)
 	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))
 	v := &e.settings.voice
 	e.reportGroup = c.optionalGroup(v.reporting, e.settings.line)

@@ -50,6 +50,7 @@ type docState struct {
 	slots   []slot
 	touched []int32
 	negAt   []int32 // token -> first token of a negator ending there, or -1
+	through []int32 // token -> first token of a negation.through word ending there, or -1
 	negWord []bool  // token is a one-word negation ("no", "не")
 	negFrom []int32 // token -> last token of a following negator starting there, or -1
 	barrier []bool
@@ -179,10 +180,18 @@ func (e *Engine) match(st *docState, doc Document) {
 		st.negFrom = make([]int32, n)
 		st.barrier = make([]bool, n)
 	}
-	st.negAt, st.negFrom, st.barrier = st.negAt[:n], st.negFrom[:n], st.barrier[:n]
+	if cap(st.through) < n {
+		st.through = make([]int32, n)
+	}
+	st.negAt, st.negFrom, st.barrier, st.through = st.negAt[:n], st.negFrom[:n], st.barrier[:n], st.through[:n]
 	for i := range st.negAt {
-		st.negAt[i], st.negFrom[i] = -1, -1
+		st.negAt[i], st.negFrom[i], st.through[i] = -1, -1, -1
 		st.barrier[i] = false
+	}
+	if e.throughGroup >= 0 {
+		for _, s := range st.hits(e.throughGroup) {
+			st.through[s.end-1] = s.start
+		}
 	}
 	st.negWord = cleared(st.negWord, n)
 	if e.negWordGroup >= 0 {
@@ -697,6 +706,9 @@ func (ev *evaluator) negated(s span) (span, bool) {
 			break
 		}
 	}
+	if neg, ok := ev.negatedThrough(s); ok {
+		return span{neg, s.end}, true
+	}
 	for j := s.end; j < int32(len(toks)) && j < s.end+int32(set.afterWindow); j++ {
 		if toks[j].clause {
 			// A short aside between commas leaves the clause open:
@@ -717,6 +729,47 @@ func (ev *evaluator) negated(s span) (span, bool) {
 	}
 	return span{}, false
 }
+
+// negatedThrough finds a negation that reaches the match s over a
+// possibility, ability or readiness word (settings.negation.through)
+// before it in its clause, within the modal window: "it was not possible
+// to reach a ceasefire agreement", "did not manage to agree", "no chance
+// of a breakthrough". The word alone would make the cue hypothetical; its
+// negation states that the deal did not or will not come. It returns the
+// negation's first token. Not in a question or a hoped-for clause, which
+// ask or hope whatever the words.
+func (ev *evaluator) negatedThrough(s span) (int32, bool) {
+	st := ev.st
+	if ev.e.throughGroup < 0 || st.question[s.start] || st.hoped[s.start] {
+		return 0, false
+	}
+	toks := st.z.toks
+	w := int32(ev.e.settings.voice.modalWindow)
+	for j := s.start - 1; j >= 0 && j >= s.start-w; j-- {
+		if toks[j+1].clause || st.barrier[j] {
+			return 0, false
+		}
+		if st.through[j] < 0 {
+			continue
+		}
+		// The negation ends right before the word or one auxiliary
+		// before it: "not possible", "has not been possible", "not be able".
+		for k := st.through[j] - 1; k >= 0 && k >= st.through[j]-maxThroughGap; k-- {
+			if toks[k+1].clause || st.barrier[k] {
+				return 0, false
+			}
+			if st.negAt[k] >= 0 {
+				return st.negAt[k], true
+			}
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// maxThroughGap is how many words (auxiliaries: "has been", "be") may stand
+// between a negation and the negation.through word it reaches over.
+const maxThroughGap = 3
 
 // maxAside is the length in words of an aside that a clause can hold
 // between commas ("к сожалению", "по словам Пескова", "the envoy said").

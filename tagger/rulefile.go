@@ -307,6 +307,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.countField("after_window", &s.afterWindow, 1),
 				r.listField("after_words", &s.afterWords),
 				r.listField("not", &s.notNeg),
+				r.listField("through", &s.negThrough),
 				r.listField("barriers", &s.barriers))
 		}},
 		r.listField("furniture", &s.furniture),

@@ -112,6 +112,9 @@ type settingsSpec struct {
 	// найбільший" (perhaps the largest), "чуть ли не", "not only".
 	notNeg   []string
 	barriers []string
+	// Words a negation reaches over to the cue after them: "not possible
+	// to reach a deal", "no chance of a breakthrough" deny the deal.
+	negThrough []string
 	// Labels of page furniture ("Read also:", "Читайте також"): a body
 	// paragraph that opens with one is a link to another article.
 	furniture []string

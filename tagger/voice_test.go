@@ -13,11 +13,12 @@ settings:
     words: [no, not, не]
     not: [only to find]
     barriers: [but, however, но]
+    through: [possible, able, chance, готова]
   voice:
     reporting: [said, says, according to, по словам, за словами, заявил, described as]
     hearsay: [are said to, is said to]
     back_reference: [об этом заявил, про це заявив]
-    modal: [could, hope*, chance, to find, может, сподіва*]
+    modal: [could, hope*, chance, possible, to find, может, сподіва*]
     conditional: [if, если]
     modal_window: 4
     hoped_clause: [hope that]
@@ -110,6 +111,12 @@ func TestVoiceRoles(t *testing.T) {
 		{"the answer to an indirect question is stated", "Asked whether a deal was close, officials pointed to the deadlock.", "deadlock", "", "stalemate"},
 		{"the clause before an indirect question is stated", "The talks stalled and nobody knows whether they resume.", "stalled", "", "stalemate"},
 		{"a question word that asks nothing", "Переговоры вряд ли выйдут из тупика.", "тупика", "", "stalemate"},
+		{"a possibility, alone, is hypothetical", "It was possible to make progress in the talks.", "progress", "hypothetical", "none"},
+		{"a possibility denied is a failure", "It was not possible to make progress in the talks.", "not possible to make progress", "", "stalemate"},
+		{"an ability denied, auxiliaries between", "The envoys have not been able to make progress.", "not been able to make progress", "", "stalemate"},
+		{"a readiness denied, in Russian", "Москва не готова обеспечить в переговорах прогресс.", "не готова обеспечить в переговорах прогресс", "", "stalemate"},
+		{"a chance denied, in a question, asks", "Is there not a chance of progress?", "progress", "hypothetical", "none"},
+		{"a denial too far before the word", "Not one envoy said it was possible to make progress.", "progress", "hypothetical", "none"},
 	}
 	for _, c := range cases {
 		res, all := e.Explain(Document{Title: "Talks", Body: c.body})
