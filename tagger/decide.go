@@ -325,13 +325,20 @@ func (t *Tally) addOutlook(c *contrib, toks []token) {
 // relevance rule's diplomacy word stands beside Ukraine. It adds a
 // relevance contribution for each, with the outlook rule as its evidence,
 // and returns their sum. An article that names another conflict gets
-// none: its outlook cues may be that conflict's.
+// none: its outlook cues may be that conflict's; so does one about other
+// negotiations that never names this war's parties.
 func (e *Engine) outlookRelevance(st *docState) float64 {
 	set := &e.settings
 	if set.relOutlookWeight == 0 && set.relOutlookTitle == 0 || set.relOutlookMax == 0 || e.relNamesGroup < 0 {
 		return 0
 	}
 	if e.elsewhereGroup >= 0 && len(st.hits(e.elsewhereGroup)) > 0 {
+		return 0
+	}
+	// A venue or an envoy names these talks unless the article is about
+	// other negotiations and never names this war's parties: Geneva also
+	// hosts trade talks.
+	if e.thisWarGroup >= 0 && len(st.hits(e.thisWarGroup)) == 0 && e.relNotGroup >= 0 && len(st.hits(e.relNotGroup)) > 0 {
 		return 0
 	}
 	toks := st.z.toks

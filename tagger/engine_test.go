@@ -778,6 +778,8 @@ rules:
 		{"Kremlin sees deadlock", "Kyiv rejected the offer, as Gaza talks went on.", false},
 		{"Kyiv accession talks in deadlock", "Kyiv rejected the latest offer.", false},
 		{"Istanbul round in deadlock", "Kyiv rejected the latest offer.", true}, // a venue of the talks names them
+		{"Istanbul round in deadlock", "The weather was fine.", true},           // also with no side named
+		{"Istanbul round in deadlock", "The accession round is next.", false},   // other negotiations, no side named
 		{"Deadlock", "It was rejected.", false},                                 // names neither side
 		{"Deadlock with the Kremlin", "The weather was fine.", true},            // a headline statement alone
 		{"Kremlin and Kyiv agreed", "The weather was fine.", true},              // progress too, in the headline
