@@ -752,8 +752,9 @@ func (ev *evaluator) negatedThrough(s span) (int32, bool) {
 		if st.through[j] < 0 {
 			continue
 		}
-		// The negation ends right before the word or one auxiliary
-		// before it: "not possible", "has not been possible", "not be able".
+		// The negation ends right before the word or at most
+		// maxThroughGap words before it: "not possible", "has not been
+		// possible", "neither side has been able".
 		for k := st.through[j] - 1; k >= 0 && k >= st.through[j]-maxThroughGap; k-- {
 			if toks[k+1].clause || st.barrier[k] {
 				return 0, false
