@@ -58,6 +58,7 @@ var allowed = map[string][]string{
 	"internal/tools/devdb":     {"internal/pgcluster"},
 	"internal/tools/mkfeeds":   {"gold"},
 	"internal/tools/headlines": {"tagger"},
+	"internal/tools/agree":     {},
 	"store/storetest":          {"store"},
 }
 
