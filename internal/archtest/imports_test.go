@@ -58,7 +58,7 @@ var allowed = map[string][]string{
 	"internal/tools/devdb":     {"internal/pgcluster"},
 	"internal/tools/mkfeeds":   {"gold"},
 	"internal/tools/headlines": {"tagger"},
-	"internal/tools/agree":     {},
+	"internal/tools/agree":     {"gold"},
 	"store/storetest":          {"store"},
 }
 

@@ -9,36 +9,18 @@
 //	go run ./internal/tools/agree testdata/real/real80-en.labels.jsonl testdata/real/second/real80-en.labels.jsonl ...
 //
 // Arguments come in pairs, FIRST SECOND. Items missing from the second
-// file, or marked "missing" there, are left out and counted.
+// file are left out and counted.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strings"
+
+	"github.com/stancewatch/stancewatch/gold"
 )
-
-// labels are the taxonomy's four answers as a labels line holds them.
-type labels struct {
-	Relevant bool     `json:"relevant"`
-	Topics   []string `json:"topics"`
-	Outlook  string   `json:"outlook"`
-	Framing  string   `json:"framing"`
-}
-
-// item is one labels line: the second labelling has no language, so it
-// comes from the first.
-type item struct {
-	ID      string  `json:"id"`
-	Lang    string  `json:"lang"`
-	Missing bool    `json:"missing"`
-	Labels  *labels `json:"labels"`
-}
 
 func main() {
 	if err := run(os.Stdout, os.Args[1:]); err != nil {
@@ -47,10 +29,11 @@ func main() {
 	}
 }
 
-// pair is one item labelled twice.
+// pair is one item labelled twice; the second labelling has no
+// language, so it comes from the first.
 type pair struct {
 	lang          string
-	first, second labels
+	first, second gold.Labels
 }
 
 func run(w io.Writer, args []string) error {
@@ -60,25 +43,25 @@ func run(w io.Writer, args []string) error {
 	var pairs []pair
 	left := 0
 	for i := 0; i < len(args); i += 2 {
-		first, err := read(args[i])
+		first, err := gold.ReadLabels(args[i])
 		if err != nil {
 			return err
 		}
-		second, err := read(args[i+1])
+		second, err := gold.ReadLabels(args[i+1])
 		if err != nil {
 			return err
 		}
-		byID := make(map[string]item, len(second))
-		for _, it := range second {
-			byID[it.ID] = it
+		byID := make(map[string]gold.Labels, len(second))
+		for _, a := range second {
+			byID[a.ID] = a.Labels
 		}
 		for _, a := range first {
 			b, ok := byID[a.ID]
-			if !ok || b.Missing || b.Labels == nil || a.Labels == nil {
+			if !ok {
 				left++
 				continue
 			}
-			pairs = append(pairs, pair{lang: a.Lang, first: *a.Labels, second: *b.Labels})
+			pairs = append(pairs, pair{lang: a.Lang, first: a.Labels, second: b})
 		}
 	}
 	fmt.Fprintf(w, "%d items labelled twice (%d left out)\n", len(pairs), left)
@@ -170,32 +153,4 @@ func topicF1(ps []pair) float64 {
 		return 0
 	}
 	return 2 * float64(tp) / float64(2*tp+fp+fn)
-}
-
-// read reads a labels file; a bad line is an error naming the file and
-// the line, not the line's text.
-func read(path string) ([]item, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var items []item
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		var it item
-		if err := json.Unmarshal([]byte(line), &it); err != nil || it.ID == "" {
-			return nil, fmt.Errorf("%s:%d: not a labels line with an id", path, n)
-		}
-		items = append(items, it)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return items, nil
 }

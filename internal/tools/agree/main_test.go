@@ -20,7 +20,6 @@ func TestAgreement(t *testing.T) {
 	write(t, second, `{"id":"a","labels":{"relevant":true,"topics":["ceasefire"],"outlook":"stalemate","framing":"neutral"}}
 {"id":"b","labels":{"relevant":true,"topics":["ceasefire"],"outlook":"none","framing":"neutral"}}
 {"id":"c","labels":{"relevant":false,"topics":[],"outlook":"none","framing":"neutral"}}
-{"id":"d","missing":true}
 `)
 	var out bytes.Buffer
 	if err := run(&out, []string{first, second}); err != nil {
