@@ -221,6 +221,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.peaceGroup = c.optionalTermsGroup(e.settings.peaceWords, e.settings.line)
 	e.historyGroup = c.optionalTermsGroup(e.settings.history, e.settings.line)
 	e.sideTrackGroup = c.optionalTermsGroup(e.settings.sideTracks, e.settings.line)
+	e.anchorGroup = c.optionalTermsGroup(e.settings.anchors, e.settings.line)
 	e.exchangeGroup = c.optionalTermsGroup(e.settings.exchangeTrack, e.settings.line)
 	e.ukraineGroup = c.optionalTermsGroup(e.settings.ukraineSide, e.settings.line)
 	e.russiaGroup = c.optionalTermsGroup(e.settings.russiaSide, e.settings.line)

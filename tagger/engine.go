@@ -109,6 +109,7 @@ type Engine struct {
 	otherTalksGroup, peaceGroup                                      int32 // other negotiations, words of the peace (settings.outlook)
 	historyGroup                                                     int32 // past dates: "in 2022" (settings.outlook.history)
 	sideTrackGroup                                                   int32 // the allies' force planning (settings.outlook.side_tracks)
+	anchorGroup                                                      int32 // words of the talks and their matter (settings.outlook.anchors)
 	exchangeGroup                                                    int32 // swaps of prisoners and bodies (settings.outlook.exchange_track)
 	ukraineGroup, russiaGroup                                        int32 // the two sides by name (settings.outlook.ukraine_side, russia_side)
 	pollsGroup                                                       int32 // opinion polls (settings.outlook.polls)
@@ -210,7 +211,7 @@ func (e *Engine) Version() string { return e.version }
 // with rule files unchanged), so that stored articles are re-tagged after
 // an upgrade and answers kept under the old reading are not mixed with
 // new ones.
-const readingVersion = "2026-12-07.5"
+const readingVersion = "2026-12-07.6"
 
 // version hashes the reading and the rule files' contents. It depends on
 // the contents only, not on the files' names or order, so moving rules

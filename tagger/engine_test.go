@@ -698,6 +698,47 @@ rules:
 // An outlook cue in a sentence about another conflict, with no word of
 // this war in it, is that conflict's (settings.outlook.elsewhere and
 // this_war); beside this war's name it still counts.
+// An outlook cue in the body counts only where its paragraph, or the
+// sentence before it, names the talks or their matter
+// (outlook.anchors); a headline's cue always counts.
+func TestOutlookCueNeedsAnchor(t *testing.T) {
+	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, anchors: [talks, plan, $matter]}", 1)
+	e := engineWith(t, settings, rulesYAML(`
+terms:
+  matter: [truce]
+rules:
+`+relevantOnTalks+`  - id: stuck
+    label: outlook:stalemate
+    match: [refused]
+    TESTS
+`))
+	wantOutlooks(t, e, []outlookCase{
+		// arms, not the talks: nothing around names them
+		{"The talks went on.\n\nThe union asked for a pay rise. The board refused.", "none"},
+		// the paragraph names the plan
+		{"The talks went on.\n\nKyiv put forward a plan on Monday. Officials met. Moscow refused.", "stalemate"},
+		// the sentence before, across a paragraph break
+		{"The talks went on. Kyiv put forward a truce.\n\nMoscow refused.", "stalemate"},
+		// two sentences back in another paragraph is too far
+		{"Kyiv put forward a truce. The talks went on.\n\nOfficials met. Moscow refused.", "none"},
+		// a term set in the list
+		{"The talks went on.\n\nMoscow refused the truce.", "stalemate"},
+	})
+	if r := e.Tag(Document{Title: "Moscow refused", Body: "The talks went on."}); r.Outlook != "stalemate" {
+		t.Errorf("headline cue without an anchor: outlook %s, want stalemate", r.Outlook)
+	}
+	// Without the setting every cue counts.
+	plain := engineWith(t, testSettings, rulesYAML(`
+rules:
+`+relevantOnTalks+`  - id: stuck
+    label: outlook:stalemate
+    match: [refused]
+    TESTS
+`))
+	wantOutlooks(t, plain, []outlookCase{{"The talks went on.\n\nThe union asked for a pay rise. The board refused.", "stalemate"}})
+}
+
 func TestOutlookCueAboutAnotherConflict(t *testing.T) {
 	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, elsewhere: [$conflicts, Sudan], this_war: [$sides]}", 1)

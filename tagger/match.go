@@ -66,6 +66,7 @@ type docState struct {
 	conceded      []bool    // token in a clause given away by a concession or contrast
 	question      []bool    // token in a sentence that ends in a question mark
 	pollItem      bool      // the item is about an opinion poll (aboutPoll)
+	noAnchors     bool      // a rule test: no anchor check (unanchored)
 	muted         []contrib // outlook matches not counted: hypothetical (for --explain)
 	order         []int32   // contributions by label and sentence (decide.go)
 	repeats       []span    // body stretches repeating a title sentence (titleRepeats)
@@ -408,6 +409,9 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 	for i := range st.scores {
 		st.scores[i], st.mentions[i] = 0, 0
 	}
+	// A rule test is one sentence without the article around it: the
+	// anchor check, which looks there for the talks, is left out.
+	st.noAnchors = only >= 0
 	if only >= 0 {
 		e.evalRule(st, e.rules[only], int32(only))
 		return
@@ -521,7 +525,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || label == lblProgress && r.weight > 0 && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.aboutPoll(st, h.span)) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || label == lblProgress && r.weight > 0 && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span)) {
 			st.cancelled++
 			continue
 		}
@@ -1111,6 +1115,29 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 	}
 	other := st.hits(e.otherTalksGroup)
 	return st.inSentence(e.otherTalksGroup, sent) && !st.inSentenceBesides(e.peaceGroup, sent, other)
+}
+
+// unanchored reports whether neither the paragraph of s nor the
+// sentence before it names the talks or their matter
+// (settings.outlook.anchors): "the minister refused" after a request
+// for fighter jets, "the club signed" a striker. The sentence before counts for a cue that
+// answers it across a paragraph break ("Kyiv put forward a plan." / "Moscow
+// rejected it."). A headline's cue is the item's news and always counts.
+func (e *Engine) unanchored(st *docState, s span) bool {
+	if e.anchorGroup < 0 || st.noAnchors {
+		return false
+	}
+	tk := &st.z.toks[s.start]
+	if tk.field == fieldTitle {
+		return false
+	}
+	for _, h := range st.hits(e.anchorGroup) {
+		at := &st.z.toks[h.start]
+		if at.sent == tk.sent || at.sent == tk.sent-1 || at.field == tk.field && at.para == tk.para {
+			return false
+		}
+	}
+	return true
 }
 
 // inSentenceBesides reports whether group g has a match in sentence sent
