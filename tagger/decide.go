@@ -344,6 +344,10 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 	toks := st.z.toks
 	n := len(st.contribs)
 	sum, counted := 0.0, 0
+	// An agreement that Moscow signs in an article that never names
+	// Ukraine ("Moscow and Beijing sign a gas memorandum") is other
+	// business.
+	namesUkraine := e.ukraineGroup < 0 || len(st.hits(e.ukraineGroup)) > 0
 	for _, i := range st.order {
 		c := st.contribs[i]
 		if !isOutlookLabel(c.label) || c.weight <= 0 {
@@ -354,7 +358,7 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 		// count in the headline only, where an item states its news; a
 		// deadlock or a rejection is the talks' anywhere.
 		tk := &toks[c.h.start]
-		if c.label == lblProgress && tk.field != fieldTitle {
+		if c.label == lblProgress && (tk.field != fieldTitle || !namesUkraine) {
 			continue
 		}
 		sent := tk.sent

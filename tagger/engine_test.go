@@ -835,6 +835,31 @@ rules:
 			t.Errorf("%q: relevant with no evidence", c.title)
 		}
 	}
+	// With the sides named (outlook.ukraine_side), an agreement in the
+	// headline covers the talks only in an article that names Ukraine:
+	// Moscow signs other deals too.
+	sided := strings.Replace(settings, "this_war: [$sides]}", "this_war: [$sides], ukraine_side: [Kyiv], russia_side: [Moscow, Kremlin]}", 1)
+	e2 := engineWith(t, sided, rulesYAML(`
+terms:
+  sides: [Kyiv, Kremlin, Moscow]
+rules:
+  - id: moved
+    label: outlook:progress
+    match: [agreed]
+    TESTS
+`))
+	for _, c := range []struct {
+		title, body string
+		relevant    bool
+	}{
+		{"Moscow and Beijing agreed", "The weather was fine.", false},
+		{"Moscow and Beijing agreed", "Kyiv was not told.", true},
+		{"Kremlin and Kyiv agreed", "The weather was fine.", true},
+	} {
+		if r := e2.Tag(Document{Title: c.title, Body: c.body}); r.Relevant != c.relevant {
+			t.Errorf("%q / %q: relevant %v, want %v (scores %v)", c.title, c.body, r.Relevant, c.relevant, r.Scores)
+		}
+	}
 }
 
 // A rule with case: lower counts only matches written in lower case that
