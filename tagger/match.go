@@ -67,6 +67,9 @@ type docState struct {
 	question      []bool    // token in a sentence that ends in a question mark
 	pollItem      bool      // the item is about an opinion poll (aboutPoll)
 	noAnchors     bool      // a rule test: no anchor check (unanchored)
+	anchorsRead   bool      // anchorSent and anchorPara are this document's
+	anchorSent    []bool    // sentence names the talks or their matter (readAnchors)
+	anchorPara    []bool    // body paragraph does
 	muted         []contrib // outlook matches not counted: hypothetical (for --explain)
 	order         []int32   // contributions by label and sentence (decide.go)
 	repeats       []span    // body stretches repeating a title sentence (titleRepeats)
@@ -411,7 +414,7 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 	}
 	// A rule test is one sentence without the article around it: the
 	// anchor check, which looks there for the talks, is left out.
-	st.noAnchors = only >= 0
+	st.noAnchors, st.anchorsRead = only >= 0, false
 	if only >= 0 {
 		e.evalRule(st, e.rules[only], int32(only))
 		return
@@ -1131,13 +1134,31 @@ func (e *Engine) unanchored(st *docState, s span) bool {
 	if tk.field == fieldTitle {
 		return false
 	}
+	if !st.anchorsRead {
+		e.readAnchors(st)
+	}
+	return !st.anchorSent[tk.sent] && (tk.sent == 0 || !st.anchorSent[tk.sent-1]) && !st.anchorPara[tk.para]
+}
+
+// readAnchors marks, once per document, the sentences and the body
+// paragraphs that name the talks or their matter (settings.outlook.anchors),
+// so that each cue's check is two lookups.
+func (e *Engine) readAnchors(st *docState) {
+	toks := st.z.toks
+	st.anchorSent = cleared(st.anchorSent, int(toks[len(toks)-1].sent)+1)
+	paras := 0
+	for i := len(toks) - 1; i >= 0 && toks[i].field == fieldBody; i-- {
+		paras = max(paras, int(toks[i].para)+1)
+	}
+	st.anchorPara = cleared(st.anchorPara, paras)
 	for _, h := range st.hits(e.anchorGroup) {
-		at := &st.z.toks[h.start]
-		if at.sent == tk.sent || at.sent == tk.sent-1 || at.field == tk.field && at.para == tk.para {
-			return false
+		at := &toks[h.start]
+		st.anchorSent[at.sent] = true
+		if at.field == fieldBody {
+			st.anchorPara[at.para] = true
 		}
 	}
-	return true
+	st.anchorsRead = true
 }
 
 // inSentenceBesides reports whether group g has a match in sentence sent
