@@ -695,24 +695,18 @@ rules:
 	})
 }
 
-// An outlook cue in a sentence about another conflict, with no word of
-// this war in it, is that conflict's (settings.outlook.elsewhere and
-// this_war); beside this war's name it still counts.
 // An outlook cue in the body counts only where its paragraph, or the
 // sentence before it, names the talks or their matter
 // (outlook.anchors); a headline's cue always counts.
 func TestOutlookCueNeedsAnchor(t *testing.T) {
 	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, anchors: [talks, plan, $matter]}", 1)
-	e := engineWith(t, settings, rulesYAML(`
-terms:
-  matter: [truce]
-rules:
-`+relevantOnTalks+`  - id: stuck
+	stuck := relevantOnTalks + `  - id: stuck
     label: outlook:stalemate
     match: [refused]
     TESTS
-`))
+`
+	e := engineWith(t, settings, rulesYAML("terms:\n  matter: [truce]\nrules:\n"+stuck))
 	wantOutlooks(t, e, []outlookCase{
 		// arms, not the talks: nothing around names them
 		{"The talks went on.\n\nThe union asked for a pay rise. The board refused.", "none"},
@@ -729,16 +723,13 @@ rules:
 		t.Errorf("headline cue without an anchor: outlook %s, want stalemate", r.Outlook)
 	}
 	// Without the setting every cue counts.
-	plain := engineWith(t, testSettings, rulesYAML(`
-rules:
-`+relevantOnTalks+`  - id: stuck
-    label: outlook:stalemate
-    match: [refused]
-    TESTS
-`))
+	plain := engineWith(t, testSettings, rulesYAML("rules:\n"+stuck))
 	wantOutlooks(t, plain, []outlookCase{{"The talks went on.\n\nThe union asked for a pay rise. The board refused.", "stalemate"}})
 }
 
+// An outlook cue in a sentence about another conflict, with no word of
+// this war in it, is that conflict's (settings.outlook.elsewhere and
+// this_war); beside this war's name it still counts.
 func TestOutlookCueAboutAnotherConflict(t *testing.T) {
 	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
 		"outlook: {min: 1, margin: 1, elsewhere: [$conflicts, Sudan], this_war: [$sides]}", 1)
