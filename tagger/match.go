@@ -1123,9 +1123,10 @@ func (e *Engine) aboutElsewhere(st *docState, s span) bool {
 // unanchored reports whether neither the paragraph of s nor the
 // sentence before it names the talks or their matter
 // (settings.outlook.anchors): "the minister refused" after a request
-// for fighter jets, "the club signed" a striker. The sentence before counts for a cue that
-// answers it across a paragraph break ("Kyiv put forward a plan." / "Moscow
-// rejected it."). A headline's cue is the item's news and always counts.
+// for fighter jets, "the club signed" a striker. The sentence before
+// counts for a cue that answers it across a paragraph break ("Kyiv put
+// forward a plan." / "Moscow rejected it."). A headline's cue is the
+// item's news and always counts.
 func (e *Engine) unanchored(st *docState, s span) bool {
 	if e.anchorGroup < 0 || st.noAnchors {
 		return false

@@ -155,11 +155,11 @@ type settingsSpec struct {
 	// nothing of where the talks stand (clarification 3); Moscow rejecting
 	// that force still says they are stuck.
 	sideTracks []string
-	// An outlook cue counts only in a sentence that names the talks or
-	// their matter (outlook.anchors: talks, a plan, a proposal, demands,
-	// a truce...), or just after one: a bare "refused" or "signed" in a
-	// sentence about arms or a football transfer says nothing of them.
-	// Empty: off.
+	// An outlook cue in the body counts only in a paragraph that names
+	// the talks or their matter (outlook.anchors: talks, a plan, a
+	// proposal, demands, a truce...), or just after a sentence that does:
+	// a bare "refused" or "signed" amid arms or a football transfer says
+	// nothing of them. Empty: off.
 	anchors []string
 	// Progress found only in sentences on the exchange track
 	// (outlook.exchange_track: swaps of prisoners and bodies) against a
