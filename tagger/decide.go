@@ -68,6 +68,10 @@ func (e *Engine) tally(st *docState) Tally {
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
 	var soft []int32   // counted soft claims, added once the stalemate side is known
 	var offers []int32 // counted one-sided offers, likewise
+	// conceded is the stalemate weight said in a concessive clause ("while
+	// no document was signed, both called it productive"): the sentence
+	// gives it away, so it does not contradict a soft claim.
+	var conceded float64
 	overruled := st.backgroundOverruled(cs)
 	prev := int32(-1)    // the contribution before, unless overruled
 	repeatsRead := false // titleRepeats runs once, at the first outlook or framing cue
@@ -114,6 +118,9 @@ func (e *Engine) tally(st *docState) Tally {
 				continue
 			}
 			t.addOutlook(c, toks)
+			if c.label == lblStalemate && st.conceded[c.h.start] {
+				conceded += c.weight
+			}
 		case c.label == lblProUkraine:
 			t.ProUkraine += c.weight
 		case c.label == lblProRussia:
@@ -137,7 +144,8 @@ func (e *Engine) tally(st *docState) Tally {
 			t.addOutlook(&cs[i], toks)
 		}
 	}
-	stuck := s >= softContradiction && s >= t.Own[sideProgress]+t.Reported[sideProgress]
+	firm := s - conceded
+	stuck := firm >= softContradiction && firm >= t.Own[sideProgress]+t.Reported[sideProgress]
 	for _, i := range soft {
 		if stuck {
 			cs[i].weight = 0
