@@ -80,6 +80,11 @@ func (e *Engine) markVoice(st *docState) {
 	st.condSent = cleared(st.condSent, n)
 	if e.condGroup >= 0 {
 		for _, s := range st.hits(e.condGroup) {
+			// "Если говорить о территориях, то…" names a topic; it sets no
+			// condition (settings.negation.not).
+			if e.notNegGroup >= 0 && covered(st.hits(e.notNegGroup), s) {
+				continue
+			}
 			st.condEnd[s.end-1] = true
 			// A sentence that opens with a condition is hypothetical
 			// through its main clause too: "If Russia attacks again, the
@@ -696,6 +701,16 @@ func markRange(b []bool, from, to int32) {
 	for i := from; i < to; i++ {
 		b[i] = true
 	}
+}
+
+// covered reports whether one of spans holds s.
+func covered(spans []span, s span) bool {
+	for _, c := range spans {
+		if c.start <= s.start && s.end <= c.end {
+			return true
+		}
+	}
+	return false
 }
 
 // cleared returns b resized to n, all false, reusing its array.
