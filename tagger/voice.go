@@ -82,7 +82,7 @@ func (e *Engine) markVoice(st *docState) {
 		for _, s := range st.hits(e.condGroup) {
 			// "Если говорить о территориях, то…" names a topic; it sets no
 			// condition (settings.negation.not).
-			if e.notNegGroup >= 0 && covered(st.hits(e.notNegGroup), s) {
+			if e.notNegGroup >= 0 && inSpans(s.start, st.hits(e.notNegGroup)) {
 				continue
 			}
 			st.condEnd[s.end-1] = true
@@ -701,16 +701,6 @@ func markRange(b []bool, from, to int32) {
 	for i := from; i < to; i++ {
 		b[i] = true
 	}
-}
-
-// covered reports whether one of spans holds s.
-func covered(spans []span, s span) bool {
-	for _, c := range spans {
-		if c.start <= s.start && s.end <= c.end {
-			return true
-		}
-	}
-	return false
 }
 
 // cleared returns b resized to n, all false, reusing its array.
