@@ -112,3 +112,26 @@ func TestBuiltinEvidenceSlicesOriginalText(t *testing.T) {
 		t.Errorf("only %d pieces of evidence on the gold files", n)
 	}
 }
+
+// The built-in side deals (settings.outlook.side_deals): a swap, children
+// returned, the grain corridor or a bilateral security pact, with no word
+// of the talks, says nothing of where they stand; the same deal struck at
+// a round of the talks is progress. Written for this test, from no article.
+func TestBuiltinSideDeals(t *testing.T) {
+	e := builtin(t)
+	for _, tc := range []struct{ lang, title, body, want string }{
+		{"en", "Moscow and Kyiv trade captives", "Russia and Ukraine agreed to hand over 250 prisoners each, the defence ministry in Moscow said. The Emirates helped.", "none"},
+		{"en", "Moscow and Kyiv trade captives", "At the talks in Istanbul, Russia and Ukraine agreed to hand over 250 prisoners each.", "progress"},
+		{"en", "Moscow rejoins the grain corridor", "Russia has agreed to take part again, its defence ministry said, after Ankara intervened.", "none"},
+		{"ru", "Семьи дождались детей", "Россия согласилась вернуть на Украину пятерых детей при посредничестве Ватикана.", "none"},
+		{"ru", "Итоги встречи делегаций", "Делегации договорились об обмене пленными в формате тысяча на тысячу.", "progress"},
+		{"uk", "Україна та Норвегія підписали безпекову угоду", "Документ на десять років передбачає військову допомогу, повідомили в Офісі президента.", "none"},
+		{"uk", "Обмін полоненими відбувся", "Сторони домовилися про повернення ще двохсот військових, повідомив координаційний штаб.", "none"},
+		{"uk", "Обмін полоненими відбувся", "Про цей обмін сторони домовилися на переговорах у Стамбулі.", "progress"},
+	} {
+		r := e.Tag(tagger.Document{Title: tc.title, Body: tc.body, Lang: tc.lang})
+		if r.Outlook != tc.want {
+			t.Errorf("%s %q / %q: outlook %s, want %s", tc.lang, tc.title, tc.body, r.Outlook, tc.want)
+		}
+	}
+}

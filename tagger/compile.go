@@ -221,6 +221,11 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.peaceGroup = c.optionalTermsGroup(e.settings.peaceWords, e.settings.line)
 	e.historyGroup = c.optionalTermsGroup(e.settings.history, e.settings.line)
 	e.sideTrackGroup = c.optionalTermsGroup(e.settings.sideTracks, e.settings.line)
+	e.sideDealGroup = c.optionalTermsGroup(e.settings.sideDeals, e.settings.line)
+	e.sideLinkGroup = c.optionalTermsGroup(e.settings.sideDealLinks, e.settings.line)
+	if (e.sideDealGroup < 0) != (e.sideLinkGroup < 0) {
+		c.bad(e.settings.line, "settings.outlook: side_deals and side_deal_links go together")
+	}
 	e.anchorGroup = c.optionalTermsGroup(e.settings.anchors, e.settings.line)
 	e.exchangeGroup = c.optionalTermsGroup(e.settings.exchangeTrack, e.settings.line)
 	e.ukraineGroup = c.optionalTermsGroup(e.settings.ukraineSide, e.settings.line)

@@ -108,6 +108,7 @@ type Engine struct {
 	condGroup                                                        int32 // conditions: "if", "якщо" (settings.voice.conditional)
 	otherTalksGroup, peaceGroup                                      int32 // other negotiations, words of the peace (settings.outlook)
 	historyGroup                                                     int32 // past dates: "in 2022" (settings.outlook.history)
+	sideDealGroup, sideLinkGroup                                     int32 // side deals of the war and what ties them to the talks (settings.outlook.side_deals)
 	sideTrackGroup                                                   int32 // the allies' force planning (settings.outlook.side_tracks)
 	anchorGroup                                                      int32 // words of the talks and their matter (settings.outlook.anchors)
 	exchangeGroup                                                    int32 // swaps of prisoners and bodies (settings.outlook.exchange_track)
@@ -211,7 +212,7 @@ func (e *Engine) Version() string { return e.version }
 // with rule files unchanged), so that stored articles are re-tagged after
 // an upgrade and answers kept under the old reading are not mixed with
 // new ones.
-const readingVersion = "2026-12-07.9"
+const readingVersion = "2026-12-07.10"
 
 // version hashes the reading and the rule files' contents. It depends on
 // the contents only, not on the files' names or order, so moving rules

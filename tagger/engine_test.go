@@ -933,3 +933,47 @@ func TestSoftClaimDecidesAlone(t *testing.T) {
 		t.Errorf("a bad soft_alone value: got %v, want an error naming it", err)
 	}
 }
+
+// outlook.side_deals and side_deal_links: a progress cue on a side deal
+// of the war (a swap, children returned) counts only in an item that
+// names the talks somewhere. An item headlined by a side deal that never
+// names the talks has no outlook cue at all.
+func TestSideDealNeedsTheTalks(t *testing.T) {
+	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, side_deals: [swap*, children], side_deal_links: [talks, round]}", 1)
+	e := engineWith(t, settings, rulesYAML(`
+rules:
+  - id: rel
+    label: relevant
+    weight: 5
+    match: war
+    TESTS
+  - id: agreed
+    label: outlook:progress
+    match: [agreed]
+    TESTS
+  - id: stuck
+    label: outlook:stalemate
+    match: [refused]
+    TESTS
+`))
+	for _, tc := range []struct{ title, body, want string }{
+		{"", "In the war the sides agreed a swap.", "none"},
+		{"", "In the war the sides agreed a swap at the talks.", "progress"},
+		{"", "The talks on the war went on.\n\nThe sides agreed a swap.", "progress"},
+		{"", "The talks on the war went on. The sides agreed a swap.", "progress"},
+		{"Second round", "In the war the sides agreed a swap.", "progress"},
+		{"", "In the war the sides agreed a truce.", "progress"},
+		{"", "In the war the sides agreed a truce.\n\nThe children came home.", "progress"},
+		{"Children swapped", "Moscow refused a request in the war.", "none"},
+		{"Children swapped", "Moscow refused a request in the war at the talks.", "stalemate"},
+	} {
+		if r := e.Tag(Document{Title: tc.title, Body: tc.body}); r.Outlook != tc.want {
+			t.Errorf("%q / %q: outlook %s, want %s", tc.title, tc.body, r.Outlook, tc.want)
+		}
+	}
+	half := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", "outlook: {min: 1, margin: 1, side_deals: [swap*]}", 1)
+	if _, err := loadPair(half, rulesYAML("rules:\n"+relevantOnTalks)); err == nil || !strings.Contains(err.Error(), "side_deals and side_deal_links go together") {
+		t.Errorf("side_deals without side_deal_links: err %v", err)
+	}
+}

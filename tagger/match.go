@@ -70,6 +70,9 @@ type docState struct {
 	anchorsRead   bool      // anchorSent and anchorPara are this document's
 	anchorSent    []bool    // sentence names the talks or their matter (readAnchors)
 	anchorPara    []bool    // body paragraph does
+	sidesRead     bool      // linked and sideItem are this document's (readSideDeals)
+	linked        bool      // the document names the talks (settings.outlook.side_deal_links)
+	sideItem      bool      // the headline is a side deal (settings.outlook.side_deals)
 	muted         []contrib // outlook matches not counted: hypothetical (for --explain)
 	order         []int32   // contributions by label and sentence (decide.go)
 	repeats       []span    // body stretches repeating a title sentence (titleRepeats)
@@ -414,7 +417,7 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 	}
 	// A rule test is one sentence without the article around it: the
 	// anchor check, which looks there for the talks, is left out.
-	st.noAnchors, st.anchorsRead = only >= 0, false
+	st.noAnchors, st.anchorsRead, st.sidesRead = only >= 0, false, false
 	if only >= 0 {
 		e.evalRule(st, e.rules[only], int32(only))
 		return
@@ -528,7 +531,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || label == lblProgress && r.weight > 0 && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span)) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || label == lblProgress && r.weight > 0 && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.onSideDeal(st, h.span, label == lblProgress && r.weight > 0) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span)) {
 			st.cancelled++
 			continue
 		}
@@ -1139,6 +1142,42 @@ func (e *Engine) unanchored(st *docState, s span) bool {
 		e.readAnchors(st)
 	}
 	return !st.anchorSent[tk.sent] && (tk.sent == 0 || !st.anchorSent[tk.sent-1]) && !st.anchorPara[tk.para]
+}
+
+// onSideDeal reports whether s, an outlook cue (a progress cue when
+// progress), is on a side deal of the war in an item that never names the
+// talks (settings.outlook.side_deals and side_deal_links): "Russia agreed
+// to return six children" or "Kyiv and London signed a security pact"
+// is no step in the talks when nothing ties it to them; "the delegations
+// agreed in Istanbul to swap 1,000 prisoners" is. In such an item whose
+// headline is a side deal no cue speaks of the talks: "Moscow suspended
+// its part" in a piece on the grain corridor says nothing of them.
+func (e *Engine) onSideDeal(st *docState, s span, progress bool) bool {
+	if e.sideDealGroup < 0 || st.noAnchors {
+		return false
+	}
+	if !st.sidesRead {
+		e.readSideDeals(st)
+	}
+	if st.linked {
+		return false
+	}
+	return st.sideItem || progress && st.inSentence(e.sideDealGroup, st.z.toks[s.start].sent)
+}
+
+// readSideDeals reads, once per document, whether it names the talks
+// (settings.outlook.side_deal_links) and whether its headline is a side
+// deal.
+func (e *Engine) readSideDeals(st *docState) {
+	st.linked = len(st.hits(e.sideLinkGroup)) > 0
+	st.sideItem = false
+	for _, h := range st.hits(e.sideDealGroup) {
+		if st.z.toks[h.start].field == fieldTitle {
+			st.sideItem = true
+			break
+		}
+	}
+	st.sidesRead = true
 }
 
 // readAnchors marks, once per document, the sentences and the body
