@@ -531,7 +531,8 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 			negSpan, negated = st.negs[i].span, st.negs[i].negated
 		}
 		label := r.label
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || label == lblProgress && r.weight > 0 && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.onSideDeal(st, h.span, label == lblProgress && r.weight > 0) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span)) {
+		progressCue := label == lblProgress && r.weight > 0
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || progressCue && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.onSideDeal(st, h.span, progressCue) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span)) {
 			st.cancelled++
 			continue
 		}

@@ -157,12 +157,11 @@ type settingsSpec struct {
 	sideTracks []string
 	// A progress cue on a side deal of the war (outlook.side_deals: a swap
 	// of prisoners or bodies, children returned, the grain corridor, a
-	// bilateral security pact) is a step in the talks only when the item
+	// bilateral security pact) is a step in the talks only in an item that
 	// ties it to them (outlook.side_deal_links: the talks, a round, the
-	// delegations, the peace plan) in the cue's paragraph or the
-	// headline (clarifications 1, 3, 9). With no such tie it says nothing
-	// of where the talks stand; nor does any progress cue of an item whose
-	// headline is a side deal and which never names the talks.
+	// delegations, the plan, anywhere; clarifications 1, 3, 9). In an item
+	// headlined by a side deal that never names them, no outlook cue
+	// counts.
 	sideDeals, sideDealLinks []string
 	// An outlook cue in the body counts only in a paragraph that names
 	// the talks or their matter (outlook.anchors: talks, a plan, a
