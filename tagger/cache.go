@@ -412,7 +412,7 @@ func (r *decoder) consistent(e *Engine) bool {
 
 // specialGroups are the groups the engine reads by name.
 func (e *Engine) specialGroups() []*int32 {
-	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.throughGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup,
+	return []*int32{&e.negGroup, &e.afterGroup, &e.notNegGroup, &e.throughGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.modalAfterGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
 		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.sideDealGroup, &e.sideLinkGroup, &e.anchorGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup, &e.topicGroup, &e.askGroup, &e.askNotGroup}
 }
@@ -449,6 +449,7 @@ func (w *encoder) settings(s *settingsSpec) {
 		w.strs(*l)
 	}
 	w.int(v.modalWindow)
+	w.int(v.modalAfterWindow)
 	w.float(v.concededWeight)
 	w.str(s.loneAside)
 	w.str(s.headQuotes)
@@ -480,6 +481,7 @@ func (r *decoder) settings(s *settingsSpec) {
 		*l = r.strs()
 	}
 	v.modalWindow = r.int()
+	v.modalAfterWindow = r.int()
 	v.concededWeight = r.float()
 	s.loneAside = r.str()
 	s.headQuotes = r.str()
@@ -494,7 +496,7 @@ func (s *settingsSpec) floatFields() []*float64 {
 
 // lists are the voice vocabulary's word lists, in a fixed order.
 func (v *voiceSpec) lists() []*[]string {
-	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional, &v.backRefOpen, &v.relative, &v.background, &v.alternative, &v.speakerTopic, &v.indirectQuestion, &v.indirectQuestionNot}
+	return []*[]string{&v.reporting, &v.hearsay, &v.modal, &v.hopedClause, &v.concessive, &v.contrast, &v.contrastOpening, &v.headlineLabels, &v.backReference, &v.conditional, &v.backRefOpen, &v.relative, &v.background, &v.alternative, &v.speakerTopic, &v.indirectQuestion, &v.indirectQuestionNot, &v.modalAfter}
 }
 
 func (w *encoder) fieldWeights(f fieldWeights) {

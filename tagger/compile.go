@@ -201,6 +201,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.backRefGroup = c.optionalGroup(v.backReference, e.settings.line)
 	e.backRefOpenGroup = c.optionalGroup(v.backRefOpen, e.settings.line)
 	e.modalGroup = c.optionalGroup(v.modal, e.settings.line)
+	e.modalAfterGroup = c.optionalGroup(v.modalAfter, e.settings.line)
 	e.condGroup = c.optionalGroup(v.conditional, e.settings.line)
 	e.hopedGroup = c.optionalGroup(v.hopedClause, e.settings.line)
 	e.concessGroup = c.optionalGroup(v.concessive, e.settings.line)

@@ -98,6 +98,7 @@ type Engine struct {
 	// The voice vocabulary (voice.go); -1 when the rule set has none.
 	reportGroup, modalGroup, concessGroup, contrastGroup, labelGroup int32
 	hopedGroup                                                       int32 // "hope that": the rest of the sentence is hoped for
+	modalAfterGroup                                                  int32 // "is possible" after a cue (settings.voice.modal_after)
 	hearsayGroup                                                     int32 // "is said to": no speaker (voice.go)
 	relativeGroup                                                    int32 // "which", "котор*": opens a relative clause (voice.go)
 	backgroundGroup                                                  int32 // "о котором", "про який": a relative clause of background (voice.go)
@@ -212,7 +213,7 @@ func (e *Engine) Version() string { return e.version }
 // with rule files unchanged), so that stored articles are re-tagged after
 // an upgrade and answers kept under the old reading are not mixed with
 // new ones.
-const readingVersion = "2026-12-07.10"
+const readingVersion = "2026-12-07.11"
 
 // version hashes the reading and the rule files' contents. It depends on
 // the contents only, not on the files' names or order, so moving rules

@@ -58,6 +58,7 @@ type docState struct {
 	reported      []bool    // token in quotes or reported speech (voice.go)
 	hoped         []bool    // token in a clause hoped or expected for (voice.go)
 	modalAt       []int32   // token -> first token of a modal word ending there, or -1
+	modalAfterAt  []bool    // token opens a possibility said after a cue (voice.modal_after)
 	condEnd       []bool    // token ends a condition word (settings.voice.conditional)
 	condSent      []bool    // token in a sentence that opens with a condition word
 	provision     []bool    // token in a numbered point of a plan (voice.go)

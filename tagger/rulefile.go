@@ -295,7 +295,7 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
 		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{},
-		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, leanRatio: 1, voice: voiceSpec{modalWindow: 4, concededWeight: 1}}
+		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, leanRatio: 1, voice: voiceSpec{modalWindow: 4, modalAfterWindow: 2, concededWeight: 1}}
 	present := r.fields(r.mapping(n, "settings"), "settings.", "unknown key %q in settings",
 		field{"field_weights", func(v *yaml.Node, _ string) { s.fieldWeights = r.fieldWeights(v, fieldWeights{1, 1, 1}) }},
 		r.countField("max_hits", &s.maxHits, 1),
@@ -321,6 +321,8 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("back_reference", &s.voice.backReference),
 				r.listField("back_reference_open", &s.voice.backRefOpen),
 				r.listField("modal", &s.voice.modal),
+				r.listField("modal_after", &s.voice.modalAfter),
+				r.countField("modal_after_window", &s.voice.modalAfterWindow, 1),
 				r.listField("conditional", &s.voice.conditional),
 				r.countField("modal_window", &s.voice.modalWindow, 1),
 				r.listField("hoped_clause", &s.voice.hopedClause),

@@ -223,6 +223,11 @@ type voiceSpec struct {
 	// 30 декабря заявил ...", "Про це в ефірі заявив ...".
 	backRefOpen []string
 	modal       []string // modal, hope and attempt words
+	// Possibility or likelihood said after the cue, within the negation's
+	// after window: "progress is possible", "прорыв возможен", "a deal
+	// could come" predict; they do not report.
+	modalAfter       []string
+	modalAfterWindow int // words after the cue the possibility may open at
 	// Conditions ("if", "unless", "якщо", "если"): unlike a modal verb
 	// they make a negated cue hypothetical too: "sanctions if no deal is
 	// reached" says nothing of the talks, "could not agree" does.

@@ -76,6 +76,20 @@ func (e *Engine) markVoice(st *docState) {
 			unmark(st.hits(e.notNegGroup), st.modalAt)
 		}
 	}
+	st.modalAfterAt = cleared(st.modalAfterAt, n)
+	if e.modalAfterGroup >= 0 {
+		for _, s := range st.hits(e.modalAfterGroup) {
+			st.modalAfterAt[s.start] = true
+		}
+		// "the progress made possible by the talks" happened.
+		if e.notNegGroup >= 0 {
+			for _, s := range st.hits(e.notNegGroup) {
+				for i := s.start; i < s.end; i++ {
+					st.modalAfterAt[i] = false
+				}
+			}
+		}
+	}
 	st.condEnd = cleared(st.condEnd, n)
 	st.condSent = cleared(st.condSent, n)
 	if e.condGroup >= 0 {
@@ -714,8 +728,9 @@ func cleared(b []bool, n int) []bool {
 }
 
 // modal reports whether a modal, hope or attempt word stands before the
-// match s in its clause, within the settings' modal window, or the match
-// is in a question or in what a "hope that" clause hopes for.
+// match s in its clause, within the settings' modal window, or a
+// possibility is said right after it ("progress is possible"), or the
+// match is in a question or in what a "hope that" clause hopes for.
 func (ev *evaluator) modal(s span) bool {
 	st := ev.st
 	if st.question[s.start] || st.hoped[s.start] {
@@ -725,9 +740,28 @@ func (ev *evaluator) modal(s span) bool {
 	w := int32(ev.e.settings.voice.modalWindow)
 	for j := s.start - 1; j >= 0 && j >= s.start-w; j-- {
 		if toks[j+1].clause || st.barrier[j] {
-			return false
+			break
 		}
 		if st.modalAt[j] >= 0 {
+			return true
+		}
+	}
+	return st.possibleAfter(s, int32(ev.e.settings.voice.modalAfterWindow))
+}
+
+// possibleAfter reports whether a possibility word opens within the
+// after window following s, in its clause: "a breakthrough is possible",
+// "прорыв возможен", "a deal could come within weeks".
+func (st *docState) possibleAfter(s span, window int32) bool {
+	if len(st.modalAfterAt) == 0 {
+		return false
+	}
+	toks := st.z.toks
+	for j := s.end; j < int32(len(toks)) && j < s.end+window; j++ {
+		if toks[j].clause || st.barrier[j] {
+			return false
+		}
+		if st.modalAfterAt[j] {
 			return true
 		}
 	}

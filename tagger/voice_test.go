@@ -11,7 +11,7 @@ settings:
   negation:
     window: 3
     words: [no, not, не]
-    not: [only to find]
+    not: [only to find, made possible]
     barriers: [but, however, но]
     through: [possible, able, chance, готова]
   voice:
@@ -21,6 +21,8 @@ settings:
     modal: [could, hope*, chance, possible, to find, может, сподіва*]
     conditional: [if, если]
     modal_window: 4
+    modal_after: [is possible, was possible, возможен]
+    modal_after_window: 2
     hoped_clause: [hope that]
     concessive: [although, хотя]
     contrast: [but, however, но]
@@ -117,6 +119,11 @@ func TestVoiceRoles(t *testing.T) {
 		{"a readiness denied, in Russian", "Москва не готова обеспечить в переговорах прогресс.", "не готова обеспечить в переговорах прогресс", "", "stalemate"},
 		{"a chance denied, in a question, asks", "Is there not a chance of progress?", "progress", "hypothetical", "none"},
 		{"a denial too far before the word", "Not one envoy said it was possible to make progress.", "progress", "hypothetical", "none"},
+		{"a possibility said after the cue", "In the talks, real progress is possible by June.", "progress", "hypothetical", "none"},
+		{"a possibility said after the cue, in Russian", "На переговорах прогресс возможен уже весной.", "прогресс", "hypothetical", "none"},
+		{"a possibility too far after the cue", "Progress came at the talks in Geneva, which is possible to visit.", "progress", "", "progress"},
+		{"a possibility that happened", "The progress made possible by the envoys surprised the talks.", "progress", "", "progress"},
+		{"a possibility in the next clause", "The talks stalled, and progress is possible later.", "stalled", "", "stalemate"},
 	}
 	for _, c := range cases {
 		res, all := e.Explain(Document{Title: "Talks", Body: c.body})
