@@ -751,14 +751,27 @@ func (ev *evaluator) modal(s span) bool {
 
 // possibleAfter reports whether a possibility word opens within the
 // after window following s, in its clause: "a breakthrough is possible",
-// "прорыв возможен", "a deal could come within weeks".
+// "прорыв возможен", "a deal could come within weeks". A short aside
+// between commas is looked into and passed over: "ключові питання,
+// ймовірно, стануть...".
 func (st *docState) possibleAfter(s span, window int32) bool {
 	if len(st.modalAfterAt) == 0 {
 		return false
 	}
 	toks := st.z.toks
 	for j := s.end; j < int32(len(toks)) && j < s.end+window; j++ {
-		if toks[j].clause || st.barrier[j] {
+		if toks[j].clause {
+			k, ok := st.asideEnd(j)
+			if !ok {
+				return false
+			}
+			for ; j < k; j++ {
+				if st.modalAfterAt[j] {
+					return true
+				}
+			}
+		}
+		if st.barrier[j] {
 			return false
 		}
 		if st.modalAfterAt[j] {

@@ -21,7 +21,7 @@ settings:
     modal: [could, hope*, chance, possible, to find, может, сподіва*]
     conditional: [if, если]
     modal_window: 4
-    modal_after: [is possible, was possible, возможен]
+    modal_after: [is possible, was possible, возможен, вероятно]
     modal_after_window: 2
     hoped_clause: [hope that]
     concessive: [although, хотя]
@@ -122,6 +122,7 @@ func TestVoiceRoles(t *testing.T) {
 		{"a possibility said after the cue", "In the talks, real progress is possible by June.", "progress", "hypothetical", "none"},
 		{"a possibility said after the cue, in Russian", "На переговорах прогресс возможен уже весной.", "прогресс", "hypothetical", "none"},
 		{"a possibility too far after the cue", "Progress came at the talks in Geneva, which is possible to visit.", "progress", "", "progress"},
+		{"a possibility in an aside after the cue", "Тупик, вероятно, сохранится на переговорах.", "тупик", "hypothetical", "none"},
 		{"a possibility that happened", "The progress made possible by the envoys surprised the talks.", "progress", "", "progress"},
 		{"a possibility in the next clause", "The talks stalled, and progress is possible later.", "stalled", "", "stalemate"},
 	}
