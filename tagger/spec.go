@@ -223,9 +223,9 @@ type voiceSpec struct {
 	// 30 декабря заявил ...", "Про це в ефірі заявив ...".
 	backRefOpen []string
 	modal       []string // modal, hope and attempt words
-	// Possibility or likelihood said after the cue, within the negation's
-	// after window: "progress is possible", "прорыв возможен", "a deal
-	// could come" predict; they do not report.
+	// Possibility or likelihood said up to modalAfterWindow words after
+	// the cue, in its clause: "progress is possible", "прорыв возможен",
+	// "a deal could come" predict; they do not report.
 	modalAfter       []string
 	modalAfterWindow int // words after the cue the possibility may open at
 	// Conditions ("if", "unless", "якщо", "если"): unlike a modal verb
