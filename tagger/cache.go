@@ -491,7 +491,7 @@ func (r *decoder) settings(s *settingsSpec) {
 // floatFields are the settings' numbers that are floats, in a fixed order.
 func (s *settingsSpec) floatFields() []*float64 {
 	return []*float64{&s.relevance, &s.topicMin, &s.outlookMin, &s.outlookMarg, &s.outlookRatio, &s.framingMin, &s.framingMarg,
-		&s.framingRatio, &s.reportedWeight, &s.contradictedWeight, &s.uncontestedWeight, &s.headWeight, &s.mixedMin, &s.leanRatio, &s.relOutlookWeight, &s.relOutlookTitle, &s.exchangeMixed}
+		&s.framingRatio, &s.reportedWeight, &s.contradictedWeight, &s.headWeight, &s.mixedMin, &s.leanRatio, &s.relOutlookWeight, &s.relOutlookTitle, &s.exchangeMixed}
 }
 
 // lists are the voice vocabulary's word lists, in a fixed order.

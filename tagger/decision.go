@@ -44,10 +44,6 @@ type Thresholds struct {
 	// ContradictedWeight multiplies them further when the article's own
 	// voice speaks only for the other side.
 	ReportedWeight, ContradictedWeight float64
-	// UncontestedWeight multiplies reported cues when nothing in the
-	// article speaks for the other side or a mixed picture: a party's
-	// uncontradicted word on where the talks stand is the item's news.
-	UncontestedWeight float64
 	// HeadWeight multiplies own-voice outlook cues in the headline or
 	// lead: the statement of the talks' state that tops an item weighs
 	// more than detail further down.
@@ -85,7 +81,7 @@ func (e *Engine) Thresholds() Thresholds {
 	s := &e.settings
 	return Thresholds{Relevance: s.relevance, Topics: append([]float64(nil), e.topicMin...),
 		OutlookMin: s.outlookMin, OutlookMargin: s.outlookMarg, OutlookRatio: s.outlookRatio,
-		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight, UncontestedWeight: s.uncontestedWeight, HeadWeight: s.headWeight,
+		ReportedWeight: s.reportedWeight, ContradictedWeight: s.contradictedWeight, HeadWeight: s.headWeight,
 		MixedMin: s.mixedMin, LeanRatio: s.leanRatio, SoftAlone: s.softAlone == "progress", ExchangeMixed: s.exchangeMixed,
 		FramingMin: s.framingMin, FramingMargin: s.framingMarg, FramingRatio: s.framingRatio}
 }
@@ -132,9 +128,6 @@ func (th *Thresholds) own(t *Tally) [3]float64 {
 // voice contradicts.
 func (th *Thresholds) reportedWeights(t *Tally) (rp, rs float64) {
 	rp, rs = th.ReportedWeight, th.ReportedWeight
-	if th.UncontestedWeight > 0 && uncontested(t) {
-		rp, rs = rp*th.UncontestedWeight, rs*th.UncontestedWeight
-	}
 	if contradicted(t, sideProgress) {
 		rp *= th.ContradictedWeight
 	}
@@ -142,14 +135,6 @@ func (th *Thresholds) reportedWeights(t *Tally) (rp, rs float64) {
 		rs *= th.ContradictedWeight
 	}
 	return rp, rs
-}
-
-// uncontested: the cues found, own and reported, all speak for one side
-// (progress or stalemate), with no mixed cue.
-func uncontested(t *Tally) bool {
-	p := t.Own[sideProgress] + t.Reported[sideProgress]
-	s := t.Own[sideStalemate] + t.Reported[sideStalemate]
-	return t.Own[sideMixed]+t.Reported[sideMixed] == 0 && (p > 0) != (s > 0)
 }
 
 // contradicted: the own voice says nothing for side and something for

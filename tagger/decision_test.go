@@ -56,30 +56,3 @@ func TestSoftClaimAlone(t *testing.T) {
 		}
 	}
 }
-
-// A reported word on where the talks stand counts more when nothing in
-// the article speaks for the other side or a mixed picture
-// (UncontestedWeight); once anything does, it weighs as before.
-func TestUncontestedReportedCue(t *testing.T) {
-	th := Thresholds{OutlookMin: 1, OutlookMargin: 1, OutlookRatio: 3, ReportedWeight: 1, ContradictedWeight: 0.5, HeadWeight: 1}
-	up := th
-	up.UncontestedWeight = 1.5
-	for _, tc := range []struct {
-		name        string
-		tally       Tally
-		plain, more string
-	}{
-		{"a spokesman's 'on pause' alone", Tally{Reported: [3]float64{0, 0.75, 0}}, "none", "stalemate"},
-		{"an envoy's 'closer' alone", Tally{Reported: [3]float64{0.75, 0, 0}}, "none", "progress"},
-		{"the other side heard too", Tally{Reported: [3]float64{0.25, 0.5, 0}}, "none", "none"},
-		{"a mixed cue heard too", Tally{Own: [3]float64{0, 0, 0.25}, Reported: [3]float64{0, 0.75, 0}}, "none", "none"},
-		{"own-voice cues are not weighed up", Tally{Own: [3]float64{0.75, 0, 0}}, "none", "none"},
-	} {
-		if got := th.Outlook(&tc.tally); got != tc.plain {
-			t.Errorf("%s: without uncontested_weight got %s, want %s", tc.name, got, tc.plain)
-		}
-		if got := up.Outlook(&tc.tally); got != tc.more {
-			t.Errorf("%s: with uncontested_weight got %s, want %s", tc.name, got, tc.more)
-		}
-	}
-}

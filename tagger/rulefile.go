@@ -295,7 +295,7 @@ func (r *reader) integer(n *yaml.Node, what string, min int) int {
 func (r *reader) settings(n *yaml.Node) *settingsSpec {
 	s := &settingsSpec{file: r.file, line: n.Line, fieldWeights: fieldWeights{1, 1, 1}, maxHits: 3, actorEvid: 3,
 		negWindow: 3, afterWindow: 2, outlookRatio: 1, framingRatio: 1, topicMins: map[string]float64{},
-		reportedWeight: 1, contradictedWeight: 1, uncontestedWeight: 1, headWeight: 1, leanRatio: 1, voice: voiceSpec{modalWindow: 4, modalAfterWindow: 2, concededWeight: 1}}
+		reportedWeight: 1, contradictedWeight: 1, headWeight: 1, leanRatio: 1, voice: voiceSpec{modalWindow: 4, modalAfterWindow: 2, concededWeight: 1}}
 	present := r.fields(r.mapping(n, "settings"), "settings.", "unknown key %q in settings",
 		field{"field_weights", func(v *yaml.Node, _ string) { s.fieldWeights = r.fieldWeights(v, fieldWeights{1, 1, 1}) }},
 		r.countField("max_hits", &s.maxHits, 1),
@@ -352,7 +352,6 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 		field{"outlook", func(v *yaml.Node, name string) {
 			r.section(v, name, r.amountField("margin", &s.outlookMarg), r.amountField("min", &s.outlookMin), r.amountField("ratio", &s.outlookRatio),
 				r.amountField("reported_weight", &s.reportedWeight), r.amountField("contradicted_weight", &s.contradictedWeight),
-				r.amountField("uncontested_weight", &s.uncontestedWeight),
 				r.amountField("head_weight", &s.headWeight), r.amountField("mixed_min", &s.mixedMin),
 				r.amountField("lean_ratio", &s.leanRatio), r.choiceField("lone_aside", &s.loneAside, "count", "drop"),
 				r.choiceField("soft_alone", &s.softAlone, "weigh", "progress"),

@@ -194,10 +194,7 @@ type settingsSpec struct {
 	// headline or lead.
 	reportedWeight     float64
 	contradictedWeight float64
-	// uncontestedWeight multiplies reported cues when the article says
-	// nothing for the other side or a mixed picture.
-	uncontestedWeight float64
-	headWeight        float64
+	headWeight         float64
 	// When no side wins outright: mixed needs this much (0: always mixed),
 	// else a side this many times the other wins.
 	mixedMin  float64
