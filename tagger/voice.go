@@ -103,9 +103,17 @@ func (e *Engine) markVoice(st *docState) {
 			// A sentence that opens with a condition is hypothetical
 			// through its main clause too: "If Russia attacks again, the
 			// draft foresees the collapse of the deal."
+			_, to := sentenceOf(toks, s.start)
 			if toks[s.start].sentStart {
-				_, to := sentenceOf(toks, s.start)
 				markRange(st.condSent, s.end, to)
+				continue
+			}
+			// A condition reaches into the clause its verb governs: in
+			// "санкции, если решит, что Москва тянет время" the stalling
+			// is as hypothetical as the deciding (English needs no comma
+			// there, and the modal window covers it).
+			if end := clauseEnd(toks, s.end); end < to && st.complementAt(end, to) {
+				markRange(st.condSent, end, clauseEnd(toks, end+1))
 			}
 		}
 	}
