@@ -746,15 +746,49 @@ func (ev *evaluator) modal(s span) bool {
 	}
 	toks := st.z.toks
 	w := int32(ev.e.settings.voice.modalWindow)
+	finite := s.start > 0 && st.finiteAux(s.start-1)
 	for j := s.start - 1; j >= 0 && j >= s.start-w; j-- {
 		if toks[j+1].clause || st.barrier[j] {
 			break
 		}
 		if st.modalAt[j] >= 0 {
+			// "Efforts to broker a truce have faltered": the attempt is
+			// the subject, and a finite "have" before the cue says the
+			// faltering happened. A modal verb ("could have stalled")
+			// still hedges it.
+			if finite && !st.modalVerb(st.modalAt[j], j+1) {
+				return false
+			}
 			return true
 		}
 	}
 	return st.possibleAfter(s, int32(ev.e.settings.voice.modalAfterWindow))
+}
+
+// finiteAux reports whether token t is an English finite auxiliary of
+// tense or passive ("has", "were"), which makes the verb after it a
+// statement of fact.
+func (st *docState) finiteAux(t int32) bool {
+	tk := &st.z.toks[t]
+	switch string(st.z.norm[tk.nstart:tk.nend]) {
+	case "has", "have", "had", "is", "are", "was", "were":
+		return true
+	}
+	return false
+}
+
+// modalVerb reports whether the modal match [from, to) is an English
+// modal verb, which hedges whatever follows it, tense or not.
+func (st *docState) modalVerb(from, to int32) bool {
+	if to-from != 1 {
+		return false
+	}
+	tk := &st.z.toks[from]
+	switch string(st.z.norm[tk.nstart:tk.nend]) {
+	case "could", "would", "might", "may", "can", "should", "must", "will", "shall", "cannot":
+		return true
+	}
+	return false
 }
 
 // possibleAfter reports whether a possibility word opens within the
