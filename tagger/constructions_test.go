@@ -111,3 +111,64 @@ func TestHeadlines(t *testing.T) {
 		}
 	}
 }
+
+// TestIdioms reads the idiom audit (testdata/idioms.txt, expected|lang|
+// sentence): sentences on the state of the talks as the press of each
+// language phrases it, written and labelled for the audit. A line opening
+// with "!" is a known miss and is only reported; every other line must
+// keep its reading, so that a rule change cannot lose an idiom unseen.
+func TestIdioms(t *testing.T) {
+	e := builtin(t)
+	cases := readCases(t, "idioms.txt", "|", 3, 600)
+	read, misses := 0, 0
+	for _, c := range cases {
+		want, lang, sentence := c.fields[0], c.fields[1], c.fields[2]
+		known := strings.HasPrefix(want, "!")
+		want = strings.TrimPrefix(want, "!")
+		lead, ok := talksLead[lang]
+		if !ok {
+			t.Fatalf("idioms.txt:%d: language %q is not en, ru or uk", c.line, lang)
+		}
+		r := e.Tag(tagger.Document{Body: lead + sentence, Lang: lang})
+		good := r.Relevant && r.Outlook == want
+		switch {
+		case good && known:
+			t.Logf("idioms.txt:%d: now read as %s: drop the !", c.line, want)
+			read++
+		case good:
+			read++
+		case known:
+			misses++
+		default:
+			t.Errorf("idioms.txt:%d: %s %q: outlook %s (relevant %v), want %s", c.line, lang, sentence, r.Outlook, r.Relevant, want)
+		}
+	}
+	t.Logf("idioms: %d of %d read as labelled, %d known misses", read, len(cases), misses)
+}
+
+// TestIdiomItems reads the audit's short items (testdata/idiom-items.tsv:
+// expected, lang, headline, lead): attribution, quotes, background and
+// contrast at feed-item length. An item expected none may also be read
+// as not relevant. "!" marks a known miss, as in TestIdioms.
+func TestIdiomItems(t *testing.T) {
+	e := builtin(t)
+	cases := readCases(t, "idiom-items.tsv", "\t", 4, 200)
+	read := 0
+	for _, c := range cases {
+		want, lang, title, body := c.fields[0], c.fields[1], c.fields[2], c.fields[3]
+		known := strings.HasPrefix(want, "!")
+		want = strings.TrimPrefix(want, "!")
+		r := e.Tag(tagger.Document{Title: title, Body: body, Lang: lang})
+		good := r.Relevant && r.Outlook == want || want == "none" && !r.Relevant
+		switch {
+		case good:
+			if known {
+				t.Logf("idiom-items.tsv:%d: now read as %s: drop the !", c.line, want)
+			}
+			read++
+		case !known:
+			t.Errorf("idiom-items.tsv:%d: %q: outlook %s (relevant %v), want %s", c.line, title, r.Outlook, r.Relevant, want)
+		}
+	}
+	t.Logf("idiom items: %d of %d read as labelled", read, len(cases))
+}
