@@ -105,7 +105,11 @@ type rule struct {
 	soft bool
 	// offer: one side's move toward a deal (accepting, backing, ready to
 	// sign) that counts only while nobody in the article is heard refusing
-	offer     bool
+	offer bool
+	// implied: a mixed cue that names only the stuck half ("the key
+	// question is still open") and implies the rest moved; it counts as
+	// mixed when the article has a progress cue, else as stalemate
+	implied   bool
 	negation  uint8
 	maxHits   int     // 0: no limit
 	langs     []int32 // the languages it is for (Engine.langs), or all
@@ -585,8 +589,12 @@ func (c *compiler) ruleModes(r *rule, rs *ruleSpec) {
 	r.presupposed = rs.modal == "ignore"
 	r.soft = rs.claim == "soft"
 	r.offer = rs.claim == "offer"
+	r.implied = rs.claim == "implied"
 	if (r.soft || r.offer) && r.label != lblProgress {
 		c.bad(rs.line, "claim: soft and offer are for progress rules")
+	}
+	if r.implied && r.label != lblMixed {
+		c.bad(rs.line, "claim: implied is for mixed rules")
 	}
 	r.negation = mode(rs.negation, negation, "ignore", "cancel", "flip")
 	if rs.quotedWeight != 1 && r.quotes != quotesInclude {

@@ -66,8 +66,9 @@ func (e *Engine) tally(st *docState) Tally {
 	toks := st.z.toks
 	cs := st.contribs
 	st.tallyKeys = sortTally(order, cs, toks, st.tallyKeys)
-	var soft []int32   // counted soft claims, added once the stalemate side is known
-	var offers []int32 // counted one-sided offers, likewise
+	var soft []int32    // counted soft claims, added once the stalemate side is known
+	var offers []int32  // counted one-sided offers, likewise
+	var implied []int32 // counted mixed cues that name only the stuck half
 	// conceded is the stalemate weight said in a concessive clause ("while
 	// no document was signed, both called it productive"): the sentence
 	// gives it away, so it does not contradict a soft claim.
@@ -117,6 +118,10 @@ func (e *Engine) tally(st *docState) Tally {
 				offers = append(offers, i)
 				continue
 			}
+			if e.rules[c.rule].implied && c.label == lblMixed {
+				implied = append(implied, i)
+				continue
+			}
 			t.addOutlook(c, toks)
 			if c.label == lblStalemate && st.conceded[c.h.start] {
 				conceded += c.weight
@@ -153,6 +158,31 @@ func (e *Engine) tally(st *docState) Tally {
 			t.addOutlook(&cs[i], toks)
 			t.Soft += cs[i].weight
 		}
+	}
+	// "The key question is still open": with something moved in the
+	// article the picture is mixed (the taxonomy's clarification 4); with
+	// nothing moved it is the stalemate itself, counted once a sentence.
+	// A readout's courtesy or one side's offer, counted or not, is the
+	// moved half too, and so is a mixed cue that names both halves
+	moved := t.Own[sideProgress]+t.Reported[sideProgress] > 0 || len(soft) > 0 || len(offers) > 0
+	// ("despite the swap agreed, ..."), even one its sentence's stronger
+	// cue outweighs.
+	for _, i := range order {
+		if moved {
+			break
+		}
+		moved = cs[i].label == lblMixed && !e.rules[cs[i].rule].implied
+	}
+	for _, i := range implied {
+		c := &cs[i]
+		if !moved {
+			if st.stalemateIn(cs, order, toks[c.h.start].sent) {
+				c.weight = 0
+				continue
+			}
+			c.label = lblStalemate
+		}
+		t.addOutlook(c, toks)
 	}
 	st.order = order
 	if e.settings.exchangeMixed > 0 {
@@ -789,3 +819,14 @@ func (st *docState) backgroundOverruled(cs []contrib) func(c *contrib) bool {
 // backgroundContradiction is the weight of the other side, said outside
 // background clauses, that overrules a background clause: one full cue.
 const backgroundContradiction = 1
+
+// stalemateIn reports whether a stalemate cue counted in sentence sent.
+func (st *docState) stalemateIn(cs []contrib, order []int32, sent int32) bool {
+	for _, i := range order {
+		c := &cs[i]
+		if c.label == lblStalemate && c.weight != 0 && st.z.toks[c.h.start].sent == sent {
+			return true
+		}
+	}
+	return false
+}

@@ -213,7 +213,7 @@ func (e *Engine) Version() string { return e.version }
 // with rule files unchanged), so that stored articles are re-tagged after
 // an upgrade and answers kept under the old reading are not mixed with
 // new ones.
-const readingVersion = "2026-12-07.13"
+const readingVersion = "2026-12-07.14"
 
 // version hashes the reading and the rule files' contents. It depends on
 // the contents only, not on the files' names or order, so moving rules

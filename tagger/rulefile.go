@@ -428,7 +428,7 @@ func (r *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 		r.amountField("quoted_weight", &rs.quotedWeight),
 		r.choiceField("case", &rs.letterCase, "any", "lower"),
 		r.choiceField("modal", &rs.modal, "apply", "ignore"),
-		r.choiceField("claim", &rs.claim, "firm", "soft", "offer"),
+		r.choiceField("claim", &rs.claim, "firm", "soft", "offer", "implied"),
 		r.choiceField("negation", &rs.negation, "ignore", "cancel", "flip"),
 		r.textField("flip_to", &rs.flipTo),
 		r.countField("max_hits", &rs.maxHits, 1),

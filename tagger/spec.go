@@ -62,7 +62,7 @@ type ruleSpec struct {
 	quotedWeight    float64 // multiplier for matches inside quotation marks
 	letterCase      string  // "lower": only matches written in lower case
 	modal           string  // "ignore": a modal before a match leaves it counted (a presupposed state)
-	claim           string  // "soft": counts only when no stalemate cue stands in the article
+	claim           string  // "soft", "offer" (progress) or "implied" (mixed): see compile.go
 	negation        string
 	flipTo          string
 	maxHits         int
