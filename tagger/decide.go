@@ -162,11 +162,11 @@ func (e *Engine) tally(st *docState) Tally {
 	// "The key question is still open": with something moved in the
 	// article the picture is mixed (the taxonomy's clarification 4); with
 	// nothing moved it is the stalemate itself, counted once a sentence.
-	// A readout's courtesy or one side's offer, counted or not, is the
-	// moved half too, and so is a mixed cue that names both halves
+	// The moved half is a progress cue, a readout's courtesy or one side's
+	// offer (counted or not), or a mixed cue that names both halves
+	// ("despite the swap agreed, ..."), even one that its sentence's
+	// stronger cue outweighs.
 	moved := t.Own[sideProgress]+t.Reported[sideProgress] > 0 || len(soft) > 0 || len(offers) > 0
-	// ("despite the swap agreed, ..."), even one its sentence's stronger
-	// cue outweighs.
 	for _, i := range order {
 		if moved {
 			break

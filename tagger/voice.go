@@ -757,7 +757,7 @@ func (ev *evaluator) modal(s span) bool {
 			// faltering happened. A modal verb ("could have stalled")
 			// still hedges it.
 			if finite && !st.modalVerb(st.modalAt[j], j+1) {
-				return false
+				break
 			}
 			return true
 		}
