@@ -194,6 +194,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.negGroup = c.group(c.phrases(e.settings.negWords, e.settings.line))
 	e.negWordGroup = c.optionalGroup(singleWords(e.settings.negWords), e.settings.line)
 	e.afterGroup = c.group(c.phrases(e.settings.afterWords, e.settings.line))
+	e.ellipticGroup = c.optionalGroup(e.settings.elliptic, e.settings.line)
 	e.notNegGroup = c.optionalGroup(e.settings.notNeg, e.settings.line)
 	e.throughGroup = c.optionalGroup(e.settings.negThrough, e.settings.line)
 	e.barrierGroup = c.group(c.phrases(e.settings.barriers, e.settings.line))

@@ -92,6 +92,7 @@ type Engine struct {
 	ruleStart, ruleList []int32
 	negGroup            int32
 	afterGroup          int32 // negations that follow their cue
+	ellipticGroup       int32 // bare negations that end a clause (settings.negation.elliptic)
 	notNegGroup         int32 // phrases whose negation word negates nothing, or -1
 	throughGroup        int32 // words a negation reaches over (negation.through), or -1
 	barrierGroup        int32
@@ -213,7 +214,7 @@ func (e *Engine) Version() string { return e.version }
 // with rule files unchanged), so that stored articles are re-tagged after
 // an upgrade and answers kept under the old reading are not mixed with
 // new ones.
-const readingVersion = "2026-12-07.14"
+const readingVersion = "2026-12-07.15"
 
 // version hashes the reading and the rule files' contents. It depends on
 // the contents only, not on the files' names or order, so moving rules

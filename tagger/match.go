@@ -543,6 +543,10 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 				continue
 			}
 			label = r.flip
+		} else if label == lblProgress && ev.deniedByEllipsis(h.span) {
+			// "The swap was agreed, the ceasefire was not": the step
+			// stands beside its denial for the rest, a mixed picture.
+			label = lblMixed
 		}
 		w := r.weight * ev.fieldWeight(h.start)
 		if r.quotedW != 1 && ev.quoted(h.span) && !(ev.e.settings.headQuotes == "own" && isOutlookLabel(label) && ev.st.z.toks[h.start].field == fieldTitle) {
@@ -1314,4 +1318,32 @@ func (st *docState) lowerCase(hits []hit) []hit {
 		}
 	}
 	return kept
+}
+
+// deniedByEllipsis reports whether a later clause of the match's sentence
+// ends in a bare negation that denies the match's predicate for something
+// else (settings.negation.elliptic): "the swap was agreed, the ceasefire
+// was not", "по пленным договорились, по территориям — нет". The negation
+// must close its clause and stand past a clause boundary after the match.
+func (ev *evaluator) deniedByEllipsis(s span) bool {
+	e, st := ev.e, ev.st
+	if e.ellipticGroup < 0 {
+		return false
+	}
+	toks := st.z.toks
+	n := int32(len(toks))
+	for _, h := range st.hits(e.ellipticGroup) {
+		if h.start <= s.end || toks[h.start].sent != toks[s.start].sent {
+			continue
+		}
+		if h.end < n && !toks[h.end].clause && !toks[h.end].sentStart {
+			continue // not the clause's last word: "not on territory"
+		}
+		for j := s.end; j <= h.start; j++ {
+			if toks[j].clause {
+				return true
+			}
+		}
+	}
+	return false
 }

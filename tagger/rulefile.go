@@ -306,6 +306,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.listField("words", &s.negWords),
 				r.countField("after_window", &s.afterWindow, 1),
 				r.listField("after_words", &s.afterWords),
+				r.listField("elliptic", &s.elliptic),
 				r.listField("not", &s.notNeg),
 				r.listField("through", &s.negThrough),
 				r.listField("barriers", &s.barriers))

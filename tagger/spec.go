@@ -108,6 +108,9 @@ type settingsSpec struct {
 	negWords     []string
 	afterWindow  int
 	afterWords   []string // negations that follow the cue ("прорыва нет")
+	// Bare negations that end a clause and deny its predicate by ellipsis:
+	// "the swap was agreed, the ceasefire was not", "по территориям — нет".
+	elliptic []string
 	// Phrases with a negation word in them that negate nothing: "чи не
 	// найбільший" (perhaps the largest), "чуть ли не", "not only".
 	notNeg   []string
