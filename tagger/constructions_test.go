@@ -123,13 +123,7 @@ func TestIdioms(t *testing.T) {
 	cases := readCases(t, "idioms.txt", "|", 3, 600)
 	read, misses := 0, 0
 	for _, c := range cases {
-		want, lang, sentence := c.fields[0], c.fields[1], c.fields[2]
-		known := strings.HasPrefix(want, "!")
-		want = strings.TrimPrefix(want, "!")
-		lead, ok := talksLead[lang]
-		if !ok {
-			t.Fatalf("idioms.txt:%d: language %q is not en, ru or uk", c.line, lang)
-		}
+		want, known, lang, sentence, lead := auditLine(t, "idioms.txt", c, talksLead)
 		r := e.Tag(tagger.Document{Body: lead + sentence, Lang: lang})
 		good := r.Relevant && r.Outlook == want
 		if auditOutcome(t, "idioms.txt", c.line, known, good, want,
@@ -189,13 +183,7 @@ func TestTopicAudit(t *testing.T) {
 	cases := readCases(t, "topics.txt", "|", 3, 900)
 	read := 0
 	for _, c := range cases {
-		want, lang, sentence := c.fields[0], c.fields[1], c.fields[2]
-		known := strings.HasPrefix(want, "!")
-		want = strings.TrimPrefix(want, "!")
-		head, ok := topicHeadline[lang]
-		if !ok {
-			t.Fatalf("topics.txt:%d: language %q is not en, ru or uk", c.line, lang)
-		}
+		want, known, lang, sentence, head := auditLine(t, "topics.txt", c, topicHeadline)
 		r := e.Tag(tagger.Document{Title: head, Body: sentence, Lang: lang})
 		var got []string
 		for _, tp := range r.Topics {
@@ -212,6 +200,22 @@ func TestTopicAudit(t *testing.T) {
 		}
 	}
 	t.Logf("topic audit: %d of %d read as labelled", read, len(cases))
+}
+
+// auditLine reads one line of an audit table (expected|lang|sentence):
+// what it expects, whether it is a known miss (a leading "!"), its
+// language, its sentence and the language's text from frame (a lead or
+// a headline). A language the frame lacks fails the test.
+func auditLine(t *testing.T, file string, c testCase, frame map[string]string) (want string, known bool, lang, sentence, frameText string) {
+	t.Helper()
+	want, lang, sentence = c.fields[0], c.fields[1], c.fields[2]
+	known = strings.HasPrefix(want, "!")
+	want = strings.TrimPrefix(want, "!")
+	frameText, ok := frame[lang]
+	if !ok {
+		t.Fatalf("%s:%d: language %q is not en, ru or uk", file, c.line, lang)
+	}
+	return want, known, lang, sentence, frameText
 }
 
 // auditOutcome judges one line of an audit table (a leading "!" marks a
