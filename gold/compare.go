@@ -40,10 +40,18 @@ func Compare(base, cand *tagger.Engine, arts []Article) Comparison {
 	c := Comparison{BaseVersion: base.Version(), NewVersion: cand.Version()}
 	bp, np := predict(base, arts), predict(cand, arts)
 	c.Base, c.New = Score(arts, bp), Score(arts, np)
+	c.Changes = changes(arts, bp, np)
+	return c
+}
+
+// changes lists the answers that the predictions bp and np give
+// differently, with their verdicts against the gold.
+func changes(arts []Article, bp, np []Prediction) []Change {
+	var out []Change
 	for i, a := range arts {
 		b, n, g := bp[i].Labels, np[i].Labels, a.Labels
 		if b.Relevant != n.Relevant {
-			c.Changes = append(c.Changes, change(a, "relevant", fmt.Sprint(b.Relevant), fmt.Sprint(n.Relevant), fmt.Sprint(g.Relevant)))
+			out = append(out, change(a, "relevant", fmt.Sprint(b.Relevant), fmt.Sprint(n.Relevant), fmt.Sprint(g.Relevant)))
 		}
 		if bt, nt := sorted(b.Topics), sorted(n.Topics); !slices.Equal(bt, nt) {
 			v := Other
@@ -53,16 +61,16 @@ func Compare(base, cand *tagger.Engine, arts []Article) Comparison {
 			case ne > be:
 				v = Worse
 			}
-			c.Changes = append(c.Changes, Change{Article: a, Field: "topics", Base: strings.Join(bt, ","), New: strings.Join(nt, ","), Verdict: v})
+			out = append(out, Change{Article: a, Field: "topics", Base: strings.Join(bt, ","), New: strings.Join(nt, ","), Verdict: v})
 		}
 		if b.Outlook != n.Outlook {
-			c.Changes = append(c.Changes, change(a, "outlook", b.Outlook, n.Outlook, g.Outlook))
+			out = append(out, change(a, "outlook", b.Outlook, n.Outlook, g.Outlook))
 		}
 		if b.Framing != n.Framing {
-			c.Changes = append(c.Changes, change(a, "framing", b.Framing, n.Framing, g.Framing))
+			out = append(out, change(a, "framing", b.Framing, n.Framing, g.Framing))
 		}
 	}
-	return c
+	return out
 }
 
 func predict(e *tagger.Engine, arts []Article) []Prediction {

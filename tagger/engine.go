@@ -125,9 +125,10 @@ type Engine struct {
 	furnitureGroup                                                   int32 // "Read also:" (match.go)
 	inlineFurnitureGroup                                             int32 // "… читайте в статье": the paragraph is a link (match.go)
 
-	rules  []*rule
-	langs  map[string]int32 // the language codes of the rules, numbered
-	labels []string
+	rules   []*rule
+	dropped []bool           // by rule: left out (Without), nil when none is
+	langs   map[string]int32 // the language codes of the rules, numbered
+	labels  []string
 	// Looked up once at load rather than for every document.
 	topicMin   []float64 // topic i's threshold
 	thresholds Thresholds

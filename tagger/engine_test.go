@@ -977,3 +977,43 @@ rules:
 		t.Errorf("side_deals without side_deal_links: err %v", err)
 	}
 }
+
+// TestWithoutLeavesRulesOut: a rule left out by Without adds nothing and
+// the engine's version says so; an id the set lacks is an error.
+func TestWithoutLeavesRulesOut(t *testing.T) {
+	rules := `
+rules:
+  - id: rel
+    label: relevant
+    weight: 2
+    match: [peace talks]
+    tests: [{ruleid: "peace talks"}, {ok: "talks"}]
+  - id: stuck
+    label: outlook:stalemate
+    match: [deadlock]
+    tests: [{ruleid: "a deadlock"}, {ok: "a lock"}]
+`
+	fsys := fstest.MapFS{"settings.yaml": {Data: []byte(testSettings)}, "r.yaml": {Data: []byte(rules)}}
+	doc := Document{Title: "Peace talks end in deadlock", Body: "The peace talks ended in deadlock."}
+	full, err := Load(FromFS(fsys, "rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	less, err := Load(FromFS(fsys, "rules"), Without("stuck"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := full.Tag(doc).Outlook; got != "stalemate" {
+		t.Fatalf("full rule set: outlook %q, want stalemate", got)
+	}
+	res := less.Tag(doc)
+	if res.Outlook != "none" || !res.Relevant {
+		t.Errorf("without stuck: relevant %v, outlook %q; want relevant, none", res.Relevant, res.Outlook)
+	}
+	if less.Version() == full.Version() {
+		t.Errorf("without a rule the version is still %s", full.Version())
+	}
+	if _, err := Load(FromFS(fsys, "rules"), Without("no.such.rule")); err == nil || !strings.Contains(err.Error(), `"no.such.rule"`) {
+		t.Errorf("unknown rule id: err %v, want one naming it", err)
+	}
+}

@@ -1,9 +1,12 @@
 package tagger
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 )
 
 // LoadOption says where Load reads the rule files from; without one it
@@ -17,6 +20,7 @@ type source struct {
 	// cache keeps compiled rule sets (cache.go), for the program build.
 	cache RuleCache
 	build string
+	drop  []string // rule ids left out (Without)
 }
 
 // FromDir loads every *.yaml and *.yml file under dir, or the built-in
@@ -55,5 +59,40 @@ func Load(opts ...LoadOption) (*Engine, error) {
 			return nil, fmt.Errorf("rules directory %s is not a directory", s.dir)
 		}
 	}
-	return load(s.fsys, s.name, s.cache, s.build)
+	e, err := load(s.fsys, s.name, s.cache, s.build)
+	if err != nil || len(s.drop) == 0 {
+		return e, err
+	}
+	return e, e.drop(s.drop)
+}
+
+// Without leaves the rules with these ids out of the loaded set: they
+// match nothing and add nothing. It is for measuring what a rule adds
+// (`stancewatch rules ablate`), not for configuring a deployment: edit
+// the rule files for that.
+func Without(ruleIDs ...string) LoadOption {
+	return func(s *source) { s.drop = append(s.drop, ruleIDs...) }
+}
+
+// drop marks the rules with these ids as left out and gives the engine
+// a version of its own, so that no answer of it passes for the full
+// set's.
+func (e *Engine) drop(ids []string) error {
+	index := make(map[string]int, len(e.rules))
+	for i, r := range e.rules {
+		index[r.id] = i
+	}
+	e.dropped = make([]bool, len(e.rules))
+	for _, id := range ids {
+		i, ok := index[id]
+		if !ok {
+			return fmt.Errorf("rules %v: no rule %q to leave out", e.files, id)
+		}
+		e.dropped[i] = true
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sum := sha256.Sum256([]byte(strings.Join(sorted, "\n")))
+	e.version = fmt.Sprintf("%s-without-%x", e.version, sum[:4])
+	return nil
 }

@@ -444,6 +444,9 @@ func (e *Engine) evaluate(st *docState, doc Document, only int) {
 		for ; w != 0; w &= w - 1 {
 			r := int32(wi*64 + bits.TrailingZeros64(w))
 			rl := e.rules[r]
+			if e.dropped != nil && e.dropped[r] {
+				continue
+			}
 			if len(rl.langs) > 0 && doc.Lang != "" && !slices.Contains(rl.langs, docLang) {
 				continue
 			}

@@ -18,7 +18,7 @@ func rulesFlag(fl *flag.FlagSet) *string {
 
 // engine loads the tagger's rules: --rules DIR, else tagger.rules_dir
 // from the configuration, else the rules built into the binary.
-func (c *cli) engine(dir string) (*tagger.Engine, error) {
+func (c *cli) engine(dir string, extra ...tagger.LoadOption) (*tagger.Engine, error) {
 	if dir == "" {
 		cfg, err := c.config()
 		if err != nil {
@@ -30,7 +30,7 @@ func (c *cli) engine(dir string) (*tagger.Engine, error) {
 	if cache := c.rulesCacheDir(); cache != "" {
 		opts = append(opts, tagger.WithCache(dirCache{cache}, buildID()))
 	}
-	return tagger.Load(opts...)
+	return tagger.Load(append(opts, extra...)...)
 }
 
 // rulesCacheDir is where compiled rules are kept between runs (the

@@ -96,6 +96,7 @@ func commands() []command {
 		{"rules test", "", "run the tests written in the rule files; exit 1 on any failure", cmdRulesTest},
 		{"rules export", "DIR", "write the built-in rule files to DIR, to start a rules directory", cmdRulesExport},
 		{"rules calibrate", "--gold FILE [FILE ...]", "sweep the decision thresholds over gold sets (one set a file), with leave-one-set-out scores", cmdRulesCalibrate},
+		{"rules ablate", "--gold FILE [FILE ...]", "leave out each rule that matched, one at a time, and count the answers its absence makes right and wrong", cmdRulesAblate},
 		{"retag", "[--since DATE]", "re-tag stored articles due under the current rules (resumable, in batches)", cmdRetag},
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
