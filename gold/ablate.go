@@ -11,8 +11,9 @@ import (
 	"github.com/stancewatch/stancewatch/tagger"
 )
 
-// Fields are the answers an ablation counts, in the order it prints them.
-var Fields = []string{"outlook", "topics", "framing", "relevant"}
+// ablationFields are the answers an ablation counts, in the order it
+// prints them.
+var ablationFields = []string{"outlook", "topics", "framing", "relevant"}
 
 // Ablation is what leaving one rule out changes on a gold set: by field,
 // how many answers become right (Better) and how many become wrong
@@ -27,7 +28,7 @@ type Ablation struct {
 // Net is the answers made right less those made wrong, over all fields.
 func (a Ablation) Net() int {
 	n := 0
-	for _, f := range Fields {
+	for _, f := range ablationFields {
 		n += a.Better[f] - a.Worse[f]
 	}
 	return n
@@ -87,14 +88,14 @@ func (a Ablations) Write(w io.Writer) error {
 	fmt.Fprintf(bw, "rules version %s; %d articles; %d rules matched\n", a.Version, a.Articles, len(a.Rules))
 	fmt.Fprintf(bw, "left out, the answers made right (+) and wrong (-); net over all fields:\n")
 	fmt.Fprintf(bw, "%-50s %5s", "rule", "net")
-	for _, f := range Fields {
+	for _, f := range ablationFields {
 		fmt.Fprintf(bw, " %10s", f)
 	}
 	fmt.Fprintln(bw)
 	quiet := 0
 	for _, r := range a.Rules {
 		changed := false
-		for _, f := range Fields {
+		for _, f := range ablationFields {
 			changed = changed || r.Better[f] > 0 || r.Worse[f] > 0
 		}
 		if !changed {
@@ -102,7 +103,7 @@ func (a Ablations) Write(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(bw, "%-50s %+5d", r.Rule, r.Net())
-		for _, f := range Fields {
+		for _, f := range ablationFields {
 			fmt.Fprintf(bw, " %10s", fmt.Sprintf("+%d -%d", r.Better[f], r.Worse[f]))
 		}
 		fmt.Fprintln(bw)

@@ -86,7 +86,7 @@ func (e *Engine) drop(ids []string) error {
 	for _, id := range ids {
 		i, ok := index[id]
 		if !ok {
-			return fmt.Errorf("rules %v: no rule %q to leave out", e.files, id)
+			return fmt.Errorf("leave out %q: the rule set has no rule of that id", id)
 		}
 		e.dropped[i] = true
 	}
