@@ -188,7 +188,7 @@ func (e *Engine) tally(st *docState) Tally {
 	if e.settings.exchangeMixed > 0 {
 		t.Exchange = e.exchangeProgress(st)
 	}
-	if e.settings.loneAside == "drop" && e.loneReportedAside(st) {
+	if la := e.settings.loneAside; (la == "drop" || la == "drop_any") && e.loneAside(st, la == "drop_any") {
 		t.Own, t.Reported, t.Head = [3]float64{}, [3]float64{}, [3]float64{}
 	}
 	t.Relevance += e.outlookRelevance(st)
@@ -419,21 +419,27 @@ func (e *Engine) outlookRelevance(st *docState) float64 {
 	return sum
 }
 
-// loneReportedAside reports whether the article's outlook cues stand in
-// one sentence only, a reported one in the body that no relevance rule
-// reads as about the talks: a minister "rejecting" demands in the fourth
-// paragraph of a piece on troops for Europe is an aside, not the item's
-// verdict on where the talks stand (settings.outlook.lone_aside).
-func (e *Engine) loneReportedAside(st *docState) bool {
+// loneAside reports whether the article's outlook cues stand in one
+// sentence only, a reported one (with anyVoice, any one) in the body past
+// the lead that no relevance rule reads as about the talks: a minister
+// "rejecting" demands in the fourth paragraph of a piece on troops for
+// Europe, or leaders who "agreed" on aid to Kyiv, is an aside, not the
+// item's verdict on where the talks stand (settings.outlook.lone_aside).
+func (e *Engine) loneAside(st *docState, anyVoice bool) bool {
 	toks := st.z.toks
 	sent := int32(-1)
+	counted := false
 	for _, i := range st.order {
 		c := &st.contribs[i]
-		if !isOutlookLabel(c.label) || c.weight <= 0 {
+		if !isOutlookLabel(c.label) {
 			continue
 		}
+		// A cue that counts for nothing still says the item speaks of the
+		// talks' state elsewhere: a headline's "productive" that the body's
+		// "no deal" cancels leaves that "no deal" no aside.
+		counted = counted || c.weight > 0
 		tk := &toks[c.h.start]
-		if c.role != roleReported || tk.lead {
+		if !anyVoice && c.role != roleReported || tk.lead || tk.field != fieldBody || st.leadGoesOn(c.h.start) {
 			return false
 		}
 		if sent >= 0 && tk.sent != sent {
@@ -441,7 +447,7 @@ func (e *Engine) loneReportedAside(st *docState) bool {
 		}
 		sent = tk.sent
 	}
-	if sent < 0 {
+	if sent < 0 || !counted {
 		return false
 	}
 	for _, c := range st.contribs {
@@ -450,6 +456,17 @@ func (e *Engine) loneReportedAside(st *docState) bool {
 		}
 	}
 	return true
+}
+
+// leadGoesOn reports whether token t is in a sentence that a lead ending
+// in a colon introduces ("He said:" and the quote on the next line): the
+// lead's statement goes on there.
+func (st *docState) leadGoesOn(t int32) bool {
+	toks := st.z.toks
+	for t > 0 && toks[t-1].sent == toks[t].sent {
+		t--
+	}
+	return t > 0 && toks[t-1].lead && st.colonBefore(t)
 }
 
 // sentenceCounted reports whether a relevance contribution from index n

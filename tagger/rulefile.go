@@ -354,7 +354,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 			r.section(v, name, r.amountField("margin", &s.outlookMarg), r.amountField("min", &s.outlookMin), r.amountField("ratio", &s.outlookRatio),
 				r.amountField("reported_weight", &s.reportedWeight), r.amountField("contradicted_weight", &s.contradictedWeight),
 				r.amountField("head_weight", &s.headWeight), r.amountField("mixed_min", &s.mixedMin),
-				r.amountField("lean_ratio", &s.leanRatio), r.choiceField("lone_aside", &s.loneAside, "count", "drop"),
+				r.amountField("lean_ratio", &s.leanRatio), r.choiceField("lone_aside", &s.loneAside, "count", "drop", "drop_any"),
 				r.choiceField("soft_alone", &s.softAlone, "weigh", "progress"),
 				r.choiceField("headline_quotes", &s.headQuotes, "quoted", "own"),
 				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar),

@@ -125,7 +125,7 @@ type settingsSpec struct {
 	// whole paragraph is a link to another article.
 	furnitureInline []string
 	relevance       float64
-	loneAside       string // outlook.lone_aside: "drop" a lone reported aside, or "count" it
+	loneAside       string // outlook.lone_aside: "drop" a lone reported aside, "drop_any" a lone aside in any voice, or "count" it
 	// outlook.soft_alone: "progress" lets an uncontradicted soft claim (a
 	// readout's "constructive") decide progress below outlook.min; "weigh"
 	// weighs it like any cue.

@@ -392,6 +392,27 @@ func TestLoneReportedAside(t *testing.T) {
 	}
 }
 
+// outlook.lone_aside: drop_any leaves an article none when its only
+// outlook cue is one sentence in the body, in any voice, that says
+// nothing of the talks; drop reads only a reported one so.
+func TestLoneAsideAnyVoice(t *testing.T) {
+	const lead = "Troops for Europe were the theme of the talks.\n\n"
+	for _, c := range []struct{ choice, body, outlook string }{
+		{"drop_any", lead + "The offer was rejected.", "none"},
+		{"drop", lead + "The offer was rejected.", "stalemate"},
+		{"drop_any", lead + "The minister said the offer was rejected.", "none"},
+		{"drop_any", lead + "The talks were rejected.", "stalemate"},
+		{"drop_any", "The offer was rejected.", "stalemate"},
+		{"drop_any", lead + "The offer was rejected. The plan stalled.", "stalemate"},
+	} {
+		settings := strings.Replace(voiceSettings, "contradicted_weight: 0.25}", "contradicted_weight: 0.25, lone_aside: "+c.choice+"}", 1)
+		e := engineWith(t, settings, voiceRules)
+		if r := e.Tag(Document{Title: "Talks", Body: c.body}); r.Outlook != c.outlook {
+			t.Errorf("%s, %q: outlook %s, want %s", c.choice, c.body, r.Outlook, c.outlook)
+		}
+	}
+}
+
 // outlook.headline_quotes: own weighs a readout word quoted in the
 // headline ("talks 'constructive': Kremlin") as the outlet's own
 // headline statement; in the body, or with "quoted", quoted_weight
