@@ -59,6 +59,7 @@ var allowed = map[string][]string{
 	"internal/tools/mkfeeds":   {"gold"},
 	"internal/tools/headlines": {"tagger"},
 	"internal/tools/agree":     {"gold"},
+	"internal/tools/realset":   {"gold", "taxonomy"},
 	"store/storetest":          {"store"},
 }
 
