@@ -43,7 +43,7 @@ func WithCache(c RuleCache, build string) LoadOption {
 
 // cacheMagic opens every cache entry; the number after it is the format,
 // to be raised whenever what is written changes.
-const cacheMagic = "stancewatch compiled rules\n\x0c"
+const cacheMagic = "stancewatch compiled rules\n\x0d"
 
 // cacheKey names the cache file of a rule set: a hash of the binary's
 // build, the source's name and each file's name and content hash.
@@ -414,7 +414,7 @@ func (r *decoder) consistent(e *Engine) bool {
 func (e *Engine) specialGroups() []*int32 {
 	return []*int32{&e.negGroup, &e.afterGroup, &e.ellipticGroup, &e.notNegGroup, &e.throughGroup, &e.barrierGroup, &e.reportGroup, &e.modalGroup, &e.modalAfterGroup,
 		&e.concessGroup, &e.contrastGroup, &e.labelGroup, &e.hopedGroup, &e.hearsayGroup, &e.openContrastGroup, &e.furnitureGroup,
-		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.sideDealGroup, &e.sideLinkGroup, &e.anchorGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup, &e.topicGroup, &e.askGroup, &e.askNotGroup}
+		&e.elsewhereGroup, &e.thisWarGroup, &e.backRefGroup, &e.backRefOpenGroup, &e.inlineFurnitureGroup, &e.relNotGroup, &e.condGroup, &e.negWordGroup, &e.relNamesGroup, &e.otherTalksGroup, &e.peaceGroup, &e.historyGroup, &e.pollsGroup, &e.relativeGroup, &e.backgroundGroup, &e.sideTrackGroup, &e.sideDealGroup, &e.sideLinkGroup, &e.anchorGroup, &e.altGroup, &e.exchangeGroup, &e.ukraineGroup, &e.russiaGroup, &e.topicGroup, &e.askGroup, &e.askNotGroup, &e.outsiderGroup}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -433,7 +433,7 @@ func (w *encoder) settings(s *settingsSpec) {
 	for _, v := range [...]int{s.maxHits, s.actorEvid, s.negWindow, s.afterWindow, s.relOutlookMax} {
 		w.int(v)
 	}
-	for _, v := range [...][]string{s.negWords, s.afterWords, s.elliptic, s.notNeg, s.barriers, s.negThrough, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot, s.relOutlookNames, s.otherTalks, s.peaceWords, s.history, s.polls, s.sideTracks, s.sideDeals, s.sideDealLinks, s.anchors, s.exchangeTrack, s.ukraineSide, s.russiaSide} {
+	for _, v := range [...][]string{s.negWords, s.afterWords, s.elliptic, s.notNeg, s.barriers, s.negThrough, s.furniture, s.elsewhere, s.thisWar, s.furnitureInline, s.relOutlookNot, s.relOutlookNames, s.otherTalks, s.peaceWords, s.history, s.polls, s.sideTracks, s.sideDeals, s.sideDealLinks, s.anchors, s.exchangeTrack, s.ukraineSide, s.russiaSide, s.outsiders} {
 		w.strs(v)
 	}
 	w.length(s.topicMins == nil, len(s.topicMins))
@@ -463,7 +463,7 @@ func (r *decoder) settings(s *settingsSpec) {
 	for _, v := range [...]*int{&s.maxHits, &s.actorEvid, &s.negWindow, &s.afterWindow, &s.relOutlookMax} {
 		*v = r.int()
 	}
-	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.elliptic, &s.notNeg, &s.barriers, &s.negThrough, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot, &s.relOutlookNames, &s.otherTalks, &s.peaceWords, &s.history, &s.polls, &s.sideTracks, &s.sideDeals, &s.sideDealLinks, &s.anchors, &s.exchangeTrack, &s.ukraineSide, &s.russiaSide} {
+	for _, v := range [...]*[]string{&s.negWords, &s.afterWords, &s.elliptic, &s.notNeg, &s.barriers, &s.negThrough, &s.furniture, &s.elsewhere, &s.thisWar, &s.furnitureInline, &s.relOutlookNot, &s.relOutlookNames, &s.otherTalks, &s.peaceWords, &s.history, &s.polls, &s.sideTracks, &s.sideDeals, &s.sideDealLinks, &s.anchors, &s.exchangeTrack, &s.ukraineSide, &s.russiaSide, &s.outsiders} {
 		*v = r.strs()
 	}
 	if n := r.length(); n >= 0 {

@@ -121,7 +121,7 @@ func TestCacheKnowsEveryField(t *testing.T) {
 		v      any
 		fields int
 	}{
-		{Engine{}, 62}, {rule{}, 22}, {exclusion{}, 2}, {cnode{}, 5}, {settingsSpec{}, 52}, {voiceSpec{}, 21}, {exampleSpec{}, 7},
+		{Engine{}, 63}, {rule{}, 22}, {exclusion{}, 2}, {cnode{}, 5}, {settingsSpec{}, 53}, {voiceSpec{}, 21}, {exampleSpec{}, 7},
 		{testSpec{}, 4}, {fieldWeights{}, 3}, {window{}, 2}, {lexicon{}, 3}, {phraseTrie{}, 6}, {phraseNode{}, 5}, {wordPattern{}, 2},
 	} {
 		if n := reflect.TypeOf(c.v).NumField(); n != c.fields {

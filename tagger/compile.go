@@ -227,6 +227,7 @@ func compile(files []*fileSpec, problems []problem) (*Engine, []problem) {
 	e.peaceGroup = c.optionalTermsGroup(e.settings.peaceWords, e.settings.line)
 	e.historyGroup = c.optionalTermsGroup(e.settings.history, e.settings.line)
 	e.sideTrackGroup = c.optionalTermsGroup(e.settings.sideTracks, e.settings.line)
+	e.outsiderGroup = c.optionalTermsGroup(e.settings.outsiders, e.settings.line)
 	e.sideDealGroup = c.optionalTermsGroup(e.settings.sideDeals, e.settings.line)
 	e.sideLinkGroup = c.optionalTermsGroup(e.settings.sideDealLinks, e.settings.line)
 	if (e.sideDealGroup < 0) != (e.sideLinkGroup < 0) {

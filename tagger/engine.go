@@ -112,6 +112,7 @@ type Engine struct {
 	historyGroup                                                     int32 // past dates: "in 2022" (settings.outlook.history)
 	sideDealGroup, sideLinkGroup                                     int32 // side deals of the war and what ties them to the talks (settings.outlook.side_deals)
 	sideTrackGroup                                                   int32 // the allies' force planning (settings.outlook.side_tracks)
+	outsiderGroup                                                    int32 // states outside the talks and their leaders (settings.outlook.outsiders)
 	anchorGroup                                                      int32 // words of the talks and their matter (settings.outlook.anchors)
 	exchangeGroup                                                    int32 // swaps of prisoners and bodies (settings.outlook.exchange_track)
 	ukraineGroup, russiaGroup                                        int32 // the two sides by name (settings.outlook.ukraine_side, russia_side)

@@ -777,6 +777,42 @@ rules:
 	}
 }
 
+// A cue whose first actor in its sentence is a state outside the talks
+// (outlook.outsiders) is that state's view or move, not the state of the
+// talks: the first actor before the cue, or for reported words with none
+// before them the first after (the attribution that follows). A side
+// named first keeps the cue the sides'.
+func TestOutlookCueOfAnOutsider(t *testing.T) {
+	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, ukraine_side: [Kyiv], russia_side: [Moscow], outsiders: [Beijing, Lula]}\n  voice: {reporting: [said]}", 1)
+	e := engineWith(t, settings, rulesYAML(`
+rules:
+`+relevantOnTalks+`  - id: moved
+    label: outlook:progress
+    match: [progress]
+    TESTS
+`))
+	wantOutlooks(t, e, []outlookCase{
+		{"The talks went on. Beijing hailed the progress.", "none"},
+		{"The talks went on. Lula said that Kyiv and Moscow had made progress.", "none"},
+		{"The talks went on. Kyiv told Beijing that progress was made.", "progress"},
+		{"The talks went on. Progress was made, Beijing said.", "none"},
+		{"The talks went on. Progress was made in Moscow, Beijing said.", "progress"},
+		{"The talks went on. Beijing hailed the talks.\n\nThere was progress.", "progress"},
+	})
+	// Without the setting the same sentence is read as the talks' state.
+	plain := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		"outlook: {min: 1, margin: 1, ukraine_side: [Kyiv], russia_side: [Moscow]}", 1)
+	e2 := engineWith(t, plain, rulesYAML(`
+rules:
+`+relevantOnTalks+`  - id: moved
+    label: outlook:progress
+    match: [progress]
+    TESTS
+`))
+	wantOutlooks(t, e2, []outlookCase{{"The talks went on. Beijing hailed the progress.", "progress"}})
+}
+
 // A sentence that says where the talks stand and names the war's parties
 // covers the talks even with no relevance rule's words in it; not when
 // the sentence names other negotiations or the article another conflict,

@@ -536,7 +536,7 @@ func (e *Engine) evalRule(st *docState, r *rule, ri int32) {
 		}
 		label := r.label
 		progressCue := label == lblProgress && r.weight > 0
-		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || progressCue && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.onSideDeal(st, h.span, progressCue) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span)) {
+		if isOutlookLabel(label) && (e.aboutElsewhere(st, h.span) || e.inClauseWith(st, e.historyGroup, h.span) || progressCue && e.inClauseWith(st, e.sideTrackGroup, h.span) || e.onSideDeal(st, h.span, progressCue) || e.aboutPoll(st, h.span) || e.unanchored(st, h.span) || progressCue && e.outsidersCue(st, h.span)) {
 			st.cancelled++
 			continue
 		}
@@ -1295,6 +1295,69 @@ func (e *Engine) inClauseWith(st *docState, g int32, s span) bool {
 		}
 	}
 	return false
+}
+
+// outsidersCue reports whether the first actor named in cue s's
+// sentence before the cue (for reported words with no actor before them,
+// the first after, where the attribution follows) is an outsider
+// (settings.outlook.outsiders) rather than one of the sides: in "Xi said China backs progress toward
+// talks on the Ukrainian crisis", "Erdogan told Putin that Turkey is ready
+// to host them" and "Slovakia supports the US plan" a state outside the
+// talks states its view or makes its move, whichever side is named after
+// it; "Kyiv welcomed Beijing's offer" and "Putin told Xi that progress
+// was made" are a side's.
+func (e *Engine) outsidersCue(st *docState, s span) bool {
+	if e.outsiderGroup < 0 {
+		return false
+	}
+	from, _ := sentenceOf(st.z.toks, s.start)
+	first := func(g int32) int32 {
+		if g < 0 {
+			return -1
+		}
+		for _, h := range st.hits(g) {
+			if h.start >= from && h.end <= s.start {
+				return h.start
+			}
+		}
+		return -1
+	}
+	out := first(e.outsiderGroup)
+	for _, g := range [2]int32{e.ukraineGroup, e.russiaGroup} {
+		if side := first(g); side >= 0 && (out < 0 || side < out) {
+			return false
+		}
+	}
+	if out >= 0 {
+		return true
+	}
+	// No actor before a reported cue: its speaker may follow it ("Progress
+	// was made, Beijing said"), the first actor after it in the sentence.
+	if !st.reported[s.start] {
+		return false
+	}
+	_, to := sentenceOf(st.z.toks, s.start)
+	after := func(g int32) int32 {
+		if g < 0 {
+			return -1
+		}
+		for _, h := range st.hits(g) {
+			if h.start >= s.end && h.end <= to {
+				return h.start
+			}
+		}
+		return -1
+	}
+	out = after(e.outsiderGroup)
+	if out < 0 {
+		return false
+	}
+	for _, g := range [2]int32{e.ukraineGroup, e.russiaGroup} {
+		if side := after(g); side >= 0 && side < out {
+			return false
+		}
+	}
+	return true
 }
 
 // inSentence reports whether group g has a match in sentence sent.

@@ -359,7 +359,7 @@ func (r *reader) settings(n *yaml.Node) *settingsSpec {
 				r.choiceField("headline_quotes", &s.headQuotes, "quoted", "own"),
 				r.listField("elsewhere", &s.elsewhere), r.listField("this_war", &s.thisWar),
 				r.listField("other_talks", &s.otherTalks), r.listField("peace_words", &s.peaceWords),
-				r.listField("history", &s.history), r.listField("polls", &s.polls), r.listField("side_tracks", &s.sideTracks), r.listField("side_deals", &s.sideDeals), r.listField("side_deal_links", &s.sideDealLinks), r.listField("anchors", &s.anchors),
+				r.listField("history", &s.history), r.listField("polls", &s.polls), r.listField("side_tracks", &s.sideTracks), r.listField("outsiders", &s.outsiders), r.listField("side_deals", &s.sideDeals), r.listField("side_deal_links", &s.sideDealLinks), r.listField("anchors", &s.anchors),
 				r.listField("exchange_track", &s.exchangeTrack), r.amountField("exchange_mixed", &s.exchangeMixed),
 				r.listField("ukraine_side", &s.ukraineSide), r.listField("russia_side", &s.russiaSide))
 		}},
