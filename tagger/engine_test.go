@@ -783,16 +783,17 @@ rules:
 // before them the first after (the attribution that follows). A side
 // named first keeps the cue the sides'.
 func TestOutlookCueOfAnOutsider(t *testing.T) {
-	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
-		"outlook: {min: 1, margin: 1, ukraine_side: [Kyiv], russia_side: [Moscow], outsiders: [Beijing, Lula]}\n  voice: {reporting: [said]}", 1)
-	e := engineWith(t, settings, rulesYAML(`
+	const sides = "outlook: {min: 1, margin: 1, ukraine_side: [Kyiv], russia_side: [Moscow]"
+	rules := rulesYAML(`
 rules:
-`+relevantOnTalks+`  - id: moved
+` + relevantOnTalks + `  - id: moved
     label: outlook:progress
     match: [progress]
     TESTS
-`))
-	wantOutlooks(t, e, []outlookCase{
+`)
+	settings := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
+		sides+", outsiders: [Beijing, Lula]}\n  voice: {reporting: [said]}", 1)
+	wantOutlooks(t, engineWith(t, settings, rules), []outlookCase{
 		{"The talks went on. Beijing hailed the progress.", "none"},
 		{"The talks went on. Lula said that Kyiv and Moscow had made progress.", "none"},
 		{"The talks went on. Kyiv told Beijing that progress was made.", "progress"},
@@ -801,16 +802,8 @@ rules:
 		{"The talks went on. Beijing hailed the talks.\n\nThere was progress.", "progress"},
 	})
 	// Without the setting the same sentence is read as the talks' state.
-	plain := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}",
-		"outlook: {min: 1, margin: 1, ukraine_side: [Kyiv], russia_side: [Moscow]}", 1)
-	e2 := engineWith(t, plain, rulesYAML(`
-rules:
-`+relevantOnTalks+`  - id: moved
-    label: outlook:progress
-    match: [progress]
-    TESTS
-`))
-	wantOutlooks(t, e2, []outlookCase{{"The talks went on. Beijing hailed the progress.", "progress"}})
+	plain := strings.Replace(testSettings, "outlook: {min: 1, margin: 1}", sides+"}", 1)
+	wantOutlooks(t, engineWith(t, plain, rules), []outlookCase{{"The talks went on. Beijing hailed the progress.", "progress"}})
 }
 
 // A sentence that says where the talks stand and names the war's parties

@@ -1310,54 +1310,43 @@ func (e *Engine) outsidersCue(st *docState, s span) bool {
 	if e.outsiderGroup < 0 {
 		return false
 	}
-	from, _ := sentenceOf(st.z.toks, s.start)
-	first := func(g int32) int32 {
-		if g < 0 {
-			return -1
-		}
-		for _, h := range st.hits(g) {
-			if h.start >= from && h.end <= s.start {
-				return h.start
-			}
-		}
-		return -1
-	}
-	out := first(e.outsiderGroup)
-	for _, g := range [2]int32{e.ukraineGroup, e.russiaGroup} {
-		if side := first(g); side >= 0 && (out < 0 || side < out) {
-			return false
-		}
-	}
-	if out >= 0 {
-		return true
+	from, to := sentenceOf(st.z.toks, s.start)
+	if out, side := e.firstActors(st, from, s.start); out >= 0 || side >= 0 {
+		return out >= 0 && (side < 0 || out <= side)
 	}
 	// No actor before a reported cue: its speaker may follow it ("Progress
-	// was made, Beijing said"), the first actor after it in the sentence.
+	// was made, Beijing said").
 	if !st.reported[s.start] {
 		return false
 	}
-	_, to := sentenceOf(st.z.toks, s.start)
-	after := func(g int32) int32 {
-		if g < 0 {
-			return -1
+	out, side := e.firstActors(st, s.end, to)
+	return out >= 0 && (side < 0 || out <= side)
+}
+
+// firstActors is where the first outsider and the first side are named
+// in tokens [from, to): -1 for none.
+func (e *Engine) firstActors(st *docState, from, to int32) (out, side int32) {
+	out, side = st.firstHit(e.outsiderGroup, from, to), -1
+	for _, g := range [2]int32{e.ukraineGroup, e.russiaGroup} {
+		if h := st.firstHit(g, from, to); h >= 0 && (side < 0 || h < side) {
+			side = h
 		}
-		for _, h := range st.hits(g) {
-			if h.start >= s.end && h.end <= to {
-				return h.start
-			}
-		}
+	}
+	return out, side
+}
+
+// firstHit is the first token of group g's first match inside tokens
+// [from, to), or -1 (also for g < 0: a group the rule set leaves out).
+func (st *docState) firstHit(g, from, to int32) int32 {
+	if g < 0 {
 		return -1
 	}
-	out = after(e.outsiderGroup)
-	if out < 0 {
-		return false
-	}
-	for _, g := range [2]int32{e.ukraineGroup, e.russiaGroup} {
-		if side := after(g); side >= 0 && side < out {
-			return false
+	for _, h := range st.hits(g) {
+		if h.start >= from && h.end <= to {
+			return h.start
 		}
 	}
-	return true
+	return -1
 }
 
 // inSentence reports whether group g has a match in sentence sent.
