@@ -1297,15 +1297,15 @@ func (e *Engine) inClauseWith(st *docState, g int32, s span) bool {
 	return false
 }
 
-// outsidersCue reports whether the first actor named in cue s's
-// sentence before the cue (for reported words with no actor before them,
-// the first after, where the attribution follows) is an outsider
-// (settings.outlook.outsiders) rather than one of the sides: in "Xi said China backs progress toward
-// talks on the Ukrainian crisis", "Erdogan told Putin that Turkey is ready
-// to host them" and "Slovakia supports the US plan" a state outside the
-// talks states its view or makes its move, whichever side is named after
-// it; "Kyiv welcomed Beijing's offer" and "Putin told Xi that progress
-// was made" are a side's.
+// outsidersCue reports whether the first actor named in cue s's sentence
+// before the cue (for reported words with no actor before them, the first
+// after, where the attribution follows) is an outsider
+// (settings.outlook.outsiders) rather than one of the sides: in "Xi said
+// China backs progress toward talks on the Ukrainian crisis" and
+// "Slovakia supports the US plan" a state outside the talks states its
+// view or makes its move, whichever side is named after it; "Kyiv
+// welcomed Beijing's offer" and "Putin told Xi that progress was made"
+// are a side's.
 func (e *Engine) outsidersCue(st *docState, s span) bool {
 	if e.outsiderGroup < 0 {
 		return false

@@ -158,11 +158,10 @@ type settingsSpec struct {
 	// nothing of where the talks stand (clarification 3); Moscow rejecting
 	// that force still says they are stuck.
 	sideTracks []string
-	// An outlook cue whose nearest actor before it in its sentence is a
-	// state outside the talks or its leader (outlook.outsiders: China,
-	// Xi, Erdogan, Lukashenko, the Pope) is that outsider's view or move
-	// (backing a plan, offering a venue, calling for peace), not a
-	// statement of where the talks between the sides stand.
+	// A progress cue whose first actor in its sentence is a state outside
+	// the talks or its leader (outlook.outsiders: China, Xi, Orbán, the
+	// Pope) is that outsider's view or move (backing a plan, naming a
+	// venue, calling for peace), not movement between the sides.
 	outsiders []string
 	// A progress cue on a side deal of the war (outlook.side_deals: a swap
 	// of prisoners or bodies, children returned, the grain corridor, a
