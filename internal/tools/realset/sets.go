@@ -150,26 +150,11 @@ func readRows(path string) ([]textRow, error) {
 // item's title, URL and language from there, replacing any text it had.
 func (s *sets) put(w io.Writer, name, id, text string) error {
 	path := s.labelsPath(name)
-	arts, err := gold.ReadLabels(path)
+	item, err := labelsItem(path, id)
 	if err != nil {
 		return err
 	}
-	var item *gold.Article
-	for i := range arts {
-		if arts[i].ID == id {
-			item = &arts[i]
-		}
-	}
-	if item == nil {
-		return fmt.Errorf("%s has no item %s", path, id)
-	}
-	// ReadLabels leaves titles out (they come from the texts); the
-	// labels file's own title is the one a text goes with.
-	title, err := labelsTitle(path, id)
-	if err != nil {
-		return err
-	}
-	row := textRow{ID: id, Title: title, URL: item.URL, Lang: item.Lang, Body: text}
+	row := textRow{ID: id, Title: item.Title, URL: item.URL, Lang: item.Lang, Body: text}
 	textsPath := gold.TextsPath(path)
 	err = withLock(textsPath, func() error {
 		rows, err := readRows(textsPath)
@@ -193,19 +178,21 @@ func (s *sets) put(w io.Writer, name, id, text string) error {
 	return nil
 }
 
-// labelsTitle is the title line id has in a labels file.
-func labelsTitle(path, id string) (string, error) {
+// labelsItem is item id's line of a labels file (gold.ReadLabels leaves
+// titles out: they come from the texts, and a text goes with the labels
+// file's own title).
+func labelsItem(path, id string) (gold.Article, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return gold.Article{}, err
 	}
 	for _, line := range bytes.Split(data, []byte("\n")) {
-		var a struct{ ID, Title string }
+		var a gold.Article
 		if json.Unmarshal(line, &a) == nil && a.ID == id {
-			return a.Title, nil
+			return a, nil
 		}
 	}
-	return "", fmt.Errorf("%s has no item %s", path, id)
+	return gold.Article{}, fmt.Errorf("%s has no item %s", path, id)
 }
 
 // writeRows replaces a texts file with rows, through a temporary file so
