@@ -146,10 +146,12 @@ func (s *sets) addCommand(w io.Writer, args []string, stdin io.Reader) error {
 // check says what is wrong with an item's fields, all at once.
 func (it *newItem) check(before string) error {
 	var errs []error
-	need := map[string]string{"--url": it.url, "--source": it.source, "--title": it.title, "--published": it.published, "--query": it.query, "--note": it.note}
-	for _, flag := range []string{"--url", "--source", "--title", "--published", "--query", "--note"} {
-		if strings.TrimSpace(need[flag]) == "" {
-			errs = append(errs, fmt.Errorf("%s is missing", flag))
+	for _, f := range []struct{ flag, val string }{
+		{"--url", it.url}, {"--source", it.source}, {"--title", it.title},
+		{"--published", it.published}, {"--query", it.query}, {"--note", it.note},
+	} {
+		if strings.TrimSpace(f.val) == "" {
+			errs = append(errs, fmt.Errorf("%s is missing", f.flag))
 		}
 	}
 	if it.url != "" {
